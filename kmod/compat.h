@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel-version compatibility, in one place. Kbuild probes the tree we
+ * build against and defines RVM_HAVE_*; the rest of the module uses the
+ * rvm_compat_* helpers below (or the newest kernel's API, backfilled here)
+ * and never tests LINUX_VERSION_CODE.
+ *
+ * Known differences between Debian 12's kernels:
+ *  - vm_flags_set() exists from 6.3; on 6.1 vm_flags is written directly;
+ *  - block devices are opened with bdev_file_open_by_path() and held as a
+ *    struct file from 6.9, with blkdev_get_by_path()/blkdev_put() before;
+ *  - io_uring_cmd lives in <linux/io_uring/cmd.h> and its payload is read
+ *    with io_uring_sqe_cmd() from 6.7; on 6.1 it is ioucmd->cmd.
+ */
+#ifndef _RVM_COMPAT_H
+#define _RVM_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/blkdev.h>
+#include <linux/fs.h>
+#include <linux/err.h>
+
+#ifndef RVM_HAVE_VM_FLAGS_SET
+static inline void vm_flags_set(struct vm_area_struct *vma, unsigned long flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma,
+				  unsigned long flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+/**
+ * struct rvm_bdev_handle - an exclusively opened block device
+ * @bdev: the block device
+ * @priv: what the kernel's open call returned (struct file on 6.9+)
+ */
+struct rvm_bdev_handle {
+	struct block_device *bdev;
+	void *priv;
+};
+
+#ifdef RVM_HAVE_BDEV_FILE
+static inline int rvm_compat_bdev_open(const char *path, bool write,
+				       void *holder,
+				       struct rvm_bdev_handle *h)
+{
+	blk_mode_t mode = BLK_OPEN_READ | (write ? BLK_OPEN_WRITE : 0);
+	struct file *f = bdev_file_open_by_path(path, mode, holder, NULL);
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	h->priv = f;
+	h->bdev = file_bdev(f);
+	return 0;
+}
+
+static inline void rvm_compat_bdev_close(struct rvm_bdev_handle *h)
+{
+	bdev_fput(h->priv);
+	h->bdev = NULL;
+	h->priv = NULL;
+}
+#else
+static inline int rvm_compat_bdev_open(const char *path, bool write,
+				       void *holder,
+				       struct rvm_bdev_handle *h)
+{
+	fmode_t mode = FMODE_READ | FMODE_EXCL | (write ? FMODE_WRITE : 0);
+	struct block_device *bdev = blkdev_get_by_path(path, mode, holder);
+
+	if (IS_ERR(bdev))
+		return PTR_ERR(bdev);
+	h->bdev = bdev;
+	h->priv = (void *)(unsigned long)mode;
+	return 0;
+}
+
+static inline void rvm_compat_bdev_close(struct rvm_bdev_handle *h)
+{
+	blkdev_put(h->bdev, (fmode_t)(unsigned long)h->priv);
+	h->bdev = NULL;
+	h->priv = NULL;
+}
+#endif
+
+#ifdef RVM_HAVE_IO_URING_CMD_H
+#include <linux/io_uring/cmd.h>
+
+static inline const void *rvm_compat_uring_cmd_payload(struct io_uring_cmd *c)
+{
+	return io_uring_sqe_cmd(c->sqe);
+}
+#else
+#include <linux/io_uring.h>
+
+static inline const void *rvm_compat_uring_cmd_payload(struct io_uring_cmd *c)
+{
+	return c->cmd;
+}
+#endif
+
+#endif /* _RVM_COMPAT_H */
