@@ -45,8 +45,7 @@ struct rvm_bdev_handle {
 
 #ifdef RVM_HAVE_BDEV_FILE
 static inline int rvm_compat_bdev_open(const char *path, bool write,
-				       void *holder,
-				       struct rvm_bdev_handle *h)
+				       void *holder, struct rvm_bdev_handle *h)
 {
 	blk_mode_t mode = BLK_OPEN_READ | (write ? BLK_OPEN_WRITE : 0);
 	struct file *f = bdev_file_open_by_path(path, mode, holder, NULL);
@@ -66,8 +65,7 @@ static inline void rvm_compat_bdev_close(struct rvm_bdev_handle *h)
 }
 #else
 static inline int rvm_compat_bdev_open(const char *path, bool write,
-				       void *holder,
-				       struct rvm_bdev_handle *h)
+				       void *holder, struct rvm_bdev_handle *h)
 {
 	fmode_t mode = FMODE_READ | FMODE_EXCL | (write ? FMODE_WRITE : 0);
 	struct block_device *bdev = blkdev_get_by_path(path, mode, holder);

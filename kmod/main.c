@@ -14,8 +14,8 @@ static int __init rvm_init(void)
 	ret = rvm_dev_init();
 	if (ret)
 		return ret;
-	pr_info("recoverable virtual memory, ABI %u.%u\n",
-		RVM_ABI_MAJOR, RVM_ABI_MINOR);
+	pr_info("recoverable virtual memory, ABI %u.%u\n", RVM_ABI_MAJOR,
+		RVM_ABI_MINOR);
 	return 0;
 }
 

@@ -24,10 +24,10 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define RVM_IOC_MAGIC		0xB9
+#define RVM_IOC_MAGIC 0xB9
 
-#define RVM_ABI_MAJOR		1
-#define RVM_ABI_MINOR		0
+#define RVM_ABI_MAJOR 1
+#define RVM_ABI_MINOR 0
 
 /**
  * struct rvm_version - answer of RVM_IOC_GET_VERSION
@@ -53,6 +53,6 @@ struct rvm_version {
  * Argument: struct rvm_version. Errors: -EFAULT (bad pointer), -EINVAL
  * (non-zero @flags or reserved field).
  */
-#define RVM_IOC_GET_VERSION	_IOWR(RVM_IOC_MAGIC, 0x00, struct rvm_version)
+#define RVM_IOC_GET_VERSION _IOWR(RVM_IOC_MAGIC, 0x00, struct rvm_version)
 
 #endif /* _UAPI_LINUX_RVM_H */

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# rvm: recoverable virtual memory.
+#
+#   make            build rvm.ko for every installed kernel, librvm, rvmctl
+#                   and the tests (make KVER=6.1 for one kernel)
+#   make deps       install what is missing with apt-get (a no-op when all is there)
+#   make check      every test: userspace, then the selftests in a QEMU VM
+#                   on each kernel; ends with "N passed, N failed"
+#   make run        the main job: a real workload through a crash and a recovery
+#   make style      checkpatch --strict, clang-format, sparse
+#   make clean
+
+B := $(CURDIR)/build
+export B
+
+ifneq ($(KVER),)
+KVERS := $(shell vm-tests/kver $(KVER))
+else
+KVERS := $(shell vm-tests/kver all 2>/dev/null)
+endif
+
+.PHONY: all deps kmod ulib selftests check run style clean
+
+all: kmod ulib selftests
+
+deps:
+	@vm-tests/install-deps
+
+# One build directory per kernel: a tree of symlinks to the sources, so the
+# objects of one kernel never mix with another's. W=1, and any warning
+# (compiler, modpost or kernel-doc) fails the build.
+kmod:
+	@[ -n "$(KVERS)" ] || { echo "no kernel headers installed: run 'make deps'" >&2; exit 1; }
+	@set -e; for k in $(KVERS); do \
+		mkdir -p $(B)/$$k; \
+		find $(B)/$$k/kmod -xtype l -delete 2>/dev/null || true; \
+		cp -rsf $(CURDIR)/kmod $(CURDIR)/Kbuild $(B)/$$k/; \
+		echo "  KMOD    $$k"; \
+		$(MAKE) -s -C /lib/modules/$$k/build M=$(B)/$$k W=1 \
+			KCFLAGS=-Werror $(if $(C),C=$(C) CF="$(CF)") modules \
+			>$(B)/$$k/build.log 2>&1 || { cat $(B)/$$k/build.log; exit 1; }; \
+		if grep -v 'Skipping BTF generation' $(B)/$$k/build.log | \
+				grep -iE 'warning|error'; then \
+			echo "kmod: warnings building for $$k (see above)" >&2; exit 1; \
+		fi; \
+	done
+
+ulib:
+	@$(MAKE) -s -C ulib O=$(B)/ulib
+
+selftests: ulib
+	@$(MAKE) -s -C selftests O=$(B)/selftests ULIB=$(B)/ulib
+
+check: deps
+	@$(MAKE) -s all
+	@vm-tests/check $(KVER)
+
+run: deps
+	@$(MAKE) -s all
+	@vm-tests/run
+
+style:
+	@vm-tests/style
+
+clean:
+	rm -rf $(B)

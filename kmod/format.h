@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rvm: the on-disk format of a volume. This header is shared unchanged by
+ * the module and by userspace (rvmctl, the unit tests); in userspace
+ * ulib/kshim/ provides the few kernel types and helpers it uses.
+ *
+ * A volume is one block device, in 4096-byte blocks, all fields
+ * little-endian, checksums the standard CRC-32C (Castagnoli, as iSCSI and
+ * ext4 use it: ~crc32c(~0, bytes), see rvm_crc() below):
+ *
+ *   block 0        superblock copy A   (struct rvm_disk_super, 512 bytes used)
+ *   block 1        superblock copy B
+ *   log_start ..   log area: log_blocks blocks, a circular redo log
+ *   data_start ..  data segment: data_blocks blocks, the recoverable bytes
+ *
+ *   +--------+--------+---------------------------+-------------------------+
+ *   | super A| super B|  log (circular)           |  data segment           |
+ *   +--------+--------+---------------------------+-------------------------+
+ *   0        1        log_start                   data_start
+ *
+ * Superblock. Both copies are written alternately, each with a sb_seq one
+ * higher than the last; at attach the valid copy (magic, version, CRC, sane
+ * geometry) with the higher sb_seq wins, so a torn superblock write leaves
+ * the previous one in force. A superblock write only ever happens after
+ * everything it refers to is durable (data pages flushed before the head
+ * moves), and log space behind the old head is reused only after the new
+ * superblock is durable (written with FUA).
+ *
+ * Log positions. A log sequence number (lsn) is a byte offset in an endless
+ * log; byte lsn lives at byte log_start * 4096 + lsn % (log_blocks * 4096)
+ * of the device. The superblock's head_lsn/head_seq name the oldest record
+ * still needed and its sequence number; lsn and seq only ever grow, over
+ * the whole life of the volume, so a stale record from an earlier lap of
+ * the circle, or from before a log reset, can never match the lsn and seq
+ * that recovery expects. vol_nonce, random at format, rules out records
+ * of an earlier format of the same device.
+ *
+ * Records. Each record starts on a 64-byte boundary with a 64-byte header
+ * (struct rvm_rec_hdr); a transaction record (RVM_REC_TXN) then has
+ * nranges range descriptors (struct rvm_rec_range, 16 bytes each) and the
+ * new bytes of each range, in range order. @len counts header, descriptors
+ * and data; @next is the distance to the next record (len rounded up to 64,
+ * or more: the last record of a write is stretched to the next sector so
+ * that a later write never rewrites a sector holding committed records).
+ * A record never wraps the end of the log area: a pad record
+ * (RVM_REC_PAD, no body, carrying the seq of the record after it) fills the
+ * rest of the lap. The CRC covers the header (crc field zero) and the body.
+ *
+ *   +----------------------+------------------+-------------------------+--+
+ *   | rvm_rec_hdr (64)     | nranges x 16     | data of range 0, 1, ... |pad
+ *   +----------------------+------------------+-------------------------+--+
+ *
+ * A record is committed iff it lies at the expected lsn with the expected
+ * seq and the volume's nonce, its lengths are sane and its CRC matches.
+ * Recovery walks from head_lsn and stops at the first record that is not
+ * committed: what it applies is always a prefix of the commit order.
+ * The bytes a transaction declared cost 16 bytes of descriptor per range
+ * in the log, plus a fixed 64-byte header per record.
+ */
+#ifndef _RVM_FORMAT_H
+#define _RVM_FORMAT_H
+
+#define RVM_SUPER_MAGIC 0x314c4f564d565252ULL /* "RRVMVOL1" */
+#define RVM_FORMAT_VERSION 1
+#define RVM_BLOCK_SIZE 4096
+#define RVM_SECTOR_SIZE 512
+#define RVM_SUPER_SIZE 512
+#define RVM_SUPER_COPIES 2
+
+#define RVM_REC_MAGIC 0x52434552 /* "RECR" */
+#define RVM_REC_ALIGN 64
+#define RVM_REC_TXN 1
+#define RVM_REC_PAD 2
+
+/* Smallest log and data segment rvmctl format accepts, in blocks. */
+#define RVM_MIN_LOG_BLOCKS 16
+#define RVM_MIN_DATA_BLOCKS 1
+
+/**
+ * struct rvm_disk_super - a superblock copy (blocks 0 and 1)
+ * @magic: RVM_SUPER_MAGIC
+ * @version: RVM_FORMAT_VERSION
+ * @block_size: RVM_BLOCK_SIZE
+ * @sb_seq: grows by one with every superblock write
+ * @vol_nonce: random at format; every record carries it
+ * @uuid: random at format, shown by rvmctl
+ * @log_start: first block of the log area
+ * @log_blocks: length of the log area in blocks
+ * @data_start: first block of the data segment
+ * @data_blocks: length of the data segment in blocks
+ * @head_lsn: position of the oldest record recovery must replay
+ * @head_seq: sequence number of the record at @head_lsn
+ * @format_time: seconds since the epoch when formatted
+ * @flags: RVM_SB_* bits
+ * @reserved: zero
+ * @crc: CRC32C of the first RVM_SUPER_SIZE bytes with @crc zero
+ */
+struct rvm_disk_super {
+	__le64 magic;
+	__le32 version;
+	__le32 block_size;
+	__le64 sb_seq;
+	__le64 vol_nonce;
+	__u8 uuid[16];
+	__le64 log_start;
+	__le64 log_blocks;
+	__le64 data_start;
+	__le64 data_blocks;
+	__le64 head_lsn;
+	__le64 head_seq;
+	__le64 format_time;
+	__le32 flags;
+	__le32 reserved0;
+	__le64 reserved[49];
+	__le32 pad;
+	__le32 crc;
+};
+
+/* The log was empty when this superblock was written (clean detach). */
+#define RVM_SB_CLEAN 0x1
+#define RVM_SB_KNOWN_FLAGS RVM_SB_CLEAN
+
+/**
+ * struct rvm_rec_hdr - header of a log record
+ * @magic: RVM_REC_MAGIC
+ * @type: RVM_REC_TXN or RVM_REC_PAD
+ * @hdr_len: sizeof(struct rvm_rec_hdr)
+ * @vol_nonce: the volume's nonce
+ * @seq: sequence number (a pad record carries the next record's)
+ * @lsn: the record's own position
+ * @len: bytes covered by @crc: header, descriptors and data
+ * @next: distance to the next record, a multiple of RVM_REC_ALIGN, >= @len
+ * @nranges: number of struct rvm_rec_range after the header
+ * @flags: zero (reserved for future record flags)
+ * @tid: the transaction's id, for tools and tests
+ * @reserved: zero
+ * @crc: CRC32C of the @len bytes of the record with @crc zero
+ */
+struct rvm_rec_hdr {
+	__le32 magic;
+	__le16 type;
+	__le16 hdr_len;
+	__le64 vol_nonce;
+	__le64 seq;
+	__le64 lsn;
+	__le32 len;
+	__le32 next;
+	__le32 nranges;
+	__le32 flags;
+	__le64 tid;
+	__le32 reserved;
+	__le32 crc;
+};
+
+/**
+ * struct rvm_rec_range - one declared range of a transaction record
+ * @offset: byte offset in the data segment
+ * @len: number of bytes (> 0)
+ * @reserved: zero (a segment number, should volumes get several)
+ */
+struct rvm_rec_range {
+	__le64 offset;
+	__le32 len;
+	__le32 reserved;
+};
+
+#define RVM_REC_HDR_SIZE ((__u32)sizeof(struct rvm_rec_hdr))
+#define RVM_REC_RANGE_SIZE ((__u32)sizeof(struct rvm_rec_range))
+
+static inline __u64 rvm_align_up(__u64 x, __u64 a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
+
+/**
+ * rvm_crc() - the standard CRC-32C of a buffer, as stored on disk
+ * @buf: bytes
+ * @len: their number
+ *
+ * Return: ~crc32c(~0, @buf, @len).
+ */
+static inline __u32 rvm_crc(const void *buf, __u32 len)
+{
+	return ~crc32c(~0U, buf, len);
+}
+
+#endif /* _RVM_FORMAT_H */
