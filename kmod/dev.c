@@ -1,23 +1,54 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/rvm: the misc device and its ioctl dispatch.
+ * /dev/rvm: the misc device, its open files and the ioctl dispatch.
+ *
+ * Every ioctl copies its argument in, checks every field (flags it does
+ * not know and non-zero reserved fields are -EINVAL) before acting, and
+ * copies the answer out. Who may do what: attach and detach need
+ * CAP_SYS_ADMIN; binding a file to a volume (and so mapping it and running
+ * transactions) needs read and write permission on the volume's device
+ * node, the same people who could write the raw device; status is open
+ * to all.
  */
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/rvm.h>
 
 #include "rvm.h"
 
-static bool rvm_reserved_zero(const __u64 *r, size_t n)
+static bool rvm_zero(const void *p, size_t n)
 {
-	size_t i;
+	return !memchr_inv(p, 0, n);
+}
 
-	for (i = 0; i < n; i++)
-		if (r[i])
-			return false;
-	return true;
+static int rvm_open(struct inode *inode, struct file *file)
+{
+	struct rvm_file *rf;
+
+	rf = kzalloc(sizeof(*rf), GFP_KERNEL);
+	if (!rf)
+		return -ENOMEM;
+	mutex_init(&rf->lock);
+	xa_init_flags(&rf->txns, XA_FLAGS_ALLOC1);
+	file->private_data = rf;
+	return 0;
+}
+
+static int rvm_release(struct inode *inode, struct file *file)
+{
+	struct rvm_file *rf = file->private_data;
+
+	rvm_txn_release_all(rf);
+	if (rf->vol) {
+		rvm_volume_unbind(rf->vol);
+		rvm_volume_put(rf->vol);
+	}
+	kfree(rf);
+	return 0;
 }
 
 static long rvm_ioctl_get_version(void __user *argp)
@@ -26,35 +57,261 @@ static long rvm_ioctl_get_version(void __user *argp)
 
 	if (copy_from_user(&v, argp, sizeof(v)))
 		return -EFAULT;
-	if (v.flags || !rvm_reserved_zero(v.reserved, ARRAY_SIZE(v.reserved)))
+	if (v.flags || !rvm_zero(v.reserved, sizeof(v.reserved)))
 		return -EINVAL;
 
 	memset(&v, 0, sizeof(v));
 	v.abi_major = RVM_ABI_MAJOR;
 	v.abi_minor = RVM_ABI_MINOR;
 	v.page_size = PAGE_SIZE;
-	v.features = 0;
+	v.features = RVM_FEAT_ENGINE;
 	if (copy_to_user(argp, &v, sizeof(v)))
 		return -EFAULT;
 	return 0;
 }
 
+static long rvm_ioctl_attach(void __user *argp)
+{
+	struct rvm_attach a;
+	char *path;
+	long ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	if (a.flags || a.vol_id || a.pad || a.reserved0 ||
+	    !rvm_zero(a.reserved, sizeof(a.reserved)) ||
+	    a.truncate_pct > 99 || a.spool_delay_ms > 60000 || !a.path)
+		return -EINVAL;
+	path = strndup_user(u64_to_user_ptr(a.path), RVM_PATH_MAX);
+	if (IS_ERR(path))
+		return PTR_ERR(path) == -EINVAL ? -ENAMETOOLONG : PTR_ERR(path);
+	ret = rvm_volume_attach(path, a.truncate_pct, a.spool_delay_ms,
+				&a.vol_id);
+	kfree(path);
+	if (ret)
+		return ret;
+	if (copy_to_user(argp, &a, sizeof(a)))
+		return -EFAULT;
+	return 0;
+}
+
+static long rvm_ioctl_detach(void __user *argp)
+{
+	struct rvm_volume_ref ref;
+	struct rvm_volume *vol;
+	long ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&ref, argp, sizeof(ref)))
+		return -EFAULT;
+	vol = rvm_volume_get(&ref, false);
+	if (IS_ERR(vol))
+		return PTR_ERR(vol);
+	ret = rvm_volume_detach(vol);
+	rvm_volume_put(vol);
+	return ret;
+}
+
+static long rvm_ioctl_status(void __user *argp)
+{
+	struct rvm_volume_ref ref;
+	struct rvm_status *st;
+	struct rvm_volume *vol;
+	long ret = 0;
+
+	st = kmalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	if (copy_from_user(st, argp, sizeof(*st))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (st->flags || st->vol_id ||
+	    !rvm_zero(&st->data_bytes,
+		      sizeof(*st) - offsetof(struct rvm_status, data_bytes))) {
+		ret = -EINVAL;
+		goto out;
+	}
+	vol = rvm_volume_get(&st->ref, false);
+	if (IS_ERR(vol)) {
+		ret = PTR_ERR(vol);
+		goto out;
+	}
+	ref = st->ref;
+	memset(st, 0, sizeof(*st));
+	st->ref = ref;
+	rvm_volume_status(vol, st);
+	rvm_volume_put(vol);
+	if (copy_to_user(argp, st, sizeof(*st)))
+		ret = -EFAULT;
+out:
+	kfree(st);
+	return ret;
+}
+
+static long rvm_ioctl_bind(struct file *file, void __user *argp)
+{
+	struct rvm_file *rf = file->private_data;
+	struct rvm_volume *vol;
+	struct rvm_bind b;
+	long ret;
+
+	if (copy_from_user(&b, argp, sizeof(b)))
+		return -EFAULT;
+	vol = rvm_volume_get(&b.ref, true);
+	if (IS_ERR(vol))
+		return PTR_ERR(vol);
+	mutex_lock(&rf->lock);
+	ret = -EBUSY;
+	if (rf->vol)
+		goto err;
+	ret = rvm_volume_bind(vol);
+	if (ret)
+		goto err;
+	rvm_region_bind(vol, file);
+	WRITE_ONCE(rf->vol, vol);
+	mutex_unlock(&rf->lock);
+	return 0;
+err:
+	mutex_unlock(&rf->lock);
+	rvm_volume_put(vol);
+	return ret;
+}
+
+static long rvm_ioctl_begin(struct rvm_file *rf, void __user *argp)
+{
+	struct rvm_txn_begin b;
+	long ret;
+
+	if (copy_from_user(&b, argp, sizeof(b)))
+		return -EFAULT;
+	if (b.pad || b.tid || !rvm_zero(b.reserved, sizeof(b.reserved)))
+		return -EINVAL;
+	ret = rvm_txn_begin(rf, b.flags, &b.tid);
+	if (ret)
+		return ret;
+	if (copy_to_user(argp, &b, sizeof(b))) {
+		rvm_txn_abort(rf, b.tid);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long rvm_ioctl_set_range(struct rvm_file *rf, void __user *argp)
+{
+	struct rvm_txn_range r;
+
+	if (copy_from_user(&r, argp, sizeof(r)))
+		return -EFAULT;
+	if (r.flags || r.pad || !rvm_zero(r.reserved, sizeof(r.reserved)))
+		return -EINVAL;
+	return rvm_txn_set_range(rf, r.tid, r.addr, r.len);
+}
+
+static long rvm_ioctl_end(struct rvm_file *rf, void __user *argp, bool abort)
+{
+	struct rvm_txn_end e;
+	long ret;
+
+	if (copy_from_user(&e, argp, sizeof(e)))
+		return -EFAULT;
+	if (e.pad || e.seq || !rvm_zero(e.reserved, sizeof(e.reserved)))
+		return -EINVAL;
+	if (abort)
+		return e.flags ? -EINVAL : rvm_txn_abort(rf, e.tid);
+	ret = rvm_txn_end(rf, e.tid, e.flags, &e.seq);
+	if (ret)
+		return ret;
+	/* Committed: a bad pointer for the answer changes nothing. */
+	if (copy_to_user(argp, &e, sizeof(e)))
+		return -EFAULT;
+	return 0;
+}
+
+static long rvm_ioctl_sync(struct rvm_file *rf, void __user *argp,
+			   bool truncate)
+{
+	struct rvm_volume *vol = READ_ONCE(rf->vol);
+	struct rvm_sync s;
+
+	if (copy_from_user(&s, argp, sizeof(s)))
+		return -EFAULT;
+	if (s.flags || s.pad || !rvm_zero(s.reserved, sizeof(s.reserved)))
+		return -EINVAL;
+	if (!vol)
+		return -ENXIO;
+	if (READ_ONCE(vol->failed))
+		return -EROFS;
+	return truncate ? rvm_truncate(vol) : rvm_log_flush(vol);
+}
+
+static long rvm_ioctl_unmap(struct rvm_file *rf, void __user *argp)
+{
+	struct rvm_unmap u;
+
+	if (copy_from_user(&u, argp, sizeof(u)))
+		return -EFAULT;
+	if (u.flags || u.pad || !rvm_zero(u.reserved, sizeof(u.reserved)))
+		return -EINVAL;
+	if (!READ_ONCE(rf->vol))
+		return -ENXIO;
+	return rvm_region_unmap(rf, u.addr, u.len);
+}
+
 static long rvm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	struct rvm_file *rf = file->private_data;
 	void __user *argp = (void __user *)arg;
 
 	switch (cmd) {
 	case RVM_IOC_GET_VERSION:
 		return rvm_ioctl_get_version(argp);
+	case RVM_IOC_ATTACH:
+		return rvm_ioctl_attach(argp);
+	case RVM_IOC_DETACH:
+		return rvm_ioctl_detach(argp);
+	case RVM_IOC_STATUS:
+		return rvm_ioctl_status(argp);
+	case RVM_IOC_BIND:
+		return rvm_ioctl_bind(file, argp);
+	case RVM_IOC_BEGIN:
+		return rvm_ioctl_begin(rf, argp);
+	case RVM_IOC_SET_RANGE:
+		return rvm_ioctl_set_range(rf, argp);
+	case RVM_IOC_END:
+		return rvm_ioctl_end(rf, argp, false);
+	case RVM_IOC_ABORT:
+		return rvm_ioctl_end(rf, argp, true);
+	case RVM_IOC_FLUSH:
+		return rvm_ioctl_sync(rf, argp, false);
+	case RVM_IOC_TRUNCATE:
+		return rvm_ioctl_sync(rf, argp, true);
+	case RVM_IOC_UNMAP:
+		return rvm_ioctl_unmap(rf, argp);
 	default:
 		return -ENOTTY;
 	}
 }
 
+static int rvm_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct rvm_file *rf = file->private_data;
+
+	if (!READ_ONCE(rf->vol))
+		return -ENXIO;
+	return rvm_region_mmap(rf, vma);
+}
+
 static const struct file_operations rvm_fops = {
 	.owner = THIS_MODULE,
+	.open = rvm_open,
+	.release = rvm_release,
 	.unlocked_ioctl = rvm_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = rvm_mmap,
 	.llseek = noop_llseek,
 };
 

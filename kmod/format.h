@@ -19,9 +19,11 @@
  *   0        1        log_start                   data_start
  *
  * Superblock. Both copies are written alternately, each with a sb_seq one
- * higher than the last; at attach the valid copy (magic, version, CRC, sane
- * geometry) with the higher sb_seq wins, so a torn superblock write leaves
- * the previous one in force. A superblock write only ever happens after
+ * higher than the last: copy A holds even sb_seq values, copy B odd ones
+ * (format writes B with sb_seq 1, then A with 2). At attach the valid copy
+ * (magic, version, CRC, sane geometry, sb_seq of its slot's parity) with
+ * the higher sb_seq wins, so a torn superblock write leaves the previous
+ * one in force. A superblock write only ever happens after
  * everything it refers to is durable (data pages flushed before the head
  * moves), and log space behind the old head is reused only after the new
  * superblock is durable (written with FUA).
@@ -33,7 +35,11 @@
  * the whole life of the volume, so a stale record from an earlier lap of
  * the circle, or from before a log reset, can never match the lsn and seq
  * that recovery expects. vol_nonce, random at format, rules out records
- * of an earlier format of the same device.
+ * of an earlier format of the same device. Record sequence numbers start
+ * at 1. After a recovery the head moves to the end of the replayed log
+ * plus one whole lap (same place in the area, a position no earlier record
+ * carries), so that records left intact past a torn one can never line up
+ * with new records of the same lengths and pass for committed ones.
  *
  * Records. Each record starts on a 64-byte boundary with a 64-byte header
  * (struct rvm_rec_hdr); a transaction record (RVM_REC_TXN) then has

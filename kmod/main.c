@@ -1,27 +1,88 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rvm: recoverable virtual memory. Module init and exit only; each concern
- * lives in a file of its own.
+ * rvm: recoverable virtual memory. Module init and exit, and the module
+ * parameters; each concern lives in a file of its own.
  */
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 
 #include "rvm.h"
+
+unsigned int rvm_param_truncate = 50;
+module_param_named(truncate, rvm_param_truncate, uint, 0644);
+MODULE_PARM_DESC(truncate,
+		 "Default log fill level (%) that starts background truncation (1-99, default 50)");
+
+unsigned int rvm_param_spool_delay_ms = 1000;
+module_param_named(spool_delay_ms, rvm_param_spool_delay_ms, uint, 0644);
+MODULE_PARM_DESC(spool_delay_ms,
+		 "Default longest time before a no_flush commit is durable (1-60000 ms, default 1000)");
+
+static char *rvm_param_attach;
+module_param_named(attach, rvm_param_attach, charp, 0444);
+MODULE_PARM_DESC(attach,
+		 "Comma-separated block devices to attach (with recovery) at load");
+
+static int __init rvm_attach_at_load(void)
+{
+	char *list, *p, *dev;
+	int ret = 0;
+	u32 id;
+
+	if (!rvm_param_attach || !*rvm_param_attach)
+		return 0;
+	list = kstrdup(rvm_param_attach, GFP_KERNEL);
+	if (!list)
+		return -ENOMEM;
+	p = list;
+	while ((dev = strsep(&p, ",")) != NULL) {
+		if (!*dev)
+			continue;
+		ret = rvm_volume_attach(dev, 0, 0, &id);
+		if (ret) {
+			pr_err("cannot attach %s at load: %d\n", dev, ret);
+			break;
+		}
+	}
+	kfree(list);
+	return ret;
+}
 
 static int __init rvm_init(void)
 {
 	int ret;
 
-	ret = rvm_dev_init();
+	if (rvm_param_truncate < 1 || rvm_param_truncate > 99 ||
+	    rvm_param_spool_delay_ms < 1 || rvm_param_spool_delay_ms > 60000) {
+		pr_err("truncate must be 1-99 and spool_delay_ms 1-60000\n");
+		return -EINVAL;
+	}
+	ret = rvm_region_init();
 	if (ret)
 		return ret;
+	ret = rvm_attach_at_load();
+	if (ret)
+		goto err_detach;
+	ret = rvm_dev_init();
+	if (ret)
+		goto err_detach;
 	pr_info("recoverable virtual memory, ABI %u.%u\n", RVM_ABI_MAJOR,
 		RVM_ABI_MINOR);
 	return 0;
+
+err_detach:
+	rvm_volume_detach_all();
+	rvm_region_exit();
+	return ret;
 }
 
 static void __exit rvm_exit(void)
 {
 	rvm_dev_exit();
+	rvm_volume_detach_all();
+	rvm_region_exit();
 }
 
 module_init(rvm_init);

@@ -1,14 +1,254 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * rvm: recoverable virtual memory - the module's internal interfaces.
+ *
+ * Objects and who owns them:
+ *
+ *   struct rvm_volume   an attached volume (volume.c): the exclusively
+ *                       opened device, its geometry, the in-memory pages of
+ *                       its data segment (region.c), its log (log.c) and
+ *                       truncation (truncate.c), its counters.
+ *   struct rvm_file     an open file of /dev/rvm (dev.c): the volume it is
+ *                       bound to and its running transactions (txn.c).
+ *   struct rvm_txn      a running transaction: its declared ranges, with
+ *                       the old bytes saved for abort in restore mode.
+ *   struct rvm_rec      a committed transaction's redo record on its way to
+ *                       the log: ranges and new bytes, in commit order.
+ *
+ * Locking order: rvm_volumes_lock > rvm_file.lock > rvm_txn.lock >
+ * rvm_log.lock; mmap_lock is taken only with no rvm lock held except
+ * rvm_txn.lock. Pages of the data segment live in vol->pages and are never
+ * evicted while the volume is attached, so the in-memory page is always
+ * the newest version of its bytes.
  */
 #ifndef _RVM_H
 #define _RVM_H
 
 #include <linux/types.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <linux/completion.h>
 #include <linux/rvm.h>
 
+#include "record.h"
+#include "recovery.h"
+#include "rangeset.h"
+
+struct rvm_volume;
+struct vm_area_struct;
+
+/**
+ * struct rvm_stats - a volume's counters (see struct rvm_status)
+ */
+struct rvm_stats {
+	atomic64_t commits;
+	atomic64_t flush_commits;
+	atomic64_t aborts;
+	atomic64_t log_writes;
+	atomic64_t log_flushes;
+	atomic64_t flush_calls;
+	atomic64_t bytes_declared;
+	atomic64_t bytes_logged;
+	atomic64_t bytes_coalesced;
+	atomic64_t truncations;
+	atomic64_t bytes_truncated;
+	atomic64_t log_full_waits;
+	u64 recovery_ns;
+	u64 recovery_records;
+	u64 recovery_bytes;
+};
+
+/**
+ * struct rvm_rec - a committed transaction on its way to the log
+ * @node: in the log's queue, in commit order
+ * @ranges: the ranges (offset in the data segment, length), in log order
+ * @nranges: their number
+ * @data: their new bytes, concatenated in range order
+ * @data_len: sum of the ranges' lengths
+ * @declared: bytes the transaction declared (before coalescing)
+ * @tid: the transaction's id, written in the record header
+ * @flags: RVM_END_* flags of the commit
+ * @seq: sequence number given when the record was written
+ * @status: 0 once durable, or a negative errno
+ * @done: completed when @status is final (flush commits wait on it)
+ * @waited: a committer waits on @done and frees the record
+ */
+struct rvm_rec {
+	struct list_head node;
+	struct rvm_range_src *ranges;
+	u32 nranges;
+	u8 *data;
+	u64 data_len;
+	u64 declared;
+	u64 tid;
+	u32 flags;
+	u64 seq;
+	int status;
+	struct completion done;
+	bool waited;
+};
+
+/**
+ * struct rvm_log - the redo log of a volume (log.c, truncate.c)
+ * @lock: protects the queue, the positions and @error
+ * @queue: committed records not yet written, in commit order
+ * @queued_bytes: their data bytes (back-pressure for no_flush commits)
+ * @head_lsn: oldest record still needed (moved by truncation)
+ * @head_seq: its sequence number
+ * @tail_lsn: where the next record goes
+ * @next_seq: sequence number of the next record
+ * @durable_lsn: everything before it is durable
+ * @error: a write failed: the volume is failed, commits get -EROFS
+ * @wq: ordered workqueue of the writer and truncation
+ * @write_work: the writer: drains @queue with group commit
+ * @spool_work: drains the spool at the latest spool_delay_ms after a
+ *	no_flush commit
+ * @trunc_work: background truncation
+ * @wait: writers waiting for space, committers waiting for the spool
+ * @trunc_lock: one truncation at a time
+ * @buf: the writer's buffer
+ * @buf_size: its size
+ */
+struct rvm_log {
+	spinlock_t lock;
+	struct list_head queue;
+	u64 queued_bytes;
+	u64 head_lsn;
+	u64 head_seq;
+	u64 tail_lsn;
+	u64 next_seq;
+	u64 durable_lsn;
+	int error;
+	struct workqueue_struct *wq;
+	struct work_struct write_work;
+	struct delayed_work spool_work;
+	struct work_struct trunc_work;
+	wait_queue_head_t wait;
+	struct mutex trunc_lock;
+	void *buf;
+	size_t buf_size;
+};
+
+/**
+ * struct rvm_volume - an attached volume
+ * @node: in rvm_volumes
+ * @kref: references: the attachment, bound files, running operations
+ * @id: small integer naming the volume in the ioctls
+ * @path: the device path given at attach
+ * @devt: the device number, to find the volume from a path
+ * @bh: the exclusively opened block device
+ * @geom: byte geometry of the volume (record.h)
+ * @sb: the superblock last written
+ * @sb_lock: serialises superblock writes
+ * @binders: files bound to the volume (detach refuses while non-zero)
+ * @failed: an I/O error happened: the volume is read-only until detached
+ * @truncate_pct: background truncation threshold, % of the log
+ * @spool_delay_ms: longest time a no_flush commit waits to be durable
+ * @pages: data segment pages in memory, by page index
+ * @inode: anon inode whose address_space every mapping of the volume uses
+ * @log: the redo log
+ * @stats: counters
+ */
+struct rvm_volume {
+	struct list_head node;
+	struct kref kref;
+	u32 id;
+	char *path;
+	dev_t devt;
+	struct rvm_bdev_handle bh;
+	struct rvm_geom geom;
+	struct rvm_disk_super sb;
+	struct mutex sb_lock;
+	atomic_t binders;
+	bool failed;
+	u32 truncate_pct;
+	u32 spool_delay_ms;
+	struct xarray pages;
+	struct inode *inode;
+	struct rvm_log log;
+	struct rvm_stats stats;
+};
+
+/**
+ * struct rvm_file - an open /dev/rvm
+ * @lock: protects @vol and @txns' membership
+ * @vol: the bound volume, or NULL
+ * @txns: running transactions by id
+ */
+struct rvm_file {
+	struct mutex lock;
+	struct rvm_volume *vol;
+	struct xarray txns;
+};
+
+/* main.c: module parameters */
+extern unsigned int rvm_param_truncate;
+extern unsigned int rvm_param_spool_delay_ms;
+
+/* dev.c */
 int rvm_dev_init(void);
 void rvm_dev_exit(void);
+
+/* bio.c: synchronous I/O on a volume's device */
+int rvm_bio_read(struct rvm_volume *vol, u64 off, void *buf, size_t len);
+int rvm_bio_write(struct rvm_volume *vol, u64 off, const void *buf,
+		  size_t len, blk_opf_t flags);
+int rvm_bio_flush(struct rvm_volume *vol);
+extern const struct rvm_io_ops rvm_bio_ops;
+
+/* volume.c */
+int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,
+		      u32 *id);
+int rvm_volume_detach(struct rvm_volume *vol);
+struct rvm_volume *rvm_volume_get(const struct rvm_volume_ref *ref,
+				  bool need_rw);
+void rvm_volume_put(struct rvm_volume *vol);
+int rvm_volume_bind(struct rvm_volume *vol);
+void rvm_volume_unbind(struct rvm_volume *vol);
+void rvm_volume_detach_all(void);
+int rvm_volume_write_super(struct rvm_volume *vol, u64 head_lsn, u64 head_seq,
+			   u32 flags);
+void rvm_volume_fail(struct rvm_volume *vol, int err, const char *what);
+void rvm_volume_status(struct rvm_volume *vol, struct rvm_status *st);
+
+/* region.c: the data segment's pages and the mappings of them */
+int rvm_region_init(void);
+void rvm_region_exit(void);
+int rvm_region_vol_init(struct rvm_volume *vol);
+void rvm_region_vol_destroy(struct rvm_volume *vol);
+void rvm_region_bind(struct rvm_volume *vol, struct file *file);
+int rvm_region_mmap(struct rvm_file *rf, struct vm_area_struct *vma);
+int rvm_region_translate(struct rvm_file *rf, u64 addr, u64 len,
+			 int (*fn)(void *arg, u64 off, u64 len), void *arg);
+int rvm_region_read(struct rvm_volume *vol, u64 off, void *dst, u64 len);
+int rvm_region_write(struct rvm_volume *vol, u64 off, const void *src,
+		     u64 len);
+int rvm_region_unmap(struct rvm_file *rf, u64 addr, u64 len);
+
+/* txn.c: transactions of one file */
+int rvm_txn_begin(struct rvm_file *rf, u32 flags, u64 *tid);
+int rvm_txn_set_range(struct rvm_file *rf, u64 tid, u64 addr, u64 len);
+int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq);
+int rvm_txn_abort(struct rvm_file *rf, u64 tid);
+void rvm_txn_release_all(struct rvm_file *rf);
+bool rvm_txn_busy_range(struct rvm_file *rf, u64 off, u64 len);
+
+/* log.c: the redo log writer, group commit, the no_flush spool */
+int rvm_log_start(struct rvm_volume *vol, u64 head_lsn, u64 head_seq);
+void rvm_log_stop(struct rvm_volume *vol);
+int rvm_log_commit(struct rvm_volume *vol, struct rvm_rec *rec, u64 *seq);
+int rvm_log_flush(struct rvm_volume *vol);
+void rvm_rec_free(struct rvm_rec *rec);
+u64 rvm_log_capacity(struct rvm_volume *vol);
+
+/* truncate.c: apply the log to the data segment, move the head */
+int rvm_truncate(struct rvm_volume *vol);
+void rvm_truncate_work(struct work_struct *work);
+void rvm_truncate_kick(struct rvm_volume *vol);
 
 #endif /* _RVM_H */

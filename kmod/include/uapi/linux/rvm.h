@@ -29,13 +29,16 @@
 #define RVM_ABI_MAJOR 1
 #define RVM_ABI_MINOR 0
 
+/* RVM_IOC_GET_VERSION features: one bit per optional capability. */
+#define RVM_FEAT_ENGINE (1ULL << 0) /* volumes, regions, transactions */
+
 /**
  * struct rvm_version - answer of RVM_IOC_GET_VERSION
  * @flags: in: must be 0
  * @abi_major: out: RVM_ABI_MAJOR of the running module
  * @abi_minor: out: RVM_ABI_MINOR of the running module
- * @features: out: RVM_FEAT_* bits the running module supports
  * @page_size: out: the module's page size (the granule of mappings)
+ * @features: out: RVM_FEAT_* bits the running module supports
  * @reserved: in: must be 0; out: zeroed
  */
 struct rvm_version {
@@ -48,11 +51,318 @@ struct rvm_version {
 };
 
 /**
+ * struct rvm_attach - argument of RVM_IOC_ATTACH
+ * @path: in: user pointer to the NUL-terminated path of the volume's block
+ *	device (at most RVM_PATH_MAX bytes with the NUL)
+ * @flags: in: 0
+ * @truncate_pct: in: start background truncation when the log is this
+ *	full (1..99), 0 for the module's default (module parameter truncate)
+ * @spool_delay_ms: in: no_flush commits become durable at the latest
+ *	this long after they end (1..60000), 0 for the default (module
+ *	parameter spool_delay_ms)
+ * @vol_id: out: the volume's id, for RVM_IOC_DETACH and RVM_IOC_STATUS
+ * @pad: must be 0
+ * @reserved: must be 0
+ */
+struct rvm_attach {
+	__u64 path;
+	__u32 flags;
+	__u32 truncate_pct;
+	__u32 spool_delay_ms;
+	__u32 vol_id;
+	__u32 pad;
+	__u32 reserved0;
+	__u64 reserved[4];
+};
+
+#define RVM_PATH_MAX 1024
+
+/**
+ * struct rvm_volume_ref - names an attached volume
+ * @path: in: user pointer to its device path, or 0 to use @vol_id
+ * @vol_id: in: the id RVM_IOC_ATTACH returned (when @path is 0)
+ * @flags: in: 0
+ * @reserved: must be 0
+ */
+struct rvm_volume_ref {
+	__u64 path;
+	__u32 vol_id;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+/**
+ * struct rvm_status - per-volume counters, answer of RVM_IOC_STATUS
+ * @ref: in: which volume
+ * @flags: out: RVM_STATUS_* bits
+ * @vol_id: out: the volume's id
+ * @data_bytes: out: size of the data segment
+ * @log_bytes: out: size of the log area
+ * @log_used: out: bytes of log between head and tail (not yet truncated)
+ * @head_lsn: out: position of the oldest record still in the log
+ * @tail_lsn: out: position where the next record goes
+ * @next_seq: out: sequence number of the next record
+ * @commits: out: transactions committed (flush and no_flush)
+ * @flush_commits: out: of which in flush mode
+ * @aborts: out: transactions aborted
+ * @log_writes: out: writes to the log (group commit: fewer than commits)
+ * @log_flushes: out: durable log writes (with flush/FUA)
+ * @flush_calls: out: RVM_IOC_FLUSH calls
+ * @bytes_declared: out: bytes of ranges declared by committed transactions
+ * @bytes_logged: out: bytes of records written to the log (headers,
+ *	descriptors, data and padding)
+ * @bytes_coalesced: out: bytes saved by coalescing ranges within and
+ *	between transactions
+ * @truncations: out: completed truncations
+ * @bytes_truncated: out: log bytes freed by truncation
+ * @log_full_waits: out: commits that waited for log space
+ * @recovery_ns: out: time recovery took at attach
+ * @recovery_records: out: records recovery replayed at attach
+ * @recovery_bytes: out: data bytes recovery replayed at attach
+ * @mapped_pages: out: data pages currently held in memory
+ * @reserved: must be 0 on input, zeroed on output
+ */
+struct rvm_status {
+	struct rvm_volume_ref ref;
+	__u32 flags;
+	__u32 vol_id;
+	__u64 data_bytes;
+	__u64 log_bytes;
+	__u64 log_used;
+	__u64 head_lsn;
+	__u64 tail_lsn;
+	__u64 next_seq;
+	__u64 commits;
+	__u64 flush_commits;
+	__u64 aborts;
+	__u64 log_writes;
+	__u64 log_flushes;
+	__u64 flush_calls;
+	__u64 bytes_declared;
+	__u64 bytes_logged;
+	__u64 bytes_coalesced;
+	__u64 truncations;
+	__u64 bytes_truncated;
+	__u64 log_full_waits;
+	__u64 recovery_ns;
+	__u64 recovery_records;
+	__u64 recovery_bytes;
+	__u64 mapped_pages;
+	__u64 reserved[8];
+};
+
+/* The volume failed (an I/O error): it refuses commits until detached. */
+#define RVM_STATUS_FAILED (1U << 0)
+
+/**
+ * struct rvm_bind - argument of RVM_IOC_BIND
+ * @ref: in: the attached volume this file descriptor will work on
+ *
+ * After RVM_IOC_BIND, mmap() of the file descriptor maps bytes of the
+ * volume's data segment (the mmap offset is the byte offset in the data
+ * segment) and the transaction ioctls work on that volume. Binding needs
+ * read and write permission on the device node named by @ref.path (or
+ * CAP_SYS_ADMIN when the volume is named by id).
+ */
+struct rvm_bind {
+	struct rvm_volume_ref ref;
+};
+
+/* rvm_txn_begin.flags: exactly one of RESTORE and NO_RESTORE. */
+#define RVM_TXN_RESTORE (1U << 0)
+#define RVM_TXN_NO_RESTORE (1U << 1)
+
+/**
+ * struct rvm_txn_begin - argument of RVM_IOC_BEGIN
+ * @flags: in: RVM_TXN_RESTORE or RVM_TXN_NO_RESTORE
+ * @pad: must be 0
+ * @tid: out: the transaction's id, unique within the file descriptor
+ * @reserved: must be 0
+ */
+struct rvm_txn_begin {
+	__u32 flags;
+	__u32 pad;
+	__u64 tid;
+	__u64 reserved[2];
+};
+
+/**
+ * struct rvm_txn_range - argument of RVM_IOC_SET_RANGE
+ * @tid: in: the running transaction
+ * @addr: in: start address of the range in a region this file descriptor
+ *	maps (it may span adjacent regions)
+ * @len: in: length in bytes, 1..RVM_MAX_RANGE
+ * @flags: in: 0
+ * @pad: must be 0
+ * @reserved: must be 0
+ */
+struct rvm_txn_range {
+	__u64 tid;
+	__u64 addr;
+	__u64 len;
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+#define RVM_MAX_RANGE (1ULL << 30)
+
+/* rvm_txn_end.flags: exactly one of FLUSH and NO_FLUSH, and options. */
+#define RVM_END_FLUSH (1U << 0)
+#define RVM_END_NO_FLUSH (1U << 1)
+#define RVM_END_COALESCE_RANGES (1U << 2) /* merge overlapping ranges */
+#define RVM_END_COALESCE_TRANS (1U << 3) /* supersede spooled bytes */
+
+/**
+ * struct rvm_txn_end - argument of RVM_IOC_END and RVM_IOC_ABORT
+ * @tid: in: the running transaction
+ * @flags: in: RVM_END_* for RVM_IOC_END, 0 for RVM_IOC_ABORT
+ * @pad: must be 0
+ * @seq: out: sequence number of the record (RVM_IOC_END)
+ * @reserved: must be 0
+ */
+struct rvm_txn_end {
+	__u64 tid;
+	__u32 flags;
+	__u32 pad;
+	__u64 seq;
+	__u64 reserved[2];
+};
+
+/**
+ * struct rvm_unmap - argument of RVM_IOC_UNMAP
+ * @addr: in: start of the mapping (page aligned)
+ * @len: in: its length
+ * @flags: in: 0
+ * @pad: must be 0
+ * @reserved: must be 0
+ */
+struct rvm_unmap {
+	__u64 addr;
+	__u64 len;
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+/**
+ * struct rvm_sync - argument of RVM_IOC_FLUSH and RVM_IOC_TRUNCATE
+ * @flags: in: 0
+ * @pad: must be 0
+ * @reserved: must be 0
+ */
+struct rvm_sync {
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[3];
+};
+
+/**
  * RVM_IOC_GET_VERSION - query the ABI version and features of the module
  *
- * Argument: struct rvm_version. Errors: -EFAULT (bad pointer), -EINVAL
+ * Argument: struct rvm_version. Errors: EFAULT (bad pointer), EINVAL
  * (non-zero @flags or reserved field).
  */
 #define RVM_IOC_GET_VERSION _IOWR(RVM_IOC_MAGIC, 0x00, struct rvm_version)
+
+/**
+ * RVM_IOC_ATTACH - attach ("mount") a volume: open its device exclusively,
+ * run recovery, make it usable. CAP_SYS_ADMIN only.
+ *
+ * Errors: EPERM, EFAULT, EINVAL (bad field; or the device holds no rvm
+ * volume, or a corrupt one: the kernel log says why), ENAMETOOLONG,
+ * ENOENT/ENOTBLK (no such block device), EBUSY (already attached or in
+ * use), EIO (the device failed during recovery), ENOMEM.
+ */
+#define RVM_IOC_ATTACH _IOWR(RVM_IOC_MAGIC, 0x01, struct rvm_attach)
+
+/**
+ * RVM_IOC_DETACH - flush, truncate and release a volume. CAP_SYS_ADMIN only.
+ *
+ * Errors: EPERM, EFAULT, EINVAL, ENOENT (not attached), EBUSY (a file
+ * descriptor is still bound to it), EIO (the final flush failed: the volume
+ * is released anyway, and recovery at the next attach replays the log).
+ */
+#define RVM_IOC_DETACH _IOW(RVM_IOC_MAGIC, 0x02, struct rvm_volume_ref)
+
+/**
+ * RVM_IOC_STATUS - read a volume's counters. Anyone may.
+ *
+ * Errors: EFAULT, EINVAL, ENOENT (not attached).
+ */
+#define RVM_IOC_STATUS _IOWR(RVM_IOC_MAGIC, 0x03, struct rvm_status)
+
+/**
+ * RVM_IOC_BIND - bind this file descriptor to an attached volume (once).
+ *
+ * Errors: EFAULT, EINVAL, ENOENT (not attached), EACCES (no read and write
+ * permission on the device node), EBUSY (already bound).
+ */
+#define RVM_IOC_BIND _IOW(RVM_IOC_MAGIC, 0x04, struct rvm_bind)
+
+/**
+ * RVM_IOC_BEGIN - begin a transaction.
+ *
+ * Errors: EFAULT, EINVAL, ENXIO (not bound), EROFS (the volume failed),
+ * ENOMEM.
+ */
+#define RVM_IOC_BEGIN _IOWR(RVM_IOC_MAGIC, 0x05, struct rvm_txn_begin)
+
+/**
+ * RVM_IOC_SET_RANGE - declare that a transaction will change a range; in
+ * restore mode, the range's bytes are saved for abort.
+ *
+ * Errors: EFAULT, EINVAL (bad field, or no such transaction), ENXIO (not
+ * bound), ERANGE (the range is not entirely inside regions mapped from
+ * this file descriptor), E2BIG (the transaction would not fit in the log),
+ * ENOMEM.
+ */
+#define RVM_IOC_SET_RANGE _IOW(RVM_IOC_MAGIC, 0x06, struct rvm_txn_range)
+
+/**
+ * RVM_IOC_END - commit a transaction: its declared ranges' bytes become one
+ * redo record. With RVM_END_FLUSH it returns once the record is durable;
+ * with RVM_END_NO_FLUSH once it is spooled (durable after RVM_IOC_FLUSH or
+ * the spool delay).
+ *
+ * Errors: EFAULT, EINVAL, ENXIO, EIO (the log write failed: the volume is
+ * now failed and read-only), EROFS (the volume had failed before), E2BIG
+ * (larger than the log), EINTR (a fatal signal while waiting for log
+ * space; the transaction is still running).
+ */
+#define RVM_IOC_END _IOWR(RVM_IOC_MAGIC, 0x07, struct rvm_txn_end)
+
+/**
+ * RVM_IOC_ABORT - abort a restore-mode transaction, putting back the bytes
+ * of every declared range as they were when declared.
+ *
+ * Errors: EFAULT, EINVAL (no such transaction), ENXIO, EPERM (the
+ * transaction is in no_restore mode: it keeps running).
+ */
+#define RVM_IOC_ABORT _IOW(RVM_IOC_MAGIC, 0x08, struct rvm_txn_end)
+
+/**
+ * RVM_IOC_FLUSH - make every spooled no_flush commit of the bound volume
+ * durable.
+ *
+ * Errors: EFAULT, EINVAL, ENXIO, EIO, EROFS.
+ */
+#define RVM_IOC_FLUSH _IOW(RVM_IOC_MAGIC, 0x09, struct rvm_sync)
+
+/**
+ * RVM_IOC_TRUNCATE - flush, then apply the whole log to the data segment
+ * and empty it.
+ *
+ * Errors: EFAULT, EINVAL, ENXIO, EIO, EROFS.
+ */
+#define RVM_IOC_TRUNCATE _IOW(RVM_IOC_MAGIC, 0x0a, struct rvm_sync)
+
+/**
+ * RVM_IOC_UNMAP - unmap a region, refused while a running transaction of
+ * this file descriptor has declared a range in it.
+ *
+ * Errors: EFAULT, EINVAL, ENXIO, EBUSY (uncommitted ranges).
+ */
+#define RVM_IOC_UNMAP _IOW(RVM_IOC_MAGIC, 0x0b, struct rvm_unmap)
 
 #endif /* _UAPI_LINUX_RVM_H */

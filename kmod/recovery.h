@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rvm: recovery of a volume from its log, and a walk over the committed
+ * records for tools. Shared unchanged by the module (at attach) and by
+ * userspace (rvmctl check and dump, the unit tests); all I/O goes through
+ * struct rvm_io_ops, which the environment supplies. See recovery.c for
+ * the passes.
+ */
+#ifndef _RVM_RECOVERY_H
+#define _RVM_RECOVERY_H
+
+#include "record.h"
+
+/* Log read buffer: the default, and the least that is used. */
+#define RVM_RECOVERY_BUF_DEFAULT	(256 * 1024)
+#define RVM_RECOVERY_BUF_MIN		(64 * 1024)
+/* Memory for data page images before replay writes some back early. */
+#define RVM_RECOVERY_MEM_DEFAULT	(64 * 1024 * 1024)
+
+/* Validate and count, read no data page, write nothing (rvmctl check). */
+#define RVM_RECOVER_DRY_RUN		0x1
+#define RVM_RECOVER_KNOWN_FLAGS		RVM_RECOVER_DRY_RUN
+
+/**
+ * struct rvm_io_ops - the device, as recovery sees it
+ * @read: read @len bytes at byte offset @off of the device into @buf
+ * @write: write @len bytes from @buf at byte offset @off
+ * @flush: make every completed write durable
+ *
+ * Each returns 0 or a negative errno; a short transfer is an error
+ * (-EIO). Offsets and lengths recovery passes are multiples of
+ * RVM_BLOCK_SIZE, and buffers are allocated with kvmalloc().
+ */
+struct rvm_io_ops {
+	int (*read)(void *ctx, u64 off, void *buf, size_t len);
+	int (*write)(void *ctx, u64 off, const void *buf, size_t len);
+	int (*flush)(void *ctx);
+};
+
+/**
+ * struct rvm_recovery_opts - how to recover
+ * @flags: RVM_RECOVER_* bits
+ * @buf_len: log read buffer in bytes; 0 for RVM_RECOVERY_BUF_DEFAULT,
+ *	     raised to RVM_RECOVERY_BUF_MIN (a record longer than the buffer
+ *	     grows it to the record's length)
+ * @mem_limit: bytes of data page images to keep before writing them back
+ *	       early; 0 for RVM_RECOVERY_MEM_DEFAULT, at least one page
+ */
+struct rvm_recovery_opts {
+	unsigned int flags;
+	size_t buf_len;
+	size_t mem_limit;
+};
+
+/**
+ * struct rvm_recovery_stats - what a walk or a recovery found and did
+ * @head_lsn: where the walk started (the superblock's head)
+ * @head_seq: the sequence number expected there
+ * @end_lsn: where the log ends: the first position without a committed
+ *	     record
+ * @next_seq: the sequence number the record at @end_lsn would have had
+ * @records: committed transaction records
+ * @pads: pad records
+ * @ranges: ranges in those transaction records
+ * @bytes: data bytes in those ranges
+ * @pages: data pages written back (or, in a dry run, that would be)
+ * @writebacks: rounds of writeback: 1, or more if @mem_limit forced
+ *		early ones; 0 if nothing was replayed
+ * @end_err: why the log ends: 0 if it ends because the log area is full,
+ *	     else the negative errno of the check that failed at @end_lsn
+ *	     (-EINVAL: no such record there, -EBADMSG: its CRC is wrong,
+ *	     -EOPNOTSUPP: it has flags this code does not know)
+ * @end_why: the same as a static string (never NULL after a walk)
+ */
+struct rvm_recovery_stats {
+	u64 head_lsn;
+	u64 head_seq;
+	u64 end_lsn;
+	u64 next_seq;
+	u64 records;
+	u64 pads;
+	u64 ranges;
+	u64 bytes;
+	u64 pages;
+	u64 writebacks;
+	int end_err;
+	const char *end_why;
+};
+
+/**
+ * struct rvm_rec_info - a committed record, as a walk hands it out
+ * @lsn: its position
+ * @hdr: its header
+ * @ranges: its le32_to_cpu(@hdr->nranges) range descriptors
+ * @data: the data of its ranges, one after the other
+ *
+ * The pointers are valid only during the callback.
+ */
+struct rvm_rec_info {
+	u64 lsn;
+	const struct rvm_rec_hdr *hdr;
+	const struct rvm_rec_range *ranges;
+	const u8 *data;
+};
+
+int rvm_log_walk(const struct rvm_disk_super *sb,
+		 const struct rvm_io_ops *ops, void *ctx, size_t buf_len,
+		 int (*fn)(void *arg, const struct rvm_rec_info *ri),
+		 void *arg, struct rvm_recovery_stats *st);
+int rvm_recover(const struct rvm_disk_super *sb,
+		const struct rvm_io_ops *ops, void *ctx,
+		const struct rvm_recovery_opts *opts,
+		struct rvm_recovery_stats *st);
+int rvm_super_after_recovery(const struct rvm_disk_super *old,
+			     const struct rvm_recovery_stats *st,
+			     struct rvm_disk_super *sb);
+
+#endif /* _RVM_RECOVERY_H */

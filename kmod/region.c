@@ -1,0 +1,585 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rvm: the data segment's pages in memory and the mappings of them.
+ *
+ * Each attached volume keeps the pages of its data segment that anyone has
+ * touched in vol->pages (an xarray by page index), loaded from the device on
+ * first use, by a fault or by a transaction reading or restoring bytes, and
+ * never evicted while the volume is attached: the in-memory page is always
+ * the newest version of its bytes. Every mapping of a volume, in any
+ * process and through any file descriptor bound to it, maps these same
+ * pages.
+ *
+ * Mappings. A file bound to a volume gets the volume's address_space as its
+ * f_mapping: that of an anonymous inode of a private pseudo filesystem,
+ * one inode per volume (DRM does the same with drm_fs). Every vma of the
+ * volume is then on that address_space's i_mmap tree, so that
+ * wp_shared_mapping_range() and unmap_mapping_range() reach all of them.
+ * The pages themselves are not in that address_space's page cache and
+ * their ->mapping stays NULL: ->fault hands them out directly, and
+ * ->page_mkwrite returns them locked (VM_FAULT_LOCKED), which is where the
+ * write-protection policy will live. The mmap offset is the byte offset in
+ * the data segment, so a vma's vm_pgoff is the data segment page index of
+ * its first page.
+ *
+ * Only MAP_SHARED is allowed. vmas are VM_DONTEXPAND (which also makes
+ * them VM_SPECIAL: never merged, never mlocked) and VM_DONTDUMP, and moving
+ * one with mremap() is refused. munmap(), partial munmap(), mprotect() and
+ * fork() work as usual. Each vma holds a reference on its volume, taken at
+ * mmap() and ->open (split, fork) and dropped at ->close, so a volume never
+ * goes away while mapped.
+ *
+ * Locking: the fault path takes no rvm lock. rvm_region_translate() and
+ * rvm_region_unmap() look at the current process's vmas under
+ * mmap_read_lock, note the data segment pieces, drop the lock, and only
+ * then call back into txn.c, so mmap_lock is never held with an rvm lock
+ * taken inside it (rvm.h: rvm_txn.lock may be held around mmap_lock, never
+ * the reverse).
+ */
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/mount.h>
+#include <linux/pagemap.h>
+#include <linux/pseudo_fs.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+
+#include "rvm.h"
+
+/* "RVMR": magic of the pseudo filesystem holding the volumes' inodes */
+#define RVM_REGION_FS_MAGIC 0x52564d52
+
+/* Pieces of a range held without allocating (one is the usual case). */
+#define RVM_REGION_INLINE_PIECES 8
+
+static struct vfsmount *rvm_region_mnt;
+static int rvm_region_mnt_count;
+
+static const struct vm_operations_struct rvm_vm_ops;
+
+static int rvm_region_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, RVM_REGION_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+/*
+ * Not registered, only mounted internally. No .owner: the mount is pinned
+ * from module init to module exit, and a superblock holds a reference on
+ * its filesystem type's module, so with an owner the module could never be
+ * unloaded. The internal mount is torn down synchronously by
+ * simple_release_fs() at exit, before the module goes.
+ */
+static struct file_system_type rvm_region_fs_type = {
+	.name = "rvm",
+	.init_fs_context = rvm_region_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
+
+/**
+ * rvm_region_init() - mount the pseudo filesystem of the volumes' inodes
+ *
+ * Context: module init.
+ * Return: 0 or a negative errno.
+ */
+int rvm_region_init(void)
+{
+	int err;
+
+	err = simple_pin_fs(&rvm_region_fs_type, &rvm_region_mnt,
+			    &rvm_region_mnt_count);
+	if (err)
+		pr_err("cannot mount the region pseudo filesystem: %d\n", err);
+	return err;
+}
+
+/**
+ * rvm_region_exit() - unmount the pseudo filesystem
+ *
+ * Context: module exit, once every volume is destroyed.
+ */
+void rvm_region_exit(void)
+{
+	simple_release_fs(&rvm_region_mnt, &rvm_region_mnt_count);
+}
+
+/**
+ * rvm_region_vol_init() - prepare a volume's pages and address_space
+ * @vol: the volume being attached
+ *
+ * Return: 0, or -ENOMEM (or another negative errno) if the inode cannot be
+ * allocated; then nothing needs undoing.
+ */
+int rvm_region_vol_init(struct rvm_volume *vol)
+{
+	struct inode *inode;
+
+	xa_init(&vol->pages);
+	inode = alloc_anon_inode(rvm_region_mnt->mnt_sb);
+	if (IS_ERR(inode)) {
+		vol->inode = NULL;
+		return PTR_ERR(inode);
+	}
+	inode->i_size = vol->geom.data_size;
+	vol->inode = inode;
+	return 0;
+}
+
+/**
+ * rvm_region_vol_destroy() - free a volume's pages and its inode
+ * @vol: the volume, with no file bound and nothing mapped
+ *
+ * A page still pinned by someone else (get_user_pages() of an old mapping)
+ * is freed when its last reference goes.
+ */
+void rvm_region_vol_destroy(struct rvm_volume *vol)
+{
+	struct page *page;
+	unsigned long idx;
+
+	xa_for_each(&vol->pages, idx, page) {
+		ClearPageDirty(page);
+		put_page(page);
+	}
+	xa_destroy(&vol->pages);
+	if (vol->inode) {
+		iput(vol->inode);
+		vol->inode = NULL;
+	}
+}
+
+/**
+ * rvm_region_bind() - make a file's mappings share the volume's address_space
+ * @vol: the volume the file is being bound to
+ * @file: the open /dev/rvm
+ *
+ * Must be called before the file can be mmap()ed (dev.c refuses mmap() of
+ * an unbound file), and only once for a file.
+ */
+void rvm_region_bind(struct rvm_volume *vol, struct file *file)
+{
+	file->f_mapping = vol->inode->i_mapping;
+}
+
+static u64 rvm_region_npages(struct rvm_volume *vol)
+{
+	return vol->geom.data_size >> PAGE_SHIFT;
+}
+
+/*
+ * The in-memory page of data segment page @idx, loaded from the device if
+ * absent. Two loaders may race: the first to insert its page wins, the
+ * other frees its copy. The page lives as long as the volume; the caller
+ * takes a reference if it hands it on. Returns an ERR_PTR on failure:
+ * -ENOMEM, or the read's error.
+ */
+static struct page *rvm_region_get_page(struct rvm_volume *vol,
+					unsigned long idx)
+{
+	u64 pos = (u64)idx << PAGE_SHIFT;
+	struct page *page, *old;
+	size_t len;
+	int err;
+
+	page = xa_load(&vol->pages, idx);
+	if (page)
+		return page;
+
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!page)
+		return ERR_PTR(-ENOMEM);
+
+	len = min_t(u64, PAGE_SIZE, vol->geom.data_size - pos);
+	err = rvm_bio_read(vol, vol->geom.data_off + pos, page_address(page),
+			   len);
+	if (err) {
+		pr_err_ratelimited("volume %u: read of data page %lu: %d\n",
+				   vol->id, idx, err);
+		goto free_page;
+	}
+
+	old = xa_cmpxchg(&vol->pages, idx, NULL, page, GFP_KERNEL);
+	if (xa_is_err(old)) {
+		err = xa_err(old);
+		goto free_page;
+	}
+	if (old) {
+		__free_page(page);
+		return old;
+	}
+	return page;
+
+free_page:
+	__free_page(page);
+	return ERR_PTR(err);
+}
+
+static vm_fault_t rvm_vm_fault(struct vm_fault *vmf)
+{
+	struct rvm_volume *vol = vmf->vma->vm_private_data;
+	struct page *page;
+
+	if (vmf->pgoff >= rvm_region_npages(vol))
+		return VM_FAULT_SIGBUS;
+
+	page = rvm_region_get_page(vol, vmf->pgoff);
+	if (PTR_ERR_OR_ZERO(page) == -ENOMEM)
+		return VM_FAULT_OOM;
+	if (IS_ERR(page))
+		return VM_FAULT_SIGBUS;
+
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+/*
+ * First write to a page through a mapping (or first write since the page
+ * was write-protected again). Every write is allowed for now. The page is
+ * returned locked: with no ->mapping, do_page_mkwrite() would otherwise
+ * take it for a truncated page and retry the fault forever.
+ */
+static vm_fault_t rvm_vm_page_mkwrite(struct vm_fault *vmf)
+{
+	lock_page(vmf->page);
+	return VM_FAULT_LOCKED;
+}
+
+/* A vma copied by a split or by fork(): one more mapping of the volume. */
+static void rvm_vm_open(struct vm_area_struct *vma)
+{
+	struct rvm_volume *vol = vma->vm_private_data;
+
+	kref_get(&vol->kref);
+}
+
+static void rvm_vm_close(struct vm_area_struct *vma)
+{
+	rvm_volume_put(vma->vm_private_data);
+}
+
+/*
+ * Moving a mapping is refused: classic RVM programs map at fixed addresses
+ * and keep pointers into recoverable memory, and librvm knows its regions
+ * by address. Growing is refused by VM_DONTEXPAND; shrinking is a munmap().
+ */
+static int rvm_vm_mremap(struct vm_area_struct *vma)
+{
+	return -EINVAL;
+}
+
+static const struct vm_operations_struct rvm_vm_ops = {
+	.open = rvm_vm_open,
+	.close = rvm_vm_close,
+	.mremap = rvm_vm_mremap,
+	.fault = rvm_vm_fault,
+	.page_mkwrite = rvm_vm_page_mkwrite,
+};
+
+/**
+ * rvm_region_mmap() - map bytes of the bound volume's data segment
+ * @rf: the file, bound to a volume
+ * @vma: the new mapping; its offset is the byte offset in the data segment
+ *
+ * Return: 0; -EINVAL for a private mapping or a range not entirely inside
+ * the data segment.
+ */
+int rvm_region_mmap(struct rvm_file *rf, struct vm_area_struct *vma)
+{
+	struct rvm_volume *vol = rf->vol;
+	u64 off, len;
+
+	/*
+	 * VM_MAYSHARE, not VM_SHARED: a MAP_SHARED mapping of a file opened
+	 * read-only has only the former, and cannot ever be written.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+
+	if (vma->vm_pgoff > rvm_region_npages(vol))
+		return -EINVAL;
+	off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	len = vma->vm_end - vma->vm_start;
+	if (len > vol->geom.data_size - off)
+		return -EINVAL;
+
+	if (vma->vm_file->f_mapping != vol->inode->i_mapping) {
+		pr_err_once("volume %u: mmap without rvm_region_bind()\n",
+			    vol->id);
+		return -EINVAL;
+	}
+
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &rvm_vm_ops;
+	vma->vm_private_data = vol;
+	kref_get(&vol->kref);
+	return 0;
+}
+
+/* The data segment pieces a user range maps to, in address order. */
+struct rvm_region_piece {
+	u64 off;
+	u64 len;
+};
+
+struct rvm_region_pieces {
+	struct rvm_region_piece *v;
+	unsigned int n;
+	unsigned int cap;
+	struct rvm_region_piece inline_v[RVM_REGION_INLINE_PIECES];
+};
+
+static void rvm_region_pieces_init(struct rvm_region_pieces *p)
+{
+	p->v = p->inline_v;
+	p->n = 0;
+	p->cap = ARRAY_SIZE(p->inline_v);
+}
+
+static void rvm_region_pieces_free(struct rvm_region_pieces *p)
+{
+	if (p->v != p->inline_v)
+		kvfree(p->v);
+}
+
+/* Append a piece, merged with the last one when they are contiguous. */
+static int rvm_region_pieces_add(struct rvm_region_pieces *p, u64 off, u64 len)
+{
+	struct rvm_region_piece *v;
+
+	if (p->n && p->v[p->n - 1].off + p->v[p->n - 1].len == off) {
+		p->v[p->n - 1].len += len;
+		return 0;
+	}
+	if (p->n == p->cap) {
+		if (p->cap > INT_MAX / (2 * sizeof(*v)))
+			return -ENOMEM;
+		v = kvmalloc_array(p->cap * 2, sizeof(*v), GFP_KERNEL);
+		if (!v)
+			return -ENOMEM;
+		memcpy(v, p->v, p->n * sizeof(*v));
+		rvm_region_pieces_free(p);
+		p->v = v;
+		p->cap *= 2;
+	}
+	p->v[p->n].off = off;
+	p->v[p->n].len = len;
+	p->n++;
+	return 0;
+}
+
+/*
+ * Note the data segment pieces that the current process's range
+ * [addr, end) maps, if every byte of it lies in a mapping of @vol (through
+ * any file descriptor bound to it). Return 0, -ERANGE if some byte does
+ * not, -EINTR on a fatal signal, -ENOMEM.
+ */
+static int rvm_region_collect(struct rvm_volume *vol, u64 addr, u64 end,
+			      struct rvm_region_pieces *p)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	u64 pos, n;
+	int err = 0;
+
+	if (!mm)
+		return -ERANGE;
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+
+	for (pos = addr; pos < end; pos += n) {
+		vma = vma_lookup(mm, pos);
+		if (!vma || vma->vm_ops != &rvm_vm_ops ||
+		    vma->vm_private_data != vol) {
+			err = -ERANGE;
+			break;
+		}
+		n = min_t(u64, end, vma->vm_end) - pos;
+		err = rvm_region_pieces_add(p,
+					    ((u64)vma->vm_pgoff << PAGE_SHIFT) +
+						    (pos - vma->vm_start),
+					    n);
+		if (err)
+			break;
+	}
+
+	mmap_read_unlock(mm);
+	return err;
+}
+
+/**
+ * rvm_region_translate() - translate a user range into data segment ranges
+ * @rf: the file, bound to a volume
+ * @addr: start of the range in the current process
+ * @len: its length in bytes
+ * @fn: called for each piece, in address order, with @arg, the piece's
+ *	byte offset in the data segment and its length
+ * @arg: passed to @fn
+ *
+ * The range may span several adjacent mappings, made through @rf or any
+ * other file bound to the same volume; pieces contiguous in the data
+ * segment are passed as one. Nothing is called unless the whole range is
+ * mapped. @fn is called without mmap_lock held, and may sleep, allocate,
+ * and call rvm_region_read() and rvm_region_write().
+ *
+ * Context: process context; takes and releases the current process's
+ * mmap_lock for reading.
+ * Return: 0; -EINVAL if @len is 0; -ERANGE if a byte of the range is not
+ * in a mapping of @rf's volume; -EINTR on a fatal signal; -ENOMEM; or
+ * the first error @fn returned (the pieces after it are not passed).
+ */
+int rvm_region_translate(struct rvm_file *rf, u64 addr, u64 len,
+			 int (*fn)(void *arg, u64 off, u64 len), void *arg)
+{
+	struct rvm_region_pieces p;
+	unsigned int i;
+	int err;
+
+	if (!len)
+		return -EINVAL;
+	if (addr + len < addr)
+		return -ERANGE;
+
+	rvm_region_pieces_init(&p);
+	err = rvm_region_collect(rf->vol, addr, addr + len, &p);
+	for (i = 0; !err && i < p.n; i++)
+		err = fn(arg, p.v[i].off, p.v[i].len);
+	rvm_region_pieces_free(&p);
+	return err;
+}
+
+/* Check that [off, off + len) lies inside the data segment. */
+static int rvm_region_check(struct rvm_volume *vol, u64 off, u64 len)
+{
+	if (off > vol->geom.data_size || len > vol->geom.data_size - off)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * rvm_region_read() - copy bytes of the data segment out of memory
+ * @vol: the volume
+ * @off: byte offset in the data segment
+ * @dst: kernel buffer of @len bytes
+ * @len: number of bytes
+ *
+ * Pages not yet in memory are loaded from the device first. The bytes may
+ * be changing under the copy if a process is writing them: rvm gives no
+ * isolation.
+ *
+ * Context: may sleep.
+ * Return: 0; -EINVAL if the range is not inside the data segment; -ENOMEM
+ * or -EIO (or the device's error) if a page cannot be loaded, in which
+ * case part of @dst may have been written.
+ */
+int rvm_region_read(struct rvm_volume *vol, u64 off, void *dst, u64 len)
+{
+	struct page *page;
+	size_t poff, n;
+	int err;
+
+	err = rvm_region_check(vol, off, len);
+	if (err)
+		return err;
+
+	while (len) {
+		page = rvm_region_get_page(vol, off >> PAGE_SHIFT);
+		if (IS_ERR(page))
+			return PTR_ERR(page);
+		poff = offset_in_page(off);
+		n = min_t(u64, len, PAGE_SIZE - poff);
+		memcpy(dst, page_address(page) + poff, n);
+		dst += n;
+		off += n;
+		len -= n;
+		cond_resched();
+	}
+	return 0;
+}
+
+/**
+ * rvm_region_write() - copy bytes into the data segment's pages in memory
+ * @vol: the volume
+ * @off: byte offset in the data segment
+ * @src: kernel buffer of @len bytes
+ * @len: number of bytes
+ *
+ * Pages not yet in memory are loaded from the device first. The new bytes
+ * are immediately visible in every mapping; nothing is written to the
+ * device.
+ *
+ * Context: may sleep.
+ * Return: 0; -EINVAL if the range is not inside the data segment; -ENOMEM
+ * or -EIO (or the device's error) if a page cannot be loaded, in which
+ * case the bytes before that page have been written.
+ */
+int rvm_region_write(struct rvm_volume *vol, u64 off, const void *src, u64 len)
+{
+	struct page *page;
+	size_t poff, n;
+	int err;
+
+	err = rvm_region_check(vol, off, len);
+	if (err)
+		return err;
+
+	while (len) {
+		page = rvm_region_get_page(vol, off >> PAGE_SHIFT);
+		if (IS_ERR(page))
+			return PTR_ERR(page);
+		poff = offset_in_page(off);
+		n = min_t(u64, len, PAGE_SIZE - poff);
+		memcpy(page_address(page) + poff, src, n);
+		src += n;
+		off += n;
+		len -= n;
+		cond_resched();
+	}
+	return 0;
+}
+
+/**
+ * rvm_region_unmap() - unmap mappings of the bound volume (RVM_IOC_UNMAP)
+ * @rf: the file, bound to a volume
+ * @addr: start of the range, page aligned
+ * @len: its length, rounded up to whole pages
+ *
+ * Every page of the range must lie in a mapping of @rf's volume (through
+ * any file bound to it); mappings partly inside the range are split. The
+ * check against running transactions is made without mmap_lock held (its
+ * mutexes must not nest inside mmap_lock), so a thread of the same process
+ * that remaps the range or declares a range in it meanwhile races with the
+ * unmap, as it would with a plain munmap().
+ *
+ * Context: process context; takes the current process's mmap_lock.
+ * Return: 0; -EINVAL if @addr is not page aligned, @len is 0, or part of
+ * the range is not mapped from the volume; -EBUSY if a running transaction
+ * of @rf has declared a range in it; -EINTR on a fatal signal; -ENOMEM.
+ */
+int rvm_region_unmap(struct rvm_file *rf, u64 addr, u64 len)
+{
+	struct rvm_region_pieces p;
+	unsigned int i;
+	int err;
+
+	if (!len || offset_in_page(addr) || len > U64_MAX - (PAGE_SIZE - 1))
+		return -EINVAL;
+	len = round_up(len, PAGE_SIZE);
+	if (addr + len < addr)
+		return -EINVAL;
+
+	rvm_region_pieces_init(&p);
+	err = rvm_region_collect(rf->vol, addr, addr + len, &p);
+	if (err == -ERANGE)
+		err = -EINVAL;
+	for (i = 0; !err && i < p.n; i++)
+		if (rvm_txn_busy_range(rf, p.v[i].off, p.v[i].len))
+			err = -EBUSY;
+	rvm_region_pieces_free(&p);
+	if (err)
+		return err;
+
+	return vm_munmap(addr, len);
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rvm: truncation - apply the log to the data segment and move its head.
+ *
+ * Truncation is recovery of a window of the log: the durable records
+ * between the head and the durable end are replayed by the same shared
+ * code that runs at attach (recovery.c) onto page images read from the
+ * data segment, the pages are written back and flushed, and only then is
+ * a superblock with the new head written (FUA). It never writes a byte
+ * that was not committed: it works from the records, not from the mapped
+ * pages, which running transactions change in place. It never blocks
+ * commits: the writer appends beyond the durable end while truncation
+ * reads before it, and a crash at any point leaves the old head in force
+ * and the records intact, so recovery replays them again.
+ *
+ * This is simpler than writing committed page images from memory, which
+ * needs a snapshot of each page at the first write of every transaction,
+ * and it is tested offline by the same unit tests as recovery. Its cost
+ * is reading the log back; truncation runs in the background, before the
+ * log is full.
+ */
+#include <linux/workqueue.h>
+
+#include "rvm.h"
+
+/* Memory for page images during a truncation; more makes several rounds. */
+#define RVM_TRUNCATE_MEM (16 * 1024 * 1024)
+
+static int rvm_truncate_once(struct rvm_volume *vol)
+{
+	struct rvm_recovery_opts opts = { .mem_limit = RVM_TRUNCATE_MEM };
+	struct rvm_log *log = &vol->log;
+	struct rvm_recovery_stats st;
+	struct rvm_disk_super sb;
+	u64 head, seq, limit;
+	int ret;
+
+	mutex_lock(&log->trunc_lock);
+	spin_lock(&log->lock);
+	head = log->head_lsn;
+	seq = log->head_seq;
+	limit = log->durable_lsn;
+	spin_unlock(&log->lock);
+	ret = 0;
+	if (limit == head || READ_ONCE(vol->failed))
+		goto out;
+
+	mutex_lock(&vol->sb_lock);
+	sb = vol->sb;
+	mutex_unlock(&vol->sb_lock);
+	sb.head_lsn = cpu_to_le64(head);
+	sb.head_seq = cpu_to_le64(seq);
+	rvm_super_seal(&sb);
+	opts.limit_lsn = limit;
+	ret = rvm_recover(&sb, &rvm_bio_ops, vol, &opts, &st);
+	if (ret) {
+		rvm_volume_fail(vol, ret, "truncation");
+		goto out;
+	}
+	if (st.end_lsn != limit) {
+		/* The writer said these records were durable. */
+		pr_err("volume %u: truncation found the log ending at %llu, not %llu: %s\n",
+		       vol->id, st.end_lsn, limit, st.end_why);
+		rvm_volume_fail(vol, -EIO, "truncation");
+		ret = -EIO;
+		goto out;
+	}
+	ret = rvm_volume_write_super(vol, st.end_lsn, st.next_seq, 0);
+	if (ret)
+		goto out;
+
+	spin_lock(&log->lock);
+	log->head_lsn = st.end_lsn;
+	log->head_seq = st.next_seq;
+	spin_unlock(&log->lock);
+	wake_up_all(&log->wait);
+	atomic64_inc(&vol->stats.truncations);
+	atomic64_add(st.end_lsn - head, &vol->stats.bytes_truncated);
+out:
+	mutex_unlock(&log->trunc_lock);
+	return ret;
+}
+
+/**
+ * rvm_truncate() - on demand: make the spool durable, then apply the whole
+ * log to the data segment and empty it
+ * @vol: the volume
+ *
+ * Return: 0, -EROFS if the volume failed, or -EIO.
+ */
+int rvm_truncate(struct rvm_volume *vol)
+{
+	int ret = rvm_log_flush(vol);
+
+	if (ret)
+		return ret;
+	ret = rvm_truncate_once(vol);
+	if (!ret && READ_ONCE(vol->failed))
+		ret = -EROFS;
+	return ret;
+}
+
+/**
+ * rvm_truncate_work() - background truncation
+ * @work: &rvm_log.trunc_work
+ */
+void rvm_truncate_work(struct work_struct *work)
+{
+	struct rvm_volume *vol = container_of(work, struct rvm_volume,
+					      log.trunc_work);
+
+	rvm_truncate_once(vol);
+}
+
+/**
+ * rvm_truncate_kick() - start a background truncation if none is queued
+ * @vol: the volume
+ *
+ * Runs on system_unbound_wq, never on the log writer's workqueue: the
+ * writer may wait for the space that truncation frees.
+ */
+void rvm_truncate_kick(struct rvm_volume *vol)
+{
+	queue_work(system_unbound_wq, &vol->log.trunc_work);
+}

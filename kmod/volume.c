@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rvm: attaching ("mounting") and detaching volumes, the superblock, and
+ * the list of attached volumes.
+ *
+ * Attach opens the device exclusively, picks the valid superblock copy
+ * with the higher sequence number, runs recovery (recovery.c: the log is
+ * replayed onto the data segment and flushed), and writes a superblock whose
+ * head is the end of the log: the log is then empty. A crash anywhere in
+ * there leaves the old superblock in force and the log intact, so the next
+ * attach does the same work again. Detach flushes the spool, truncates the
+ * whole log, writes a clean superblock and closes the device.
+ */
+#include <linux/blkdev.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/ktime.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "rvm.h"
+
+static LIST_HEAD(rvm_volumes);
+static DEFINE_MUTEX(rvm_volumes_lock);
+static DEFINE_IDA(rvm_vol_ida);
+
+static void rvm_volume_release(struct kref *kref)
+{
+	struct rvm_volume *vol = container_of(kref, struct rvm_volume, kref);
+
+	kfree(vol->path);
+	kfree(vol);
+}
+
+/**
+ * rvm_volume_put() - drop a reference to a volume
+ * @vol: the volume
+ */
+void rvm_volume_put(struct rvm_volume *vol)
+{
+	kref_put(&vol->kref, rvm_volume_release);
+}
+
+static struct rvm_volume *rvm_volume_find(dev_t devt, u32 id)
+{
+	struct rvm_volume *vol;
+
+	lockdep_assert_held(&rvm_volumes_lock);
+	list_for_each_entry(vol, &rvm_volumes, node)
+		if (devt ? vol->devt == devt : vol->id == id)
+			return vol;
+	return NULL;
+}
+
+/**
+ * rvm_volume_get() - find an attached volume and take a reference
+ * @ref: names it by device path (a user pointer) or by id
+ * @need_rw: the caller must be allowed to read and write the device node
+ *	(by path), or have CAP_SYS_ADMIN (by id)
+ *
+ * Return: the volume, or ERR_PTR(-EINVAL, -EFAULT, -ENAMETOOLONG, -ENOENT,
+ * -ENOTBLK, -EACCES, -EPERM).
+ */
+struct rvm_volume *rvm_volume_get(const struct rvm_volume_ref *ref,
+				  bool need_rw)
+{
+	struct rvm_volume *vol;
+	dev_t devt = 0;
+	int ret;
+
+	if (ref->flags || ref->reserved[0] || ref->reserved[1])
+		return ERR_PTR(-EINVAL);
+	if (ref->path) {
+		struct path path;
+		char *name;
+
+		name = strndup_user(u64_to_user_ptr(ref->path), RVM_PATH_MAX);
+		if (IS_ERR(name))
+			return ERR_CAST(name);
+		ret = kern_path(name, LOOKUP_FOLLOW, &path);
+		kfree(name);
+		if (ret)
+			return ERR_PTR(ret);
+		if (!S_ISBLK(d_inode(path.dentry)->i_mode))
+			ret = -ENOTBLK;
+		else if (need_rw)
+			ret = path_permission(&path, MAY_READ | MAY_WRITE);
+		devt = d_inode(path.dentry)->i_rdev;
+		path_put(&path);
+		if (ret)
+			return ERR_PTR(ret);
+	} else if (need_rw && !capable(CAP_SYS_ADMIN)) {
+		return ERR_PTR(-EPERM);
+	}
+
+	mutex_lock(&rvm_volumes_lock);
+	vol = rvm_volume_find(devt, ref->vol_id);
+	if (vol)
+		kref_get(&vol->kref);
+	mutex_unlock(&rvm_volumes_lock);
+	return vol ? vol : ERR_PTR(-ENOENT);
+}
+
+/**
+ * rvm_volume_bind() - count a file as bound to a volume
+ * @vol: the volume (the caller holds a reference)
+ *
+ * Return: 0, or -ENOENT if the volume is being detached.
+ */
+int rvm_volume_bind(struct rvm_volume *vol)
+{
+	int ret = -ENOENT;
+
+	mutex_lock(&rvm_volumes_lock);
+	if (!list_empty(&vol->node)) {
+		atomic_inc(&vol->binders);
+		ret = 0;
+	}
+	mutex_unlock(&rvm_volumes_lock);
+	return ret;
+}
+
+/**
+ * rvm_volume_unbind() - a bound file goes away
+ * @vol: the volume
+ */
+void rvm_volume_unbind(struct rvm_volume *vol)
+{
+	atomic_dec(&vol->binders);
+}
+
+/**
+ * rvm_volume_fail() - put a volume in the failed, read-only state
+ * @vol: the volume
+ * @err: the error that happened
+ * @what: what failed, for the kernel log
+ *
+ * Commits are refused from now on; what was acknowledged stays on disk,
+ * and the next attach recovers it.
+ */
+void rvm_volume_fail(struct rvm_volume *vol, int err, const char *what)
+{
+	if (READ_ONCE(vol->failed))
+		return;
+	WRITE_ONCE(vol->failed, true);
+	pr_err("volume %u (%s): %s failed (%d): read-only until detached\n",
+		       vol->id, vol->path, what, err);
+}
+
+/**
+ * rvm_volume_write_super() - write the next superblock copy
+ * @vol: the volume
+ * @head_lsn: the new log head
+ * @head_seq: the sequence number of the record at @head_lsn
+ * @flags: RVM_SB_* flags
+ *
+ * Copies alternate: the write goes to the copy not in force, with a
+ * higher sb_seq, so a torn write leaves the current one valid. Written
+ * with a preflush (everything it refers to is durable first) and FUA.
+ *
+ * Return: 0 or a negative errno (the volume is then failed).
+ */
+int rvm_volume_write_super(struct rvm_volume *vol, u64 head_lsn, u64 head_seq,
+			   u32 flags)
+{
+	struct rvm_disk_super *sb;
+	u64 seq;
+	int ret;
+
+	sb = kzalloc(RVM_BLOCK_SIZE, GFP_KERNEL);
+	if (!sb)
+		return -ENOMEM;
+	mutex_lock(&vol->sb_lock);
+	*sb = vol->sb;
+	seq = le64_to_cpu(sb->sb_seq) + 1;
+	sb->sb_seq = cpu_to_le64(seq);
+	sb->head_lsn = cpu_to_le64(head_lsn);
+	sb->head_seq = cpu_to_le64(head_seq);
+	sb->flags = cpu_to_le32(flags);
+	rvm_super_seal(sb);
+	ret = rvm_bio_write(vol, (u64)rvm_super_slot(seq) * RVM_BLOCK_SIZE, sb,
+			    RVM_BLOCK_SIZE, REQ_PREFLUSH | REQ_FUA);
+	if (!ret)
+		vol->sb = *sb;
+	mutex_unlock(&vol->sb_lock);
+	kfree(sb);
+	if (ret)
+		rvm_volume_fail(vol, ret, "superblock write");
+	return ret;
+}
+
+static int rvm_volume_read_super(struct rvm_volume *vol)
+{
+	const char *why_a, *why_b;
+	struct rvm_disk_super *sb;
+	u64 blocks = bdev_nr_bytes(vol->bh.bdev) / RVM_BLOCK_SIZE;
+	int ret, pick;
+
+	sb = kmalloc(2 * RVM_BLOCK_SIZE, GFP_KERNEL);
+	if (!sb)
+		return -ENOMEM;
+	ret = rvm_bio_read(vol, 0, sb, 2 * RVM_BLOCK_SIZE);
+	if (ret) {
+		pr_err("%s: cannot read the superblocks: %d\n", vol->path, ret);
+		goto out;
+	}
+	pick = rvm_super_pick(sb, (void *)sb + RVM_BLOCK_SIZE, blocks, &why_a,
+			      &why_b);
+	if (pick < 0) {
+		ret = pick;
+		pr_err("%s: not a usable rvm volume: copy A: %s; copy B: %s\n",
+		       vol->path, why_a, why_b);
+		goto out;
+	}
+	if (why_a || why_b)
+		pr_warn("%s: superblock copy %c is invalid (%s); using copy %c\n",
+			vol->path, pick ? 'A' : 'B', pick ? why_a : why_b,
+			pick ? 'B' : 'A');
+	vol->sb = *(struct rvm_disk_super *)((void *)sb + pick * RVM_BLOCK_SIZE);
+	rvm_geom_init(&vol->geom, &vol->sb);
+	ret = 0;
+out:
+	kfree(sb);
+	return ret;
+}
+
+static int rvm_volume_recover(struct rvm_volume *vol)
+{
+	struct rvm_recovery_opts opts = { 0 };
+	struct rvm_recovery_stats st;
+	struct rvm_disk_super nsb;
+	u64 t0 = ktime_get_ns();
+	int ret;
+
+	ret = rvm_recover(&vol->sb, &rvm_bio_ops, vol, &opts, &st);
+	if (ret) {
+		pr_err("%s: recovery failed: %d\n", vol->path, ret);
+		return ret;
+	}
+	if (st.end_lsn != le64_to_cpu(vol->sb.head_lsn)) {
+		ret = rvm_super_after_recovery(&vol->sb, &st, &nsb);
+		if (!ret)
+			ret = rvm_volume_write_super(vol,
+						     le64_to_cpu(nsb.head_lsn),
+						     le64_to_cpu(nsb.head_seq),
+						     0);
+		if (ret) {
+			pr_err("%s: cannot reset the log after recovery: %d\n",
+			       vol->path, ret);
+			return ret;
+		}
+	}
+	vol->stats.recovery_ns = ktime_get_ns() - t0;
+	vol->stats.recovery_records = st.records;
+	vol->stats.recovery_bytes = st.bytes;
+	pr_info("%s: recovery replayed %llu records (%llu bytes, %llu pages) in %llu us; log ends: %s\n",
+		vol->path, st.records, st.bytes, st.pages,
+		vol->stats.recovery_ns / 1000, st.end_why);
+	return 0;
+}
+
+/**
+ * rvm_volume_attach() - attach a volume: open, recover, make usable
+ * @path: the block device
+ * @truncate_pct: background truncation threshold, 0 for the default
+ * @spool_delay_ms: longest no_flush delay, 0 for the default
+ * @id: set to the new volume's id
+ *
+ * Return: 0 or a negative errno (the kernel log says why).
+ */
+int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,
+		      u32 *id)
+{
+	struct rvm_volume *vol;
+	dev_t devt;
+	int ret;
+
+	if (truncate_pct > 99 || spool_delay_ms > 60000)
+		return -EINVAL;
+	ret = lookup_bdev(path, &devt);
+	if (ret)
+		return ret;
+
+	vol = kzalloc(sizeof(*vol), GFP_KERNEL);
+	if (!vol)
+		return -ENOMEM;
+	kref_init(&vol->kref);
+	INIT_LIST_HEAD(&vol->node);
+	mutex_init(&vol->sb_lock);
+	mutex_init(&vol->log.trunc_lock);
+	INIT_WORK(&vol->log.trunc_work, rvm_truncate_work);
+	vol->devt = devt;
+	vol->truncate_pct = truncate_pct ?: READ_ONCE(rvm_param_truncate);
+	vol->spool_delay_ms = spool_delay_ms ?:
+			      READ_ONCE(rvm_param_spool_delay_ms);
+	vol->path = kstrdup(path, GFP_KERNEL);
+	if (!vol->path) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+
+	/* Claim an id and the device number before the slow part. */
+	mutex_lock(&rvm_volumes_lock);
+	if (rvm_volume_find(devt, 0)) {
+		mutex_unlock(&rvm_volumes_lock);
+		ret = -EBUSY;
+		goto err_free;
+	}
+	ret = ida_alloc_min(&rvm_vol_ida, 1, GFP_KERNEL);
+	mutex_unlock(&rvm_volumes_lock);
+	if (ret < 0)
+		goto err_free;
+	vol->id = ret;
+
+	ret = rvm_compat_bdev_open(path, true, vol, &vol->bh);
+	if (ret) {
+		pr_err("%s: cannot open exclusively: %d\n", path, ret);
+		goto err_ida;
+	}
+	if (bdev_logical_block_size(vol->bh.bdev) > SECTOR_SIZE) {
+		pr_err("%s: logical block size %u is not supported (512 only)\n",
+		       path, bdev_logical_block_size(vol->bh.bdev));
+		ret = -EINVAL;
+		goto err_close;
+	}
+	ret = rvm_volume_read_super(vol);
+	if (ret)
+		goto err_close;
+	ret = rvm_volume_recover(vol);
+	if (ret)
+		goto err_close;
+	ret = rvm_region_vol_init(vol);
+	if (ret)
+		goto err_close;
+	ret = rvm_log_start(vol, le64_to_cpu(vol->sb.head_lsn),
+			    le64_to_cpu(vol->sb.head_seq));
+	if (ret)
+		goto err_region;
+
+	mutex_lock(&rvm_volumes_lock);
+	if (rvm_volume_find(devt, 0)) {
+		/* Lost a race with another attach of the same device. */
+		mutex_unlock(&rvm_volumes_lock);
+		ret = -EBUSY;
+		goto err_log;
+	}
+	list_add_tail(&vol->node, &rvm_volumes);
+	mutex_unlock(&rvm_volumes_lock);
+	*id = vol->id;
+	pr_info("attached %s as volume %u: data segment %llu bytes, log %llu bytes\n",
+		path, vol->id, vol->geom.data_size, vol->geom.log_size);
+	return 0;
+
+err_log:
+	rvm_log_stop(vol);
+err_region:
+	rvm_region_vol_destroy(vol);
+err_close:
+	rvm_compat_bdev_close(&vol->bh);
+err_ida:
+	ida_free(&rvm_vol_ida, vol->id);
+err_free:
+	rvm_volume_put(vol);
+	return ret;
+}
+
+/* Flush, truncate, release; the volume is off the list already. */
+static int rvm_volume_teardown(struct rvm_volume *vol)
+{
+	int ret = 0;
+
+	if (!READ_ONCE(vol->failed)) {
+		ret = rvm_truncate(vol);
+		if (!ret)
+			ret = rvm_volume_write_super(vol, vol->log.head_lsn,
+						     vol->log.head_seq,
+						     RVM_SB_CLEAN);
+	}
+	if (READ_ONCE(vol->failed) && !ret)
+		ret = -EIO;
+	rvm_log_stop(vol);
+	cancel_work_sync(&vol->log.trunc_work);
+	rvm_region_vol_destroy(vol);
+	rvm_compat_bdev_close(&vol->bh);
+	ida_free(&rvm_vol_ida, vol->id);
+	pr_info("detached volume %u (%s)%s\n", vol->id, vol->path,
+		ret ? ": the log was not emptied, the next attach replays it" : "");
+	rvm_volume_put(vol);
+	return ret;
+}
+
+/**
+ * rvm_volume_detach() - flush, truncate and release a volume
+ * @vol: the volume (the caller holds a reference, which stays its own)
+ *
+ * Return: 0; -EBUSY if a file is bound to it; -ENOENT if it is being
+ * detached already; -EIO if the final flush failed (it is released anyway).
+ */
+int rvm_volume_detach(struct rvm_volume *vol)
+{
+	mutex_lock(&rvm_volumes_lock);
+	if (list_empty(&vol->node)) {
+		mutex_unlock(&rvm_volumes_lock);
+		return -ENOENT;
+	}
+	if (atomic_read(&vol->binders)) {
+		mutex_unlock(&rvm_volumes_lock);
+		return -EBUSY;
+	}
+	list_del_init(&vol->node);
+	mutex_unlock(&rvm_volumes_lock);
+	return rvm_volume_teardown(vol);
+}
+
+/**
+ * rvm_volume_detach_all() - detach every volume (module unload)
+ *
+ * Nothing can be bound at unload: every open file holds the module.
+ */
+void rvm_volume_detach_all(void)
+{
+	struct rvm_volume *vol;
+
+	for (;;) {
+		mutex_lock(&rvm_volumes_lock);
+		vol = list_first_entry_or_null(&rvm_volumes, struct rvm_volume,
+					       node);
+		if (vol)
+			list_del_init(&vol->node);
+		mutex_unlock(&rvm_volumes_lock);
+		if (!vol)
+			break;
+		rvm_volume_teardown(vol);
+	}
+}
+
+static u64 rvm_volume_count_pages(struct rvm_volume *vol)
+{
+	unsigned long idx;
+	void *entry;
+	u64 n = 0;
+
+	xa_for_each(&vol->pages, idx, entry)
+		n++;
+	return n;
+}
+
+/**
+ * rvm_volume_status() - fill a status answer
+ * @vol: the volume
+ * @st: the answer (the caller zeroed it)
+ */
+void rvm_volume_status(struct rvm_volume *vol, struct rvm_status *st)
+{
+	struct rvm_stats *s = &vol->stats;
+	struct rvm_log *log = &vol->log;
+
+	st->flags = READ_ONCE(vol->failed) ? RVM_STATUS_FAILED : 0;
+	st->vol_id = vol->id;
+	st->data_bytes = vol->geom.data_size;
+	st->log_bytes = vol->geom.log_size;
+	spin_lock(&log->lock);
+	st->head_lsn = log->head_lsn;
+	st->tail_lsn = log->tail_lsn;
+	st->next_seq = log->next_seq;
+	spin_unlock(&log->lock);
+	st->log_used = st->tail_lsn - st->head_lsn;
+	st->commits = atomic64_read(&s->commits);
+	st->flush_commits = atomic64_read(&s->flush_commits);
+	st->aborts = atomic64_read(&s->aborts);
+	st->log_writes = atomic64_read(&s->log_writes);
+	st->log_flushes = atomic64_read(&s->log_flushes);
+	st->flush_calls = atomic64_read(&s->flush_calls);
+	st->bytes_declared = atomic64_read(&s->bytes_declared);
+	st->bytes_logged = atomic64_read(&s->bytes_logged);
+	st->bytes_coalesced = atomic64_read(&s->bytes_coalesced);
+	st->truncations = atomic64_read(&s->truncations);
+	st->bytes_truncated = atomic64_read(&s->bytes_truncated);
+	st->log_full_waits = atomic64_read(&s->log_full_waits);
+	st->recovery_ns = s->recovery_ns;
+	st->recovery_records = s->recovery_records;
+	st->recovery_bytes = s->recovery_bytes;
+	st->mapped_pages = rvm_volume_count_pages(vol);
+}

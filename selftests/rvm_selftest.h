@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the selftests: the raw ioctls of /dev/rvm, so that the
+ * tests exercise the ABI itself, and offline formatting from librvm.
+ * The test VM gives every run two scratch disks: RVM_DISK (256 MiB) and
+ * RVM_DISK2 (64 MiB).
+ */
+#ifndef _RVM_SELFTEST_H
+#define _RVM_SELFTEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/rvm.h>
+#include <rvm/volume.h>
+
+#define RVM_DISK "/dev/vda"
+#define RVM_DISK2 "/dev/vdb"
+
+static inline int rvm_ctl_open(void)
+{
+	return open("/dev/rvm", O_RDWR | O_CLOEXEC);
+}
+
+/* ioctl wrappers: 0 or -errno. */
+static inline int rvm_do(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static inline int rvm_attach_dev(int fd, const char *dev, uint32_t *id)
+{
+	struct rvm_attach a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	a.path = (uintptr_t)dev;
+	ret = rvm_do(fd, RVM_IOC_ATTACH, &a);
+	if (!ret && id)
+		*id = a.vol_id;
+	return ret;
+}
+
+static inline int rvm_detach_dev(int fd, const char *dev)
+{
+	struct rvm_volume_ref r;
+
+	memset(&r, 0, sizeof(r));
+	r.path = (uintptr_t)dev;
+	return rvm_do(fd, RVM_IOC_DETACH, &r);
+}
+
+static inline int rvm_bind_dev(int fd, const char *dev)
+{
+	struct rvm_bind b;
+
+	memset(&b, 0, sizeof(b));
+	b.ref.path = (uintptr_t)dev;
+	return rvm_do(fd, RVM_IOC_BIND, &b);
+}
+
+static inline int rvm_status_dev(int fd, const char *dev, struct rvm_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->ref.path = (uintptr_t)dev;
+	return rvm_do(fd, RVM_IOC_STATUS, st);
+}
+
+static inline int rvm_begin(int fd, uint32_t flags, uint64_t *tid)
+{
+	struct rvm_txn_begin b;
+	int ret;
+
+	memset(&b, 0, sizeof(b));
+	b.flags = flags;
+	ret = rvm_do(fd, RVM_IOC_BEGIN, &b);
+	if (!ret)
+		*tid = b.tid;
+	return ret;
+}
+
+static inline int rvm_range(int fd, uint64_t tid, const void *addr,
+			    uint64_t len)
+{
+	struct rvm_txn_range r;
+
+	memset(&r, 0, sizeof(r));
+	r.tid = tid;
+	r.addr = (uintptr_t)addr;
+	r.len = len;
+	return rvm_do(fd, RVM_IOC_SET_RANGE, &r);
+}
+
+static inline int rvm_end(int fd, uint64_t tid, uint32_t flags)
+{
+	struct rvm_txn_end e;
+
+	memset(&e, 0, sizeof(e));
+	e.tid = tid;
+	e.flags = flags;
+	return rvm_do(fd, RVM_IOC_END, &e);
+}
+
+static inline int rvm_abort(int fd, uint64_t tid)
+{
+	struct rvm_txn_end e;
+
+	memset(&e, 0, sizeof(e));
+	e.tid = tid;
+	return rvm_do(fd, RVM_IOC_ABORT, &e);
+}
+
+static inline int rvm_sync(int fd, bool truncate)
+{
+	struct rvm_sync s;
+
+	memset(&s, 0, sizeof(s));
+	return rvm_do(fd, truncate ? RVM_IOC_TRUNCATE : RVM_IOC_FLUSH, &s);
+}
+
+/* Format @dev (log of @log_bytes, 0 for the default) and attach it. */
+static inline int rvm_fresh_volume(int ctl, const char *dev, uint64_t log_bytes)
+{
+	rvm_detach_dev(ctl, dev);
+	if (rvm_vol_format(dev, log_bytes, 0))
+		return -EIO;
+	return rvm_attach_dev(ctl, dev, NULL);
+}
+
+/* A file bound to @dev with @len bytes of its data segment mapped. */
+static inline void *rvm_map_dev(const char *dev, uint64_t off, size_t len,
+				int *fdp)
+{
+	int fd = rvm_ctl_open();
+	void *p;
+
+	if (fd < 0 || rvm_bind_dev(fd, dev)) {
+		if (fd >= 0)
+			close(fd);
+		return MAP_FAILED;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+	if (p == MAP_FAILED)
+		close(fd);
+	else
+		*fdp = fd;
+	return p;
+}
+
+#endif /* _RVM_SELFTEST_H */

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * <rvm/volume.h>: offline access to an rvm volume from userspace, for
+ * rvmctl, librvm and the tests: format, read and check the superblocks,
+ * walk the log, run recovery, all without the module. The format and
+ * recovery code itself is kmod's (format.h, record.c, recovery.c), built
+ * here with the kshim.
+ *
+ * Errors: every function returns 0 (or a non-negative value where said)
+ * or a negative errno, and leaves a one-line message naming the device
+ * and what was wrong in a per-thread buffer, rvm_vol_last_error().
+ *
+ * A device is opened with O_DIRECT where it can be (falling back to
+ * buffered I/O, for example for files on tmpfs), and block devices opened
+ * for writing with O_EXCL, so that a volume the module has attached, or a
+ * mounted file system, is refused with -EBUSY.
+ */
+#ifndef _RVM_VOLUME_H
+#define _RVM_VOLUME_H
+
+#include "kshim.h"
+#include "recovery.h"
+
+struct rvm_vol;
+
+/* rvm_vol_open() flags */
+#define RVM_VOL_RDONLY		0x1	/* open read-only: check, dump */
+
+/**
+ * rvm_vol_open() - open a device or regular file holding (or to hold) a volume
+ * @path: block device or regular file
+ * @flags: RVM_VOL_* bits
+ * @volp: set to the handle on success
+ *
+ * Does not read the superblocks (rvm_vol_read_super() does).
+ *
+ * Return: 0; -EINVAL for unknown @flags, -ENOTBLK if @path is neither a
+ * block device nor a regular file, -EBUSY if a block device is in use, or
+ * the errno of open(2) or fstat(2).
+ */
+int rvm_vol_open(const char *path, unsigned int flags, struct rvm_vol **volp);
+
+/**
+ * rvm_vol_close() - close a volume handle
+ * @vol: handle, or NULL
+ */
+void rvm_vol_close(struct rvm_vol *vol);
+
+/**
+ * rvm_vol_last_error() - the message of the last failure in this thread
+ *
+ * Return: a one-line message without a trailing newline ("" if none).
+ */
+const char *rvm_vol_last_error(void);
+
+/**
+ * rvm_vol_size() - size of the device
+ * @vol: handle
+ *
+ * Return: its size in bytes.
+ */
+u64 rvm_vol_size(const struct rvm_vol *vol);
+
+/**
+ * rvm_vol_path() - the path the handle was opened with
+ * @vol: handle
+ *
+ * Return: the path.
+ */
+const char *rvm_vol_path(const struct rvm_vol *vol);
+
+/*
+ * The device as struct rvm_io_ops, with the handle as ctx: byte offsets,
+ * any alignment (unaligned requests go through an aligned bounce buffer),
+ * reads and writes beyond the end of the device fail with -EIO.
+ */
+extern const struct rvm_io_ops rvm_vol_io_ops;
+
+/**
+ * rvm_vol_format() - format a device as an empty rvm volume
+ * @path: block device or existing regular file (it is not resized)
+ * @log_bytes: size of the log area, rounded up to whole blocks; at least
+ *	       RVM_MIN_LOG_BLOCKS blocks (64 KiB); 0 for 1/8 of the device,
+ *	       clamped to [64 KiB, 64 MiB]
+ * @flags: 0
+ *
+ * Layout: superblock copies in blocks 0 and 1, the log from block 2, the
+ * data segment (all the rest, at least RVM_MIN_DATA_BLOCKS) after it. A
+ * random nonce and uuid; the head at lsn 0, seq 1; RVM_SB_CLEAN. Zeroes
+ * the superblock blocks and the start of the log, flushes, writes copy B
+ * (sb_seq 1) then copy A (sb_seq 2), flushing after each. Whatever the
+ * device held before is lost; the data segment is not zeroed.
+ *
+ * Return: 0; -EINVAL for bad @flags or a too small @log_bytes, -ENOSPC if
+ * the device is too small, -EBUSY, or an I/O error.
+ */
+int rvm_vol_format(const char *path, u64 log_bytes, unsigned int flags);
+
+/**
+ * rvm_vol_read_super() - read both superblock copies and choose the one in force
+ * @vol: handle
+ * @sb: if not NULL, set to the copy in force
+ *
+ * See rvm_super_pick(). The copy in force is kept in @vol for the
+ * functions below; rvm_vol_copy() shows each copy and why it was refused.
+ *
+ * Return: 0 or 1, the copy in force (A or B); -EINVAL if the device is not
+ * an rvm volume or both copies are corrupt, -EBADMSG if both are rvm
+ * superblocks with a bad CRC, -EOPNOTSUPP if one was written by a newer
+ * format, or an I/O error.
+ */
+int rvm_vol_read_super(struct rvm_vol *vol, struct rvm_disk_super *sb);
+
+/**
+ * rvm_vol_copy() - one superblock copy as last read by rvm_vol_read_super()
+ * @vol: handle
+ * @slot: 0 for copy A, 1 for copy B
+ * @err: if not NULL, set to 0 if the copy is valid, else why not (errno)
+ * @why: if not NULL, set to NULL if the copy is valid, else why not
+ *
+ * Return: the copy as read, or NULL if the superblocks were not read.
+ */
+const struct rvm_disk_super *rvm_vol_copy(const struct rvm_vol *vol,
+					  unsigned int slot, int *err,
+					  const char **why);
+
+/**
+ * rvm_vol_write_super() - write a sealed superblock to its copy and flush
+ * @vol: handle opened for writing
+ * @sb: the superblock; it goes to copy rvm_super_slot(sb_seq)
+ *
+ * Return: 0; -EBADF if @vol is read-only, -EINVAL if @sb is not valid for
+ * this device, or an I/O error.
+ */
+int rvm_vol_write_super(struct rvm_vol *vol, const struct rvm_disk_super *sb);
+
+/**
+ * rvm_vol_dump() - walk the committed records of the log
+ * @vol: handle whose superblocks were read
+ * @buf_len: log read buffer size, 0 for the default
+ * @fn: called for each committed record (see rvm_log_walk())
+ * @arg: passed to @fn
+ * @st: filled with counts and where and why the log ends
+ *
+ * Return: 0, an error of rvm_log_walk(), or -EINVAL if the superblocks
+ * were not read successfully.
+ */
+int rvm_vol_dump(struct rvm_vol *vol, size_t buf_len,
+		 int (*fn)(void *arg, const struct rvm_rec_info *ri),
+		 void *arg, struct rvm_recovery_stats *st);
+
+/**
+ * rvm_vol_check() - recovery dry run: what attaching would replay
+ * @vol: handle whose superblocks were read
+ * @st: filled as rvm_recover() would, pages included
+ *
+ * Reads only; writes nothing.
+ *
+ * Return: 0, or an error of rvm_recover().
+ */
+int rvm_vol_check(struct rvm_vol *vol, struct rvm_recovery_stats *st);
+
+/**
+ * rvm_vol_recover() - run recovery offline and empty the log
+ * @vol: handle opened for writing, whose superblocks were read
+ * @opts: recovery options (RVM_RECOVER_DRY_RUN not allowed), or NULL
+ * @st: filled by rvm_recover()
+ *
+ * Replays the log into the data segment, flushes, then writes the
+ * superblock rvm_super_after_recovery() prepares and flushes. rvmctl does
+ * not offer this (attaching recovers); tests use it.
+ *
+ * Return: 0, -EBADF if read-only, or an error of rvm_recover() or of the
+ * superblock write.
+ */
+int rvm_vol_recover(struct rvm_vol *vol, const struct rvm_recovery_opts *opts,
+		    struct rvm_recovery_stats *st);
+
+#endif /* _RVM_VOLUME_H */

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the format and recovery unit tests: reporting, a volume
+ * image in memory with fault injection, and a log writer built on the
+ * encoder that remembers what it wrote, so a test can compute the data
+ * segment recovery must produce.
+ */
+#ifndef _RVM_TEST_H
+#define _RVM_TEST_H
+
+#include "kshim.h"
+#include "recovery.h"
+
+#define T_PASS	0
+#define T_FAIL	1
+#define T_SKIP	77
+
+static int t_failures;
+static const char *t_case;
+static bool t_case_failed;
+
+#define t_check(cond, ...) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "  %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+		fprintf(stderr, __VA_ARGS__);				\
+		fprintf(stderr, "\n");					\
+		t_case_failed = true;					\
+	}								\
+} while (0)
+
+#define t_eq(a, b) t_check((unsigned long long)(a) == (unsigned long long)(b), \
+			   "%llu != %llu", (unsigned long long)(a),	\
+			   (unsigned long long)(b))
+
+static inline void t_begin(const char *name)
+{
+	t_case = name;
+	t_case_failed = false;
+}
+
+static inline void t_end(void)
+{
+	printf("%s - %s\n", t_case_failed ? "FAIL" : "ok", t_case);
+	fflush(stdout);
+	if (t_case_failed)
+		t_failures++;
+}
+
+static inline int t_exit(void)
+{
+	return t_failures ? T_FAIL : T_PASS;
+}
+
+/* xorshift64*: reproducible pseudo-random numbers. */
+static u64 t_rng_state = 0x9E3779B97F4A7C15ULL;
+
+static inline u64 t_rand(void)
+{
+	u64 x = t_rng_state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	t_rng_state = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+static inline void t_fill(void *buf, size_t len)
+{
+	u8 *p = buf;
+
+	while (len--)
+		*p++ = (u8)t_rand();
+}
+
+/* ---- a device in memory ---------------------------------------------- */
+
+struct t_dev {
+	u8 *img;
+	u64 size;
+	long reads, writes, flushes;
+	long write_limit;	/* fail writes after this many; < 0: never */
+	bool oob;		/* an access beyond the end was attempted */
+	bool unaligned;		/* an access not on a block boundary */
+};
+
+static int t_dev_read(void *ctx, u64 off, void *buf, size_t len)
+{
+	struct t_dev *d = ctx;
+
+	if (off > d->size || len > d->size - off) {
+		d->oob = true;
+		return -EIO;
+	}
+	if ((off | len) % RVM_BLOCK_SIZE)
+		d->unaligned = true;
+	d->reads++;
+	memcpy(buf, d->img + off, len);
+	return 0;
+}
+
+static int t_dev_write(void *ctx, u64 off, const void *buf, size_t len)
+{
+	struct t_dev *d = ctx;
+
+	if (off > d->size || len > d->size - off) {
+		d->oob = true;
+		return -EIO;
+	}
+	if ((off | len) % RVM_BLOCK_SIZE)
+		d->unaligned = true;
+	if (d->write_limit >= 0 && d->writes >= d->write_limit)
+		return -EIO;
+	d->writes++;
+	memcpy(d->img + off, buf, len);
+	return 0;
+}
+
+static int t_dev_flush(void *ctx)
+{
+	struct t_dev *d = ctx;
+
+	d->flushes++;
+	return 0;
+}
+
+static const struct rvm_io_ops t_dev_ops = {
+	.read = t_dev_read,
+	.write = t_dev_write,
+	.flush = t_dev_flush,
+};
+
+/* ---- a volume with a log writer ---------------------------------------- */
+
+#define T_MAX_RECS	4096
+#define T_MAX_RANGES	16
+
+struct t_rec {
+	u64 lsn, seq, tid;
+	u32 len, next;
+	u32 n;
+	struct rvm_range_src r[T_MAX_RANGES];
+	u8 *data;		/* the ranges' bytes, one after the other */
+};
+
+struct t_vol {
+	struct t_dev dev;
+	struct rvm_disk_super sb;
+	struct rvm_geom g;
+	u8 *data0;		/* the data segment before any record */
+	u64 tail, seq;		/* where and with which seq the next record goes */
+	struct t_rec rec[T_MAX_RECS];
+	int nrec;
+	int first;		/* records before this one are in data0 */
+	int npad;
+	u8 *buf;		/* encoder scratch, log_size bytes */
+};
+
+static inline void t_vol_seal_super(struct t_vol *v)
+{
+	rvm_super_seal(&v->sb);
+	memcpy(v->dev.img + RVM_BLOCK_SIZE * rvm_super_slot(le64_to_cpu(v->sb.sb_seq)),
+	       &v->sb, sizeof(v->sb));
+}
+
+/* A volume whose head is at @head_lsn, seq @head_seq; random old log and data. */
+static inline void t_vol_init(struct t_vol *v, u64 log_blocks, u64 data_blocks,
+			      u64 head_lsn, u64 head_seq)
+{
+	u64 blocks = RVM_SUPER_COPIES + log_blocks + data_blocks;
+
+	memset(v, 0, sizeof(*v));
+	v->dev.size = blocks * RVM_BLOCK_SIZE;
+	v->dev.img = calloc(1, v->dev.size);
+	v->dev.write_limit = -1;
+	t_fill(v->dev.img + RVM_SUPER_COPIES * RVM_BLOCK_SIZE,
+	       v->dev.size - RVM_SUPER_COPIES * RVM_BLOCK_SIZE);
+	v->sb.magic = cpu_to_le64(RVM_SUPER_MAGIC);
+	v->sb.version = cpu_to_le32(RVM_FORMAT_VERSION);
+	v->sb.block_size = cpu_to_le32(RVM_BLOCK_SIZE);
+	v->sb.vol_nonce = cpu_to_le64(t_rand() | 1);
+	t_fill(v->sb.uuid, sizeof(v->sb.uuid));
+	v->sb.log_start = cpu_to_le64(RVM_SUPER_COPIES);
+	v->sb.log_blocks = cpu_to_le64(log_blocks);
+	v->sb.data_start = cpu_to_le64(RVM_SUPER_COPIES + log_blocks);
+	v->sb.data_blocks = cpu_to_le64(data_blocks);
+	v->sb.head_lsn = cpu_to_le64(head_lsn);
+	v->sb.head_seq = cpu_to_le64(head_seq);
+	v->sb.sb_seq = cpu_to_le64(1);
+	t_vol_seal_super(v);
+	v->sb.sb_seq = cpu_to_le64(2);
+	t_vol_seal_super(v);
+	rvm_geom_init(&v->g, &v->sb);
+	v->data0 = malloc(v->g.data_size);
+	memcpy(v->data0, v->dev.img + v->g.data_off, v->g.data_size);
+	v->tail = head_lsn;
+	v->seq = head_seq;
+	v->buf = malloc(v->g.log_size);
+}
+
+static inline void t_vol_free(struct t_vol *v)
+{
+	int i;
+
+	for (i = 0; i < v->nrec; i++)
+		free(v->rec[i].data);
+	free(v->dev.img);
+	free(v->data0);
+	free(v->buf);
+}
+
+/* Copy @len encoded bytes to the log at @lsn (never crossing the lap end). */
+static inline void t_vol_put(struct t_vol *v, u64 lsn, const void *buf, size_t len)
+{
+	memcpy(v->dev.img + rvm_lsn_to_dev(&v->g, lsn), buf, len);
+}
+
+static inline void t_vol_pad(struct t_vol *v)
+{
+	ssize_t n = rvm_rec_build_pad(v->buf, v->g.log_size, &v->g, v->tail, v->seq);
+
+	if (n < 0)
+		abort();
+	t_vol_put(v, v->tail, v->buf, RVM_REC_HDR_SIZE);
+	v->tail += n;
+	v->npad++;
+}
+
+/*
+ * Append a transaction record of the given ranges (data random) at the
+ * tail, padding first if it does not fit in the rest of the lap. @next 0:
+ * the natural length. Returns the record's index.
+ */
+static inline int t_vol_append(struct t_vol *v, const u64 *off, const u32 *len,
+			       u32 n, u32 next)
+{
+	struct t_rec *r = &v->rec[v->nrec];
+	u64 total = 0;
+	u8 *p;
+	ssize_t got;
+	u32 i;
+
+	if (v->nrec >= T_MAX_RECS || n > T_MAX_RANGES)
+		abort();
+	for (i = 0; i < n; i++)
+		total += len[i];
+	r->data = malloc(total ? total : 1);
+	t_fill(r->data, total);
+	for (p = r->data, i = 0; i < n; i++) {
+		r->r[i].offset = off[i];
+		r->r[i].len = len[i];
+		r->r[i].data = p;
+		p += len[i];
+	}
+	r->n = n;
+	r->tid = 1000 + v->nrec;
+	got = rvm_rec_build(v->buf, v->g.log_size, &v->g, v->tail, v->seq,
+			    r->tid, r->r, n, next);
+	if (got == -ENOSPC) {
+		t_vol_pad(v);
+		got = rvm_rec_build(v->buf, v->g.log_size, &v->g, v->tail,
+				    v->seq, r->tid, r->r, n, next);
+	}
+	if (got < 0) {
+		fprintf(stderr, "t_vol_append: rvm_rec_build: %zd\n", got);
+		abort();
+	}
+	r->lsn = v->tail;
+	r->seq = v->seq;
+	r->len = le32_to_cpu(((struct rvm_rec_hdr *)v->buf)->len);
+	r->next = got;
+	t_vol_put(v, v->tail, v->buf, r->len);
+	v->tail += got;
+	v->seq++;
+	return v->nrec++;
+}
+
+/* A record of 1..maxr random ranges, each up to maxlen bytes. */
+static inline int t_vol_append_random(struct t_vol *v, u32 maxr, u32 maxlen)
+{
+	u64 off[T_MAX_RANGES];
+	u32 len[T_MAX_RANGES];
+	u32 i, n = 1 + t_rand() % maxr;
+
+	for (i = 0; i < n; i++) {
+		len[i] = 1 + t_rand() % maxlen;
+		off[i] = t_rand() % (v->g.data_size - len[i] + 1);
+	}
+	return t_vol_append(v, off, len, n, 0);
+}
+
+/* The data segment after records first..@k-1. */
+static inline u8 *t_vol_expect(const struct t_vol *v, int k)
+{
+	u8 *img = malloc(v->g.data_size);
+	int i;
+	u32 j;
+
+	memcpy(img, v->data0, v->g.data_size);
+	for (i = v->first; i < k; i++)
+		for (j = 0; j < v->rec[i].n; j++)
+			memcpy(img + v->rec[i].r[j].offset, v->rec[i].r[j].data,
+			       v->rec[i].r[j].len);
+	return img;
+}
+
+/* Does the device's data segment hold the state after @k records? */
+static inline bool t_vol_data_is(const struct t_vol *v, int k)
+{
+	u8 *img = t_vol_expect(v, k);
+	bool same = !memcmp(img, v->dev.img + v->g.data_off, v->g.data_size);
+
+	free(img);
+	return same;
+}
+
+/* Overwrite the log bytes of record @i's last sector with garbage (a tear). */
+static inline void t_vol_tear(struct t_vol *v, int i)
+{
+	const struct t_rec *r = &v->rec[i];
+	u64 end = r->lsn + r->len;
+	u64 start = (end - 1) / RVM_SECTOR_SIZE * RVM_SECTOR_SIZE;
+	u64 dev;
+	u8 last;
+
+	if (start < r->lsn)
+		start = r->lsn;
+	dev = rvm_lsn_to_dev(&v->g, start);
+	last = v->dev.img[dev + (end - start) - 1];
+	t_fill(v->dev.img + dev, end - start);
+	/* Make sure the last byte really changed. */
+	v->dev.img[dev + (end - start) - 1] = ~last;
+}
+
+static inline int t_vol_recover(struct t_vol *v, unsigned int flags,
+				size_t mem_limit, struct rvm_recovery_stats *st)
+{
+	struct rvm_recovery_opts o = { .flags = flags, .mem_limit = mem_limit };
+
+	return rvm_recover(&v->sb, &t_dev_ops, &v->dev, &o, st);
+}
+
+#endif /* _RVM_TEST_H */
