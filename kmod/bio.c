@@ -87,8 +87,8 @@ int rvm_bio_read(struct rvm_volume *vol, u64 off, void *buf, size_t len)
  *
  * Return: 0 or a negative errno.
  */
-int rvm_bio_write(struct rvm_volume *vol, u64 off, const void *buf,
-		  size_t len, blk_opf_t flags)
+int rvm_bio_write(struct rvm_volume *vol, u64 off, const void *buf, size_t len,
+		  blk_opf_t flags)
 {
 	return rvm_bio_rw(vol, off, (void *)buf, len,
 			  REQ_OP_WRITE | REQ_SYNC | flags);

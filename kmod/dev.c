@@ -81,8 +81,8 @@ static long rvm_ioctl_attach(void __user *argp)
 	if (copy_from_user(&a, argp, sizeof(a)))
 		return -EFAULT;
 	if (a.flags || a.vol_id || a.pad || a.reserved0 ||
-	    !rvm_zero(a.reserved, sizeof(a.reserved)) ||
-	    a.truncate_pct > 99 || a.spool_delay_ms > 60000 || !a.path)
+	    !rvm_zero(a.reserved, sizeof(a.reserved)) || a.truncate_pct > 99 ||
+	    a.spool_delay_ms > 60000 || !a.path)
 		return -EINVAL;
 	path = strndup_user(u64_to_user_ptr(a.path), RVM_PATH_MAX);
 	if (IS_ERR(path))

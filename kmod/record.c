@@ -96,8 +96,9 @@ int rvm_super_validate(const struct rvm_disk_super *sb, u64 dev_blocks,
 	if (le64_to_cpu(sb->magic) != RVM_SUPER_MAGIC)
 		return rvm_fail(why, "not an rvm volume (bad magic)", -EINVAL);
 	if (version > RVM_FORMAT_VERSION)
-		return rvm_fail(why, "format version is newer than this code supports",
-				-EOPNOTSUPP);
+		return rvm_fail(
+			why, "format version is newer than this code supports",
+			-EOPNOTSUPP);
 	if (version != RVM_FORMAT_VERSION)
 		return rvm_fail(why, "bad format version", -EINVAL);
 	if (le32_to_cpu(sb->block_size) != RVM_BLOCK_SIZE)
@@ -108,21 +109,25 @@ int rvm_super_validate(const struct rvm_disk_super *sb, u64 dev_blocks,
 		return rvm_fail(why, "unknown superblock flags (newer format?)",
 				-EOPNOTSUPP);
 	if (!rvm_super_reserved_clear(sb))
-		return rvm_fail(why, "reserved superblock fields set (newer format?)",
-				-EOPNOTSUPP);
+		return rvm_fail(
+			why, "reserved superblock fields set (newer format?)",
+			-EOPNOTSUPP);
 	if (log_start >= RVM_MAX_BLOCKS || log_blocks >= RVM_MAX_BLOCKS ||
 	    data_start >= RVM_MAX_BLOCKS || data_blocks >= RVM_MAX_BLOCKS)
 		return rvm_fail(why, "geometry out of range", -EINVAL);
 	if (log_start < RVM_SUPER_COPIES)
-		return rvm_fail(why, "log area overlaps the superblocks", -EINVAL);
+		return rvm_fail(why, "log area overlaps the superblocks",
+				-EINVAL);
 	if (log_blocks < RVM_MIN_LOG_BLOCKS)
 		return rvm_fail(why, "log area too small", -EINVAL);
 	if (data_start < log_start + log_blocks)
-		return rvm_fail(why, "data segment overlaps the log area", -EINVAL);
+		return rvm_fail(why, "data segment overlaps the log area",
+				-EINVAL);
 	if (data_blocks < RVM_MIN_DATA_BLOCKS)
 		return rvm_fail(why, "data segment too small", -EINVAL);
 	if (dev_blocks && data_start + data_blocks > dev_blocks)
-		return rvm_fail(why, "volume extends beyond the end of the device",
+		return rvm_fail(why,
+				"volume extends beyond the end of the device",
 				-EINVAL);
 	if (head_lsn % RVM_REC_ALIGN || head_lsn > RVM_MAX_LSN)
 		return rvm_fail(why, "bad head lsn", -EINVAL);
@@ -151,7 +156,8 @@ int rvm_super_check_slot(const struct rvm_disk_super *sb, unsigned int slot,
 	int err = rvm_super_validate(sb, dev_blocks, &reason);
 
 	if (!err && rvm_super_slot(le64_to_cpu(sb->sb_seq)) != slot) {
-		reason = "superblock sequence number does not belong to this copy";
+		reason =
+			"superblock sequence number does not belong to this copy";
 		err = -EINVAL;
 	}
 	if (why)
@@ -276,24 +282,29 @@ int rvm_rec_check_hdr(const struct rvm_rec_hdr *h, const struct rvm_geom *g,
 	if (le16_to_cpu(h->hdr_len) != RVM_REC_HDR_SIZE)
 		return rvm_fail(why, "bad record header length", -EINVAL);
 	if (le64_to_cpu(h->vol_nonce) != g->nonce)
-		return rvm_fail(why, "record of an earlier format of the device (foreign nonce)",
-				-EINVAL);
+		return rvm_fail(
+			why,
+			"record of an earlier format of the device (foreign nonce)",
+			-EINVAL);
 	if (le64_to_cpu(h->lsn) != lsn)
-		return rvm_fail(why, "stale record from an earlier lap (wrong lsn)",
+		return rvm_fail(why,
+				"stale record from an earlier lap (wrong lsn)",
 				-EINVAL);
 	if (le64_to_cpu(h->seq) != seq)
 		return rvm_fail(why, "unexpected sequence number", -EINVAL);
 	if (type != RVM_REC_TXN && type != RVM_REC_PAD)
 		return rvm_fail(why, "unknown record type", -EINVAL);
 	if (h->flags || h->reserved)
-		return rvm_fail(why, "reserved record fields set (newer format?)",
+		return rvm_fail(why,
+				"reserved record fields set (newer format?)",
 				-EOPNOTSUPP);
 	if (lsn % RVM_REC_ALIGN)
 		return rvm_fail(why, "misaligned lsn", -EINVAL);
 	if (len < RVM_REC_HDR_SIZE)
 		return rvm_fail(why, "record shorter than its header", -EINVAL);
 	if (next < len || next % RVM_REC_ALIGN)
-		return rvm_fail(why, "bad distance to the next record", -EINVAL);
+		return rvm_fail(why, "bad distance to the next record",
+				-EINVAL);
 	if (next > rvm_lap_left(g, lsn))
 		return rvm_fail(why, "record crosses the end of the log area",
 				-EINVAL);
@@ -330,7 +341,8 @@ int rvm_rec_check_body(const void *rec, const struct rvm_geom *g,
 	u64 body, sum = 0;
 
 	if (rvm_rec_crc(rec, len) != le32_to_cpu(h->crc))
-		return rvm_fail(why, "bad CRC (torn or damaged record)", -EBADMSG);
+		return rvm_fail(why, "bad CRC (torn or damaged record)",
+				-EBADMSG);
 	if (le16_to_cpu(h->type) != RVM_REC_TXN)
 		return 0;
 	nranges = le32_to_cpu(h->nranges);
@@ -342,8 +354,10 @@ int rvm_rec_check_body(const void *rec, const struct rvm_geom *g,
 		if (!rlen)
 			return rvm_fail(why, "empty range", -EINVAL);
 		if (r[i].reserved)
-			return rvm_fail(why, "reserved range fields set (newer format?)",
-					-EOPNOTSUPP);
+			return rvm_fail(
+				why,
+				"reserved range fields set (newer format?)",
+				-EOPNOTSUPP);
 		if (off > g->data_size || rlen > g->data_size - off)
 			return rvm_fail(why, "range outside the data segment",
 					-EINVAL);
@@ -352,8 +366,9 @@ int rvm_rec_check_body(const void *rec, const struct rvm_geom *g,
 			break;
 	}
 	if (sum != body)
-		return rvm_fail(why, "range lengths do not add up to the record length",
-				-EINVAL);
+		return rvm_fail(
+			why, "range lengths do not add up to the record length",
+			-EINVAL);
 	return 0;
 }
 

@@ -29,9 +29,9 @@
  * Bounds no sane volume comes near; they keep every byte computation on
  * geometry, lsn and seq far from overflowing 64 bits.
  */
-#define RVM_MAX_BLOCKS		0x0001000000000000ULL	/* 2^48 blocks, 1 EiB */
-#define RVM_MAX_LSN		0x4000000000000000ULL	/* 2^62 */
-#define RVM_MAX_SEQ		0x4000000000000000ULL	/* 2^62 */
+#define RVM_MAX_BLOCKS 0x0001000000000000ULL /* 2^48 blocks, 1 EiB */
+#define RVM_MAX_LSN 0x4000000000000000ULL /* 2^62 */
+#define RVM_MAX_SEQ 0x4000000000000000ULL /* 2^62 */
 
 /**
  * struct rvm_geom - a volume's geometry in bytes, from its superblock
@@ -125,7 +125,8 @@ static inline u64 rvm_lap_left(const struct rvm_geom *g, u64 lsn)
  */
 static inline u64 rvm_rec_len(u32 nranges, u64 data_bytes)
 {
-	return RVM_REC_HDR_SIZE + (u64)nranges * RVM_REC_RANGE_SIZE + data_bytes;
+	return RVM_REC_HDR_SIZE + (u64)nranges * RVM_REC_RANGE_SIZE +
+	       data_bytes;
 }
 
 u32 rvm_super_crc(const struct rvm_disk_super *sb);
@@ -149,7 +150,8 @@ int rvm_rec_validate(const void *rec, size_t avail, const struct rvm_geom *g,
 		     u64 lsn, u64 seq, const char **why);
 ssize_t rvm_rec_build(void *buf, size_t buf_len, const struct rvm_geom *g,
 		      u64 lsn, u64 seq, u64 tid,
-		      const struct rvm_range_src *ranges, u32 nranges, u32 next);
+		      const struct rvm_range_src *ranges, u32 nranges,
+		      u32 next);
 ssize_t rvm_rec_build_pad(void *buf, size_t buf_len, const struct rvm_geom *g,
 			  u64 lsn, u64 seq);
 

@@ -62,8 +62,8 @@ struct rvm_logbuf {
 	const struct rvm_geom *g;
 	u8 *buf;
 	size_t cap;
-	u64 start;	/* lsn of buf[0] */
-	size_t fill;	/* bytes valid at buf */
+	u64 start; /* lsn of buf[0] */
+	size_t fill; /* bytes valid at buf */
 };
 
 static int rvm_logbuf_init(struct rvm_logbuf *lb, const struct rvm_io_ops *ops,
@@ -111,7 +111,7 @@ static int rvm_logbuf_get(struct rvm_logbuf *lb, u64 lsn, size_t len,
 		return 0;
 	}
 	if (len > g->log_size - off)
-		return -EINVAL;	/* callers never ask this */
+		return -EINVAL; /* callers never ask this */
 	lb->fill = 0;
 	if (need > lb->cap) {
 		size_t cap = rvm_align_up(need, RVM_BLOCK_SIZE);
@@ -138,7 +138,8 @@ static int rvm_logbuf_get(struct rvm_logbuf *lb, u64 lsn, size_t len,
 struct rvm_walk {
 	const struct rvm_geom *g;
 	struct rvm_logbuf lb;
-	u64 stop_lsn;	/* end found by an earlier pass, or U64_MAX */
+	u64 stop_lsn; /* end found by an earlier pass, or U64_MAX */
+	u64 limit_lsn; /* no record reaching past this, or 0 */
 	int (*fn)(void *arg, const struct rvm_rec_info *ri);
 	void *arg;
 };
@@ -174,6 +175,11 @@ static int rvm_walk(struct rvm_walk *w, u64 head_lsn, u64 head_seq,
 			err = 0;
 			goto end;
 		}
+		if (w->limit_lsn && lsn >= w->limit_lsn) {
+			why = "reached the limit asked for";
+			err = 0;
+			goto end;
+		}
 		err = rvm_logbuf_get(&w->lb, lsn, RVM_REC_HDR_SIZE, &p);
 		if (err)
 			return err;
@@ -188,12 +194,18 @@ static int rvm_walk(struct rvm_walk *w, u64 head_lsn, u64 head_seq,
 			err = -EINVAL;
 			goto end;
 		}
+		if (w->limit_lsn && lsn + next > w->limit_lsn) {
+			why = "record reaches past the limit asked for";
+			err = 0;
+			goto end;
+		}
 		err = rvm_logbuf_get(&w->lb, lsn, len, &p);
 		if (err)
 			return err;
 		/* A refill re-read the header: check what is now in memory. */
 		err = rvm_rec_check_hdr((const void *)p, g, lsn, seq, &why);
-		if (!err && le32_to_cpu(((const struct rvm_rec_hdr *)p)->len) != len) {
+		if (!err &&
+		    le32_to_cpu(((const struct rvm_rec_hdr *)p)->len) != len) {
 			why = "record changed while being read";
 			err = -EINVAL;
 		}
@@ -230,7 +242,7 @@ static int rvm_walk(struct rvm_walk *w, u64 head_lsn, u64 head_seq,
 	return 0;
 end:
 	if (w->stop_lsn != U64_MAX)
-		return -EIO;	/* the log changed between passes */
+		return -EIO; /* the log changed between passes */
 	rvm_walk_end(st, lsn, seq, err, why);
 	return 0;
 }
@@ -252,14 +264,15 @@ end:
  * Return: 0 on success (whatever ended the log is in @st), -EINVAL if @sb
  * is not valid, -ENOMEM, an error from @ops->read, or @fn's return value.
  */
-int rvm_log_walk(const struct rvm_disk_super *sb,
-		 const struct rvm_io_ops *ops, void *ctx, size_t buf_len,
-		 int (*fn)(void *arg, const struct rvm_rec_info *ri),
-		 void *arg, struct rvm_recovery_stats *st)
+int rvm_log_walk(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
+		 void *ctx, size_t buf_len,
+		 int (*fn)(void *arg, const struct rvm_rec_info *ri), void *arg,
+		 struct rvm_recovery_stats *st)
 {
 	struct rvm_geom g;
-	struct rvm_walk w = { .g = &g, .stop_lsn = U64_MAX, .fn = fn,
-			      .arg = arg };
+	struct rvm_walk w = {
+		.g = &g, .stop_lsn = U64_MAX, .fn = fn, .arg = arg
+	};
 	const char *why;
 	int err;
 
@@ -271,8 +284,8 @@ int rvm_log_walk(const struct rvm_disk_super *sb,
 	err = rvm_logbuf_init(&w.lb, ops, ctx, &g, buf_len);
 	if (err)
 		return err;
-	err = rvm_walk(&w, le64_to_cpu(sb->head_lsn),
-		       le64_to_cpu(sb->head_seq), st);
+	err = rvm_walk(&w, le64_to_cpu(sb->head_lsn), le64_to_cpu(sb->head_seq),
+		       st);
 	rvm_logbuf_free(&w.lb);
 	return err;
 }
@@ -281,7 +294,7 @@ int rvm_log_walk(const struct rvm_disk_super *sb,
 struct rvm_rpage {
 	u64 pgno;
 	struct rvm_rpage *hnext;
-	u8 *data;	/* RVM_BLOCK_SIZE bytes; NULL in a dry run */
+	u8 *data; /* RVM_BLOCK_SIZE bytes; NULL in a dry run */
 };
 
 struct rvm_replay {
@@ -290,9 +303,9 @@ struct rvm_replay {
 	const struct rvm_geom *g;
 	struct rvm_recovery_stats *st;
 	bool dry;
-	u64 span;		/* PASS_SCAN: pages the ranges span, summed */
+	u64 span; /* PASS_SCAN: pages the ranges span, summed */
 	struct rvm_rpage *pages;
-	size_t npages;		/* in use */
+	size_t npages; /* in use */
 	size_t max_pages;
 	struct rvm_rpage **hash;
 	unsigned int hash_bits;
@@ -323,9 +336,9 @@ static int rvm_writeback(struct rvm_replay *r)
 		return 0;
 	sort(r->pages, r->npages, sizeof(*r->pages), rvm_rpage_cmp, NULL);
 	for (i = 0; i < r->npages && !r->dry; i++) {
-		err = r->ops->write(r->ctx,
-				    g->data_off + r->pages[i].pgno * RVM_BLOCK_SIZE,
-				    r->pages[i].data, RVM_BLOCK_SIZE);
+		err = r->ops->write(
+			r->ctx, g->data_off + r->pages[i].pgno * RVM_BLOCK_SIZE,
+			r->pages[i].data, RVM_BLOCK_SIZE);
 		if (err)
 			return err;
 		cond_resched();
@@ -364,9 +377,9 @@ static int rvm_rpage_get(struct rvm_replay *r, u64 pgno, bool whole,
 				return -ENOMEM;
 		}
 		if (!whole) {
-			err = r->ops->read(r->ctx,
-					   r->g->data_off + pgno * RVM_BLOCK_SIZE,
-					   e->data, RVM_BLOCK_SIZE);
+			err = r->ops->read(
+				r->ctx, r->g->data_off + pgno * RVM_BLOCK_SIZE,
+				e->data, RVM_BLOCK_SIZE);
 			if (err)
 				return err;
 		}
@@ -391,7 +404,8 @@ static int rvm_scan_rec(void *arg, const struct rvm_rec_info *ri)
 		u64 off = le64_to_cpu(ri->ranges[i].offset);
 		u64 end = off + le32_to_cpu(ri->ranges[i].len);
 
-		r->span += (end - 1) / RVM_BLOCK_SIZE - off / RVM_BLOCK_SIZE + 1;
+		r->span +=
+			(end - 1) / RVM_BLOCK_SIZE - off / RVM_BLOCK_SIZE + 1;
 	}
 	return 0;
 }
@@ -432,7 +446,7 @@ static int rvm_replay_rec(void *arg, const struct rvm_rec_info *ri)
 static int rvm_replay_init(struct rvm_replay *r, size_t mem_limit)
 {
 	u64 max = mem_limit ? mem_limit / RVM_BLOCK_SIZE :
-		  RVM_RECOVERY_MEM_DEFAULT / RVM_BLOCK_SIZE;
+			      RVM_RECOVERY_MEM_DEFAULT / RVM_BLOCK_SIZE;
 
 	max = min_t(u64, max, r->span);
 	max = min_t(u64, max, r->g->data_size / RVM_BLOCK_SIZE);
@@ -473,7 +487,10 @@ static void rvm_replay_free(struct rvm_replay *r)
  * @st: zeroed, then filled with what was found and done
  *
  * Runs PASS_SCAN, PASS_REPLAY and PASS_WRITEBACK (see the top of this file)
- * and flushes. With RVM_RECOVER_DRY_RUN it reads the log only and fills
+ * and flushes. With @opts->limit_lsn it replays only the records that end
+ * at or before that position; the module's truncation uses this on a live
+ * log, writing the superblock itself (head at @st->end_lsn, no lap jump:
+ * nothing was torn). With RVM_RECOVER_DRY_RUN it reads the log only and fills
  * @st as a real run would, data pages included. It does not write the
  * superblock: on success the caller writes the one
  * rvm_super_after_recovery() prepares, and flushes.
@@ -483,17 +500,19 @@ static void rvm_replay_free(struct rvm_replay *r)
  * from @ops. After an error the data segment may hold some replayed
  * pages; running recovery again from the same superblock is safe.
  */
-int rvm_recover(const struct rvm_disk_super *sb,
-		const struct rvm_io_ops *ops, void *ctx,
-		const struct rvm_recovery_opts *opts,
+int rvm_recover(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
+		void *ctx, const struct rvm_recovery_opts *opts,
 		struct rvm_recovery_stats *st)
 {
 	static const struct rvm_recovery_opts defaults;
 	struct rvm_recovery_stats scan;
 	struct rvm_geom g;
 	struct rvm_replay r = { .ops = ops, .ctx = ctx, .g = &g, .st = st };
-	struct rvm_walk w = { .g = &g, .stop_lsn = U64_MAX,
-			      .fn = rvm_scan_rec, .arg = &r };
+	struct rvm_walk w = { .g = &g,
+			      .stop_lsn = U64_MAX,
+			      .limit_lsn = opts ? opts->limit_lsn : 0,
+			      .fn = rvm_scan_rec,
+			      .arg = &r };
 	u64 head_lsn = le64_to_cpu(sb->head_lsn);
 	u64 head_seq = le64_to_cpu(sb->head_seq);
 	const char *why;

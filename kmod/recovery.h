@@ -12,14 +12,14 @@
 #include "record.h"
 
 /* Log read buffer: the default, and the least that is used. */
-#define RVM_RECOVERY_BUF_DEFAULT	(256 * 1024)
-#define RVM_RECOVERY_BUF_MIN		(64 * 1024)
+#define RVM_RECOVERY_BUF_DEFAULT (256 * 1024)
+#define RVM_RECOVERY_BUF_MIN (64 * 1024)
 /* Memory for data page images before replay writes some back early. */
-#define RVM_RECOVERY_MEM_DEFAULT	(64 * 1024 * 1024)
+#define RVM_RECOVERY_MEM_DEFAULT (64 * 1024 * 1024)
 
 /* Validate and count, read no data page, write nothing (rvmctl check). */
-#define RVM_RECOVER_DRY_RUN		0x1
-#define RVM_RECOVER_KNOWN_FLAGS		RVM_RECOVER_DRY_RUN
+#define RVM_RECOVER_DRY_RUN 0x1
+#define RVM_RECOVER_KNOWN_FLAGS RVM_RECOVER_DRY_RUN
 
 /**
  * struct rvm_io_ops - the device, as recovery sees it
@@ -45,11 +45,15 @@ struct rvm_io_ops {
  *	     grows it to the record's length)
  * @mem_limit: bytes of data page images to keep before writing them back
  *	       early; 0 for RVM_RECOVERY_MEM_DEFAULT, at least one page
+ * @limit_lsn: if not 0, treat the log as ending at this position: no
+ *	       record at or reaching past it is read or replayed (truncation
+ *	       of a live log, whose tail is still being written)
  */
 struct rvm_recovery_opts {
 	unsigned int flags;
 	size_t buf_len;
 	size_t mem_limit;
+	u64 limit_lsn;
 };
 
 /**
@@ -66,10 +70,11 @@ struct rvm_recovery_opts {
  * @pages: data pages written back (or, in a dry run, that would be)
  * @writebacks: rounds of writeback: 1, or more if @mem_limit forced
  *		early ones; 0 if nothing was replayed
- * @end_err: why the log ends: 0 if it ends because the log area is full,
- *	     else the negative errno of the check that failed at @end_lsn
- *	     (-EINVAL: no such record there, -EBADMSG: its CRC is wrong,
- *	     -EOPNOTSUPP: it has flags this code does not know)
+ * @end_err: why the log ends: 0 if it ends because the log area is full
+ *	     or at the limit asked for (@limit_lsn), else the negative errno
+ *	     of the check that failed at @end_lsn (-EINVAL: no such record
+ *	     there, -EBADMSG: its CRC is wrong, -EOPNOTSUPP: it has flags
+ *	     this code does not know)
  * @end_why: the same as a static string (never NULL after a walk)
  */
 struct rvm_recovery_stats {
@@ -103,13 +108,12 @@ struct rvm_rec_info {
 	const u8 *data;
 };
 
-int rvm_log_walk(const struct rvm_disk_super *sb,
-		 const struct rvm_io_ops *ops, void *ctx, size_t buf_len,
-		 int (*fn)(void *arg, const struct rvm_rec_info *ri),
-		 void *arg, struct rvm_recovery_stats *st);
-int rvm_recover(const struct rvm_disk_super *sb,
-		const struct rvm_io_ops *ops, void *ctx,
-		const struct rvm_recovery_opts *opts,
+int rvm_log_walk(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
+		 void *ctx, size_t buf_len,
+		 int (*fn)(void *arg, const struct rvm_rec_info *ri), void *arg,
+		 struct rvm_recovery_stats *st);
+int rvm_recover(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
+		void *ctx, const struct rvm_recovery_opts *opts,
 		struct rvm_recovery_stats *st);
 int rvm_super_after_recovery(const struct rvm_disk_super *old,
 			     const struct rvm_recovery_stats *st,

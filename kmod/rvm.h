@@ -196,8 +196,8 @@ void rvm_dev_exit(void);
 
 /* bio.c: synchronous I/O on a volume's device */
 int rvm_bio_read(struct rvm_volume *vol, u64 off, void *buf, size_t len);
-int rvm_bio_write(struct rvm_volume *vol, u64 off, const void *buf,
-		  size_t len, blk_opf_t flags);
+int rvm_bio_write(struct rvm_volume *vol, u64 off, const void *buf, size_t len,
+		  blk_opf_t flags);
 int rvm_bio_flush(struct rvm_volume *vol);
 extern const struct rvm_io_ops rvm_bio_ops;
 
@@ -226,8 +226,7 @@ int rvm_region_mmap(struct rvm_file *rf, struct vm_area_struct *vma);
 int rvm_region_translate(struct rvm_file *rf, u64 addr, u64 len,
 			 int (*fn)(void *arg, u64 off, u64 len), void *arg);
 int rvm_region_read(struct rvm_volume *vol, u64 off, void *dst, u64 len);
-int rvm_region_write(struct rvm_volume *vol, u64 off, const void *src,
-		     u64 len);
+int rvm_region_write(struct rvm_volume *vol, u64 off, const void *src, u64 len);
 int rvm_region_unmap(struct rvm_file *rf, u64 addr, u64 len);
 
 /* txn.c: transactions of one file */

@@ -106,8 +106,8 @@ int rvm_truncate(struct rvm_volume *vol)
  */
 void rvm_truncate_work(struct work_struct *work)
 {
-	struct rvm_volume *vol = container_of(work, struct rvm_volume,
-					      log.trunc_work);
+	struct rvm_volume *vol =
+		container_of(work, struct rvm_volume, log.trunc_work);
 
 	rvm_truncate_once(vol);
 }

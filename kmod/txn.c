@@ -227,8 +227,8 @@ int rvm_txn_set_range(struct rvm_file *rf, u64 tid, u64 addr, u64 len)
 }
 
 /* Build the redo record of a locked transaction. */
-static int rvm_txn_build(struct rvm_volume *vol, struct rvm_txn *txn,
-			 u32 flags, struct rvm_rec **recp)
+static int rvm_txn_build(struct rvm_volume *vol, struct rvm_txn *txn, u32 flags,
+			 struct rvm_rec **recp)
 {
 	bool coalesce = flags & RVM_END_COALESCE_RANGES;
 	u32 n = coalesce ? txn->set.n : txn->nraw;
@@ -249,8 +249,8 @@ static int rvm_txn_build(struct rvm_volume *vol, struct rvm_txn *txn,
 		goto err;
 	}
 	if (n) {
-		rec->ranges = kvmalloc_array(n, sizeof(*rec->ranges),
-					     GFP_KERNEL);
+		rec->ranges =
+			kvmalloc_array(n, sizeof(*rec->ranges), GFP_KERNEL);
 		rec->data = kvmalloc(rec->data_len, GFP_KERNEL);
 		if (!rec->ranges || !rec->data)
 			goto err;
@@ -314,7 +314,8 @@ int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq)
 	}
 	rec->tid = txn->id;
 	if (flags & RVM_END_COALESCE_RANGES)
-		atomic64_add(txn->declared - txn->set.bytes,
+		atomic64_add(rvm_rec_len(txn->nraw, txn->declared) -
+				     rvm_rec_len(txn->set.n, txn->set.bytes),
 			     &vol->stats.bytes_coalesced);
 	rvm_txn_retire(rf, txn);
 	rvm_txn_unlock(txn);

@@ -144,8 +144,9 @@ void rvm_volume_fail(struct rvm_volume *vol, int err, const char *what)
 	if (READ_ONCE(vol->failed))
 		return;
 	WRITE_ONCE(vol->failed, true);
+	wake_up_all(&vol->log.wait);
 	pr_err("volume %u (%s): %s failed (%d): read-only until detached\n",
-		       vol->id, vol->path, what, err);
+	       vol->id, vol->path, what, err);
 }
 
 /**
@@ -217,7 +218,8 @@ static int rvm_volume_read_super(struct rvm_volume *vol)
 		pr_warn("%s: superblock copy %c is invalid (%s); using copy %c\n",
 			vol->path, pick ? 'A' : 'B', pick ? why_a : why_b,
 			pick ? 'B' : 'A');
-	vol->sb = *(struct rvm_disk_super *)((void *)sb + pick * RVM_BLOCK_SIZE);
+	vol->sb =
+		*(struct rvm_disk_super *)((void *)sb + pick * RVM_BLOCK_SIZE);
 	rvm_geom_init(&vol->geom, &vol->sb);
 	ret = 0;
 out:
@@ -238,14 +240,21 @@ static int rvm_volume_recover(struct rvm_volume *vol)
 		pr_err("%s: recovery failed: %d\n", vol->path, ret);
 		return ret;
 	}
-	if (st.end_lsn != le64_to_cpu(vol->sb.head_lsn)) {
+	/*
+	 * Always move the head past the end found, unless a clean volume
+	 * had nothing in its log: rvm_super_after_recovery() moves it a
+	 * whole lap on, so a record that survived behind a torn one can
+	 * never line up with a new record and be taken as committed.
+	 */
+	if (!(le32_to_cpu(vol->sb.flags) & RVM_SB_CLEAN) || st.records ||
+	    st.end_lsn != le64_to_cpu(vol->sb.head_lsn)) {
 		ret = rvm_super_after_recovery(&vol->sb, &st, &nsb);
-		if (!ret)
+		if (ret >= 0)
 			ret = rvm_volume_write_super(vol,
 						     le64_to_cpu(nsb.head_lsn),
 						     le64_to_cpu(nsb.head_seq),
 						     0);
-		if (ret) {
+		if (ret < 0) {
 			pr_err("%s: cannot reset the log after recovery: %d\n",
 			       vol->path, ret);
 			return ret;
@@ -293,7 +302,7 @@ int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,
 	vol->devt = devt;
 	vol->truncate_pct = truncate_pct ?: READ_ONCE(rvm_param_truncate);
 	vol->spool_delay_ms = spool_delay_ms ?:
-			      READ_ONCE(rvm_param_spool_delay_ms);
+				      READ_ONCE(rvm_param_spool_delay_ms);
 	vol->path = kstrdup(path, GFP_KERNEL);
 	if (!vol->path) {
 		ret = -ENOMEM;
@@ -385,7 +394,8 @@ static int rvm_volume_teardown(struct rvm_volume *vol)
 	rvm_compat_bdev_close(&vol->bh);
 	ida_free(&rvm_vol_ida, vol->id);
 	pr_info("detached volume %u (%s)%s\n", vol->id, vol->path,
-		ret ? ": the log was not emptied, the next attach replays it" : "");
+		ret ? ": the log was not emptied, the next attach replays it" :
+		      "");
 	rvm_volume_put(vol);
 	return ret;
 }

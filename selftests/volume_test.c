@@ -94,19 +94,18 @@ TEST_F(vol, two_volumes)
 
 TEST_F(vol, foreign_data_refused)
 {
+	char buf[4096], zero[4096] = { 0 };
+	int fd;
+
 	/* A zeroed device is not an rvm volume. */
 	zero_blocks(RVM_DISK, 0, 2 * 4096);
 	EXPECT_EQ(-EINVAL, rvm_attach_dev(self->ctl, RVM_DISK, NULL));
 	/* Nothing was written: still all zeros. */
-	{
-		char buf[4096], zero[4096] = { 0 };
-		int fd = open(RVM_DISK, O_RDONLY);
-
-		ASSERT_LE(0, fd);
-		ASSERT_EQ(4096, pread(fd, buf, sizeof(buf), 0));
-		EXPECT_EQ(0, memcmp(buf, zero, sizeof(buf)));
-		close(fd);
-	}
+	fd = open(RVM_DISK, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(4096, pread(fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, zero, sizeof(buf)));
+	close(fd);
 }
 
 TEST_F(vol, one_bad_superblock_copy)

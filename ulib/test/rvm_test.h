@@ -16,7 +16,7 @@
 #define T_SKIP	77
 
 static int t_failures;
-static const char *t_case;
+static char t_case[160];
 static bool t_case_failed;
 
 #define t_check(cond, ...) do {						\
@@ -34,7 +34,7 @@ static bool t_case_failed;
 
 static inline void t_begin(const char *name)
 {
-	t_case = name;
+	snprintf(t_case, sizeof(t_case), "%s", name);
 	t_case_failed = false;
 }
 

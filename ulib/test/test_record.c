@@ -38,7 +38,7 @@ static void test_super_validate(void)
 		const char *name;
 		int err;
 		const char *why;
-	} c;
+	} c = { 0 };
 	int i;
 
 	t_begin("valid superblock accepted, also against its device size");
@@ -281,7 +281,7 @@ static void test_rec_check(void)
 	struct {
 		int err;
 		const char *why;
-	} c;
+	} c = { 0 };
 	ssize_t n;
 	int i;
 

@@ -655,6 +655,41 @@ static void test_after_recovery(void)
 	t_end();
 }
 
+static void test_limit(void)
+{
+	struct rvm_recovery_stats st;
+	struct rvm_recovery_opts o = { 0 };
+	u8 *saved;
+	int i;
+
+	t_begin("limit_lsn: only records ending at or before it are replayed");
+	t_vol_init(&V, 64, 64, 65536, 1);
+	for (i = 0; i < 10; i++)
+		t_vol_append_random(&V, 3, 1500);
+	saved = malloc(V.dev.size);
+	memcpy(saved, V.dev.img, V.dev.size);
+	o.limit_lsn = V.rec[5].lsn;
+	t_eq(rvm_recover(&V.sb, &t_dev_ops, &V.dev, &o, &st), 0);
+	t_eq(st.records, 5);
+	t_eq(st.end_lsn, V.rec[5].lsn);
+	t_eq(st.end_err, 0);
+	t_check(t_vol_data_is(&V, 5), "wrong data");
+	memcpy(V.dev.img, saved, V.dev.size);
+	o.limit_lsn = V.rec[5].lsn + 64;
+	t_eq(rvm_recover(&V.sb, &t_dev_ops, &V.dev, &o, &st), 0);
+	t_eq(st.records, 5);
+	t_check(has(st.end_why, "past the limit"), "%s", st.end_why);
+	t_check(t_vol_data_is(&V, 5), "wrong data");
+	o.limit_lsn = V.tail;
+	t_eq(rvm_recover(&V.sb, &t_dev_ops, &V.dev, &o, &st), 0);
+	t_eq(st.records, 10);
+	t_eq(st.end_lsn, V.tail);
+	t_check(t_vol_data_is(&V, 10), "wrong data");
+	free(saved);
+	t_vol_free(&V);
+	t_end();
+}
+
 struct walk_arg {
 	struct t_vol *v;
 	int i, pads;
@@ -736,6 +771,7 @@ int main(void)
 	test_fuzz();
 	test_big_record();
 	test_after_recovery();
+	test_limit();
 	test_walk();
 	return t_exit();
 }

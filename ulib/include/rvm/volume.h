@@ -14,6 +14,10 @@
  * buffered I/O, for example for files on tmpfs), and block devices opened
  * for writing with O_EXCL, so that a volume the module has attached, or a
  * mounted file system, is refused with -EBUSY.
+ *
+ * This header brings in kshim.h, whose kernel-style names (u64, min(),
+ * max(), sort(), pr_err(), ...) are macros or typedefs in the includer's
+ * namespace too: include it only where the format is worked with.
  */
 #ifndef _RVM_VOLUME_H
 #define _RVM_VOLUME_H

@@ -111,8 +111,8 @@ struct rvm_volume_ref {
  * @bytes_declared: out: bytes of ranges declared by committed transactions
  * @bytes_logged: out: bytes of records written to the log (headers,
  *	descriptors, data and padding)
- * @bytes_coalesced: out: bytes saved by coalescing ranges within and
- *	between transactions
+ * @bytes_coalesced: out: log bytes saved by coalescing ranges within and
+ *	between transactions (data, range descriptors, record headers)
  * @truncations: out: completed truncations
  * @bytes_truncated: out: log bytes freed by truncation
  * @log_full_waits: out: commits that waited for log space

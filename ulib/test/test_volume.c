@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Offline volume access (src/volume.c) and rvmctl, on temporary files:
+ * format, superblock choice and errors, check, recover, dump.
+ */
+#include <fcntl.h>
+#include <libgen.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rvm_test.h"
+#include "rvm/volume.h"
+
+static char dir[256];
+
+static char *tpath(const char *name)
+{
+	static char p[4][512];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
+	return p[i];
+}
+
+static void mkfile(const char *path, u64 size, int fill)
+{
+	int fd = open(path, O_CREAT | O_TRUNC | O_RDWR, 0600);
+	u8 buf[65536];
+	u64 done = 0;
+
+	if (fd < 0 || ftruncate(fd, size))
+		abort();
+	if (fill >= 0) {
+		while (done < size) {
+			size_t n = size - done < sizeof(buf) ? size - done : sizeof(buf);
+
+			if (fill == 256)
+				t_fill(buf, n);
+			else
+				memset(buf, fill, n);
+			if (pwrite(fd, buf, n, done) != (ssize_t)n)
+				abort();
+			done += n;
+		}
+	}
+	close(fd);
+}
+
+static void *slurp(const char *path, u64 *size)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	void *p;
+
+	if (fd < 0 || fstat(fd, &st))
+		abort();
+	p = malloc(st.st_size);
+	if (pread(fd, p, st.st_size, 0) != st.st_size)
+		abort();
+	close(fd);
+	*size = st.st_size;
+	return p;
+}
+
+static void poke(const char *path, u64 off, const void *buf, size_t len)
+{
+	int fd = open(path, O_RDWR);
+
+	if (fd < 0 || pwrite(fd, buf, len, off) != (ssize_t)len)
+		abort();
+	close(fd);
+}
+
+static int open_read(const char *path, struct rvm_vol **vol, struct rvm_disk_super *sb)
+{
+	int err = rvm_vol_open(path, 0, vol);
+
+	if (err)
+		return err;
+	return rvm_vol_read_super(*vol, sb);
+}
+
+static bool has(const char *s, const char *sub)
+{
+	return s && strstr(s, sub);
+}
+
+static void test_format(void)
+{
+	struct rvm_disk_super sb;
+	struct rvm_vol *vol;
+	const char *f = tpath("fmt.img");
+
+	t_begin("format: default log 1/8 of the device, both copies valid");
+	mkfile(f, 8 << 20, -1);
+	t_eq(rvm_vol_format(f, 0, 0), 0);
+	t_eq(open_read(f, &vol, &sb), 0);
+	t_eq(le64_to_cpu(sb.sb_seq), 2);
+	t_eq(le64_to_cpu(sb.log_start), 2);
+	t_eq(le64_to_cpu(sb.log_blocks), 256);
+	t_eq(le64_to_cpu(sb.data_start), 258);
+	t_eq(le64_to_cpu(sb.data_blocks), 2048 - 258);
+	t_eq(le64_to_cpu(sb.head_seq), 1);
+	t_eq(le32_to_cpu(sb.flags), RVM_SB_CLEAN);
+	t_check(sb.vol_nonce != 0, "zero nonce");
+	{
+		int err;
+		const char *why;
+		const struct rvm_disk_super *b = rvm_vol_copy(vol, 1, &err, &why);
+
+		t_check(b && !err && !why && le64_to_cpu(b->sb_seq) == 1, "copy B");
+		t_check(b && b->vol_nonce == sb.vol_nonce, "copies differ");
+	}
+	rvm_vol_close(vol);
+	t_end();
+
+	t_begin("format: log clamped to [64 KiB, 64 MiB], --log-size honoured");
+	mkfile(f, 200 << 10, -1);
+	t_eq(rvm_vol_format(f, 0, 0), 0);
+	t_eq(open_read(f, &vol, &sb), 0);
+	t_eq(le64_to_cpu(sb.log_blocks), 16);
+	rvm_vol_close(vol);
+	mkfile(f, 2ULL << 30, -1);
+	t_eq(rvm_vol_format(f, 0, 0), 0);
+	t_eq(open_read(f, &vol, &sb), 0);
+	t_eq(le64_to_cpu(sb.log_blocks), 16384);
+	rvm_vol_close(vol);
+	t_eq(rvm_vol_format(f, 100000, 0), 0);
+	t_eq(open_read(f, &vol, &sb), 0);
+	t_eq(le64_to_cpu(sb.log_blocks), 25);
+	rvm_vol_close(vol);
+	t_end();
+
+	t_begin("format: too small device or log refused with a clear message");
+	mkfile(f, 1 << 20, -1);
+	t_eq(rvm_vol_format(f, 1 << 20, 0), -ENOSPC);
+	t_check(has(rvm_vol_last_error(), "too small"), "%s", rvm_vol_last_error());
+	t_eq(rvm_vol_format(f, 4096, 0), -EINVAL);
+	t_check(has(rvm_vol_last_error(), "too small"), "%s", rvm_vol_last_error());
+	t_eq(rvm_vol_format(f, 0, 1), -EINVAL);
+	t_eq(rvm_vol_format(tpath("missing"), 0, 0), -ENOENT);
+	t_check(has(rvm_vol_last_error(), "missing"), "%s", rvm_vol_last_error());
+	t_eq(rvm_vol_format(dir, 0, 0), -ENOTBLK);
+	t_end();
+	unlink(f);
+}
+
+static void test_super_errors(void)
+{
+	struct rvm_disk_super sb, a;
+	struct rvm_vol *vol;
+	const char *f = tpath("sb.img");
+	u8 junk[16] = { 1, 2, 3 };
+
+	mkfile(f, 1 << 20, -1);
+	t_eq(rvm_vol_format(f, 0, 0), 0);
+
+	t_begin("corrupt superblock A: B is used");
+	poke(f, 100, junk, sizeof(junk));
+	t_eq(open_read(f, &vol, &sb), 1);
+	t_eq(le64_to_cpu(sb.sb_seq), 1);
+	{
+		int err;
+		const char *why;
+
+		rvm_vol_copy(vol, 0, &err, &why);
+		t_eq(err, -EBADMSG);
+		t_check(has(why, "CRC"), "%s", why);
+	}
+	rvm_vol_close(vol);
+	t_end();
+
+	t_begin("corrupt superblock B: A is used");
+	t_eq(rvm_vol_format(f, 0, 0), 0);
+	poke(f, 4096 + 200, junk, sizeof(junk));
+	t_eq(open_read(f, &vol, &sb), 0);
+	rvm_vol_close(vol);
+	t_end();
+
+	t_begin("both superblocks corrupt: clear error");
+	poke(f, 100, junk, sizeof(junk));
+	t_eq(open_read(f, &vol, &sb), -EBADMSG);
+	t_check(has(rvm_vol_last_error(), "copy A: bad CRC") &&
+		has(rvm_vol_last_error(), "copy B: bad CRC"), "%s", rvm_vol_last_error());
+	rvm_vol_close(vol);
+	t_end();
+
+	t_begin("newer format version refused");
+	t_eq(rvm_vol_format(f, 0, 0), 0);
+	t_eq(open_read(f, &vol, &a), 0);
+	rvm_vol_close(vol);
+	a.version = cpu_to_le32(RVM_FORMAT_VERSION + 1);
+	rvm_super_seal(&a);
+	poke(f, 0, &a, sizeof(a));
+	a.sb_seq = cpu_to_le64(1);
+	rvm_super_seal(&a);
+	poke(f, 4096, &a, sizeof(a));
+	t_eq(open_read(f, &vol, &sb), -EOPNOTSUPP);
+	t_check(has(rvm_vol_last_error(), "newer"), "%s", rvm_vol_last_error());
+	rvm_vol_close(vol);
+	t_end();
+
+	t_begin("not an rvm device (zeros, random bytes, tiny): clear error");
+	mkfile(f, 1 << 20, 0);
+	t_eq(open_read(f, &vol, &sb), -EINVAL);
+	t_check(has(rvm_vol_last_error(), "not an rvm volume"), "%s", rvm_vol_last_error());
+	rvm_vol_close(vol);
+	mkfile(f, 1 << 20, 256);
+	t_eq(open_read(f, &vol, &sb), -EINVAL);
+	t_check(has(rvm_vol_last_error(), "not an rvm volume"), "%s", rvm_vol_last_error());
+	rvm_vol_close(vol);
+	mkfile(f, 100, 0);
+	t_eq(open_read(f, &vol, &sb), -EINVAL);
+	t_check(has(rvm_vol_last_error(), "not an rvm volume"), "%s", rvm_vol_last_error());
+	rvm_vol_close(vol);
+	t_end();
+
+	t_begin("volume larger than its device refused");
+	mkfile(f, 1 << 20, -1);
+	t_eq(rvm_vol_format(f, 0, 0), 0);
+	t_eq(truncate(f, 1 << 19), 0);
+	t_eq(open_read(f, &vol, &sb), -EINVAL);
+	t_check(has(rvm_vol_last_error(), "beyond the end"), "%s", rvm_vol_last_error());
+	rvm_vol_close(vol);
+	t_end();
+	unlink(f);
+}
+
+struct count {
+	int txn, pad;
+};
+
+static int count_fn(void *arg, const struct rvm_rec_info *ri)
+{
+	struct count *c = arg;
+
+	if (le16_to_cpu(ri->hdr->type) == RVM_REC_TXN)
+		c->txn++;
+	else
+		c->pad++;
+	return 0;
+}
+
+static void test_recover(void)
+{
+	static struct t_vol m;	/* the model: records built in memory */
+	struct rvm_recovery_stats st;
+	struct rvm_disk_super sb;
+	struct rvm_vol *vol;
+	struct count cnt = { 0 };
+	const char *f = tpath("rec.img");
+	u8 *before, *after;
+	u64 size, size2;
+	int i;
+
+	mkfile(f, 2 << 20, -1);
+	t_eq(rvm_vol_format(f, 256 << 10, 0), 0);
+	t_eq(open_read(f, &vol, &sb), 0);
+	rvm_vol_close(vol);
+	/* Build records against the file's own superblock, then copy them in. */
+	t_vol_init(&m, le64_to_cpu(sb.log_blocks), le64_to_cpu(sb.data_blocks), 0, 1);
+	m.sb = sb;
+	rvm_geom_init(&m.g, &sb);
+	memset(m.data0, 0, m.g.data_size);
+	for (i = 0; i < 30; i++)
+		t_vol_append_random(&m, 3, 3000);
+	t_vol_tear(&m, 25);
+	poke(f, m.g.log_off, m.dev.img + m.g.log_off, m.g.log_size);
+
+	t_begin("check (dry run) on a file writes nothing");
+	before = slurp(f, &size);
+	t_eq(rvm_vol_open(f, RVM_VOL_RDONLY, &vol), 0);
+	t_eq(rvm_vol_read_super(vol, NULL), 0);
+	t_eq(rvm_vol_check(vol, &st), 0);
+	t_eq(st.records, 25);
+	t_eq(st.end_lsn, m.rec[25].lsn);
+	t_eq(st.end_err, -EBADMSG);
+	t_eq(rvm_vol_recover(vol, NULL, &st), -EBADF);
+	t_eq(rvm_vol_dump(vol, 0, count_fn, &cnt, &st), 0);
+	t_eq(cnt.txn, 25);
+	rvm_vol_close(vol);
+	after = slurp(f, &size2);
+	t_check(size == size2 && !memcmp(before, after, size), "file changed");
+	free(after);
+	t_end();
+
+	t_begin("offline recovery applies the log and empties it");
+	t_eq(rvm_vol_open(f, 0, &vol), 0);
+	t_eq(rvm_vol_read_super(vol, NULL), 0);
+	t_eq(rvm_vol_recover(vol, NULL, &st), 0);
+	t_eq(st.records, 25);
+	rvm_vol_close(vol);
+	after = slurp(f, &size2);
+	{
+		u8 *img = t_vol_expect(&m, 25);
+
+		t_check(!memcmp(img, after + m.g.data_off, m.g.data_size), "data segment");
+		free(img);
+	}
+	t_check(!memcmp(before + m.g.log_off, after + m.g.log_off, m.g.log_size),
+		"log area written");
+	free(after);
+	t_eq(open_read(f, &vol, &sb), 1);
+	t_eq(le64_to_cpu(sb.sb_seq), 3);
+	t_eq(le64_to_cpu(sb.head_lsn), m.rec[25].lsn + m.g.log_size);
+	t_eq(le64_to_cpu(sb.head_seq), 26);
+	t_eq(rvm_vol_check(vol, &st), 0);
+	t_eq(st.records, 0);
+	t_eq(rvm_vol_recover(vol, NULL, &st), 0);
+	t_eq(rvm_vol_read_super(vol, &sb), 0);
+	t_eq(le64_to_cpu(sb.sb_seq), 4);
+	rvm_vol_close(vol);
+	t_end();
+	free(before);
+	t_vol_free(&m);
+	unlink(f);
+}
+
+static void test_unaligned_io(void)
+{
+	struct rvm_vol *vol;
+	const char *f = tpath("io.img");
+	u8 buf[10000], back[10000], *img;
+	u64 size;
+
+	t_begin("device ops: unaligned reads and writes, bounds");
+	mkfile(f, 1 << 20, 256);
+	t_eq(rvm_vol_open(f, 0, &vol), 0);
+	t_fill(buf, sizeof(buf));
+	t_eq(rvm_vol_io_ops.write(vol, 4097, buf, 9000), 0);
+	t_eq(rvm_vol_io_ops.write(vol, 100, buf, 1), 0);
+	t_eq(rvm_vol_io_ops.read(vol, 4097, back, 9000), 0);
+	t_check(!memcmp(buf, back, 9000), "read back");
+	t_eq(rvm_vol_io_ops.read(vol, (1 << 20) - 10, back, 11), -EIO);
+	t_eq(rvm_vol_io_ops.write(vol, (1 << 20) - 10, back, 11), -EIO);
+	t_eq(rvm_vol_io_ops.read(vol, (1 << 20) - 10, back, 10), 0);
+	t_eq(rvm_vol_io_ops.flush(vol), 0);
+	rvm_vol_close(vol);
+	img = slurp(f, &size);
+	t_check(!memcmp(img + 4097, buf, 9000) && img[100] == buf[0], "file content");
+	free(img);
+	t_end();
+	unlink(f);
+}
+
+static int run(const char *rvmctl, const char *args)
+{
+	char cmd[1024];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s %s >/dev/null 2>&1", rvmctl, args);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_rvmctl(void)
+{
+	char self[512], rvmctl[600], args[600];
+	const char *f = tpath("ctl.img");
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	t_begin("rvmctl format, check, dump: exit status");
+	if (n <= 0) {
+		printf("skip - rvmctl: cannot find myself\n");
+		return;
+	}
+	self[n] = 0;
+	snprintf(rvmctl, sizeof(rvmctl), "%s/../rvmctl", dirname(self));
+	if (access(rvmctl, X_OK)) {
+		printf("skip - rvmctl: %s not built\n", rvmctl);
+		return;
+	}
+	mkfile(f, 1 << 20, 0);
+	snprintf(args, sizeof(args), "check %s", f);
+	t_eq(run(rvmctl, args), 1);
+	snprintf(args, sizeof(args), "format %s --log-size 128K", f);
+	t_eq(run(rvmctl, args), 0);
+	snprintf(args, sizeof(args), "check %s", f);
+	t_eq(run(rvmctl, args), 0);
+	snprintf(args, sizeof(args), "dump %s", f);
+	t_eq(run(rvmctl, args), 0);
+	snprintf(args, sizeof(args), "format %s --log-size 12Q", f);
+	t_eq(run(rvmctl, args), 2);
+	snprintf(args, sizeof(args), "check %s", tpath("missing"));
+	t_eq(run(rvmctl, args), 1);
+	t_eq(run(rvmctl, "frobnicate"), 2);
+	t_eq(run(rvmctl, "help"), 0);
+	t_eq(run(rvmctl, "help dump"), 0);
+	t_eq(run(rvmctl, "check"), 2);
+	t_end();
+	unlink(f);
+}
+
+int main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(dir, sizeof(dir), "%s/rvm-test-volume.XXXXXX", tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return T_SKIP;
+	}
+	test_format();
+	test_super_errors();
+	test_recover();
+	test_unaligned_io();
+	test_rvmctl();
+	rmdir(dir);
+	return t_exit();
+}
