@@ -20,9 +20,9 @@ else
 KVERS := $(shell vm-tests/kver all 2>/dev/null)
 endif
 
-.PHONY: all deps kmod ulib selftests check run style clean
+.PHONY: all deps kmod ulib selftests progs check run style clean
 
-all: kmod ulib selftests
+all: kmod ulib selftests progs
 
 deps:
 	@vm-tests/install-deps
@@ -51,6 +51,9 @@ ulib:
 
 selftests: ulib
 	@$(MAKE) -s -C selftests O=$(B)/selftests ULIB=$(B)/ulib
+
+progs: ulib
+	@$(MAKE) -s -C vm-tests O=$(B)/progs ULIB=$(B)/ulib
 
 check: deps
 	@$(MAKE) -s all
