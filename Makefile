@@ -8,6 +8,7 @@
 #   make check      every test: userspace, then the selftests in a QEMU VM
 #                   on each kernel; ends with "N passed, N failed"
 #   make run        the main job: a real workload through a crash and a recovery
+#   make crash-soak kill the VM in the bank workload for MINUTES per kernel
 #   make style      checkpatch --strict, clang-format, sparse
 #   make clean
 
@@ -20,7 +21,7 @@ else
 KVERS := $(shell vm-tests/kver all 2>/dev/null)
 endif
 
-.PHONY: all deps kmod ulib selftests progs check run style clean
+.PHONY: all deps kmod ulib selftests progs check run crash-soak style clean
 
 all: kmod ulib selftests progs
 
@@ -62,6 +63,13 @@ check: deps
 run: deps
 	@$(MAKE) -s all
 	@vm-tests/run
+
+# A long crash soak: make crash-soak SEED=... MINUTES=... (both kernels).
+crash-soak: deps
+	@$(MAKE) -s all
+	@set -e; for k in 6.1 6.12; do \
+		vm-tests/crash $$k --minutes $${MINUTES:-10} --seed $${SEED:-$$(date +%s)}; \
+	done
 
 style:
 	@vm-tests/style
