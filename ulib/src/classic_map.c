@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * librvm: classic mapping: rvm_map(), rvm_unmap(). See classic.c for what
+ * data_dev, offset and vmaddr mean.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "classic_impl.h"
+
+/* Is [off, off + len) of the data segment mapped by this process already? */
+static bool lrvm_seg_mapped(uint64_t off, uint64_t len)
+{
+	struct lrvm_map *m;
+
+	for (m = lrvm.maps; m; m = m->next)
+		if (m->seg_off < off + len && off < m->seg_off + m->len)
+			return true;
+	return false;
+}
+
+/**
+ * lrvm_map() - rvm_map(), for segment.c too
+ * @region: the region
+ * @opts: options or NULL
+ * @flags: LRVM_MAP_NOCREATE: a data_dev the segment directory does not
+ *	know is created only from an existing non-empty file (otherwise
+ *	RVM_EOFFSET, nothing created)
+ *
+ * Return: as rvm_map().
+ */
+rvm_return_t lrvm_map(rvm_region_t *region, rvm_options_t *opts,
+		      unsigned int flags)
+{
+	rvm_length_t page = rvm_page_size();
+	uint64_t off, devlen, base, seglen;
+	struct lrvm_map *m;
+	const char *dev;
+	rvm_return_t ret;
+	void *addr;
+	int err;
+
+	ret = rvm_classic_check_region(region);
+	if (!ret)
+		ret = rvm_classic_check_options_opt(opts);
+	if (!ret)
+		ret = rvm_classic_check_name(region->data_dev);
+	if (ret)
+		return ret;
+	if (!region->length || region->length % page ||
+	    (uintptr_t)region->vmaddr % page)
+		return RVM_ERANGE;
+	if (!rvm_classic_off_to_u64(&region->offset, &off) || off % page ||
+	    off > UINT64_MAX - region->length ||
+	    !rvm_classic_off_to_u64(&region->dev_length, &devlen) ||
+	    (devlen && off + region->length > devlen))
+		return RVM_EOFFSET;
+
+	ret = lrvm_use();
+	if (ret)
+		return ret;
+	dev = region->data_dev;
+	if (!dev || !*dev || lrvm_is_log(dev)) {
+		base = 0;
+		seglen = lrvm.data_bytes;
+	} else {
+		ret = lrvm_segdir_resolve(dev, devlen, off + region->length,
+					  flags & LRVM_MAP_NOCREATE ?
+					  LRVM_SEG_CREATE_FILE : LRVM_SEG_CREATE,
+					  &base, &seglen);
+		if (ret)
+			goto out;
+	}
+	if (off + region->length > seglen) {
+		ret = RVM_EOFFSET;
+		goto out;
+	}
+
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		ret = RVM_ENO_MEMORY;
+		goto out;
+	}
+	pthread_mutex_lock(&lrvm.lock);
+	if (lrvm_seg_mapped(base + off, region->length)) {
+		ret = RVM_EOVERLAP;
+		goto out_free;
+	}
+	err = rvm_region_map(lrvm.rvm, base + off, region->length,
+			     region->vmaddr, region->vmaddr ? RVM_MAP_FIXED : 0,
+			     &addr);
+	switch (-err) {
+	case 0:
+		break;
+	case EEXIST:
+		ret = RVM_EVM_OVERLAP;
+		goto out_free;
+	case EINVAL:
+		ret = RVM_EOFFSET;
+		goto out_free;
+	default:
+		ret = lrvm_errno(err);
+		goto out_free;
+	}
+	m->addr = (uintptr_t)addr;
+	m->len = region->length;
+	m->seg_off = base + off;
+	m->next = lrvm.maps;
+	lrvm.maps = m;
+	pthread_mutex_unlock(&lrvm.lock);
+	region->vmaddr = addr;
+	goto out;
+
+out_free:
+	pthread_mutex_unlock(&lrvm.lock);
+	free(m);
+out:
+	lrvm_unuse();
+	return ret;
+}
+
+rvm_return_t rvm_map(rvm_region_t *region, rvm_options_t *opts)
+{
+	return lrvm_map(region, opts, 0);
+}
+
+rvm_return_t rvm_unmap(rvm_region_t *region)
+{
+	struct lrvm_map **pp, *m;
+	struct lrvm_txn *t;
+	uintptr_t start;
+	rvm_return_t ret;
+	int err;
+
+	ret = rvm_classic_check_region(region);
+	if (ret)
+		return ret;
+	ret = lrvm_use();
+	if (ret)
+		return ret;
+	start = (uintptr_t)region->vmaddr;
+	pthread_mutex_lock(&lrvm.lock);
+	for (pp = &lrvm.maps; *pp; pp = &(*pp)->next)
+		if ((*pp)->addr == start && (*pp)->len == region->length)
+			break;
+	m = *pp;
+	if (!m) {
+		ret = RVM_ENOT_MAPPED;
+		goto out;
+	}
+	for (t = lrvm.txns; t; t = t->next) {
+		if (lrvm_txn_in_range(t, m->addr, m->addr + m->len)) {
+			ret = RVM_EUNCOMMIT;
+			goto out;
+		}
+	}
+	err = rvm_region_unmap(lrvm.rvm, region->vmaddr, region->length);
+	switch (-err) {
+	case 0:
+		break;
+	case EBUSY:
+		ret = RVM_EUNCOMMIT;
+		goto out;
+	case EINVAL:
+		/* Not a mapping of the volume any more (munmap(2)'d). */
+		ret = RVM_ENOT_MAPPED;
+		break;
+	default:
+		ret = lrvm_errno(err);
+		goto out;
+	}
+	*pp = m->next;
+	free(m);
+out:
+	pthread_mutex_unlock(&lrvm.lock);
+	lrvm_unuse();
+	return ret;
+}
+
+/**
+ * lrvm_unmap_all() - unmap every region (rvm_terminate())
+ *
+ * The caller holds lrvm.life for writing: no transaction runs.
+ */
+void lrvm_unmap_all(void)
+{
+	struct lrvm_map *m;
+
+	while ((m = lrvm.maps) != NULL) {
+		lrvm.maps = m->next;
+		if (rvm_region_unmap(lrvm.rvm, (void *)m->addr, m->len))
+			munmap((void *)m->addr, m->len);
+		free(m);
+	}
+}
