@@ -282,10 +282,10 @@ err:
  * @flags: RVM_END_FLUSH or RVM_END_NO_FLUSH, and RVM_END_COALESCE_*
  * @seq: set to the commit's number in the volume's commit order
  *
- * A transaction that declared nothing commits without a record. On
- * -EINVAL, -E2BIG and -ENOMEM the transaction keeps running (it can be
- * aborted); on -EIO and -EROFS it is over and not committed (the volume
- * failed: detach and attach again to recover the committed state).
+ * On -EINVAL, -E2BIG, -ENOMEM, and -EIO from reading a page while the
+ * record is built, the transaction keeps running (it can be aborted); on
+ * -EIO from the log write and on -EROFS it is over and not committed (the
+ * volume failed: detach and attach again to recover the committed state).
  *
  * Return: 0 or a negative errno.
  */

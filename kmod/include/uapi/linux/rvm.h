@@ -315,7 +315,8 @@ struct rvm_sync {
  * Errors: EFAULT, EINVAL (bad field, or no such transaction), ENXIO (not
  * bound), ERANGE (the range is not entirely inside regions mapped from
  * this file descriptor), E2BIG (the transaction would not fit in the log),
- * ENOMEM.
+ * EIO (restore mode: a page of the range could not be read from the data
+ * segment; the range is not declared), ENOMEM.
  */
 #define RVM_IOC_SET_RANGE _IOW(RVM_IOC_MAGIC, 0x06, struct rvm_txn_range)
 
@@ -325,10 +326,13 @@ struct rvm_sync {
  * with RVM_END_NO_FLUSH once it is spooled (durable after RVM_IOC_FLUSH or
  * the spool delay).
  *
- * Errors: EFAULT, EINVAL, ENXIO, EIO (the log write failed: the volume is
- * now failed and read-only), EROFS (the volume had failed before), E2BIG
- * (larger than the log), EINTR (a fatal signal while waiting for log
- * space; the transaction is still running).
+ * Errors: EFAULT, EINVAL, ENXIO, E2BIG (larger than the log), ENOMEM, EIO
+ * and EROFS. After EINVAL, E2BIG, ENOMEM, and an EIO from reading a page of
+ * the data segment (the volume stays usable), the transaction keeps
+ * running. After an EIO from the log write (the volume is now failed and
+ * read-only) or EROFS (it had failed before) the transaction is over, not
+ * committed: a commit that got EIO may or may not be recovered later, but
+ * never in part.
  */
 #define RVM_IOC_END _IOWR(RVM_IOC_MAGIC, 0x07, struct rvm_txn_end)
 
