@@ -242,17 +242,27 @@ rvm_return_t lrvm_log_open(const char *path, long truncate)
 	struct rvm_status st;
 	struct stat fst;
 	rvm_return_t ret;
-	int file_fd = -1, hold_fd = -1, aerr, err;
+	int lock_fd = -1, file_fd = -1, hold_fd = -1, aerr, err;
 	struct rvm *r;
 	char *name;
 
 	if (stat(path, &fst))
 		return lrvm_io(-errno);
 	if (S_ISREG(fst.st_mode)) {
-		file_fd = open(path, O_RDWR | O_CLOEXEC);
-		if (file_fd < 0)
+		/*
+		 * The lock goes on an open file of its own: a loop device
+		 * keeps the file it is given open (the same open file, and
+		 * so its flock) for as long as it is bound.
+		 */
+		lock_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (lock_fd < 0)
 			return lrvm_io(-errno);
-		if (flock(file_fd, LOCK_EX)) {
+		if (flock(lock_fd, LOCK_EX)) {
+			ret = lrvm_io(-errno);
+			goto out;
+		}
+		file_fd = open(path, O_RDWR | O_CLOEXEC);
+		if (file_fd < 0) {
 			ret = lrvm_io(-errno);
 			goto out;
 		}
@@ -315,6 +325,8 @@ out:
 		close(hold_fd);
 	if (file_fd >= 0)
 		close(file_fd);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	return ret;
 }
 

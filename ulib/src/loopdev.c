@@ -14,7 +14,9 @@
  * way).
  *
  * The caller serialises find-or-create with an flock(2) on the file, so
- * that two processes never bind two loop devices to one file.
+ * that two processes never bind two loop devices to one file. The lock
+ * must be on an open file other than the one given to the loop device,
+ * which keeps that one open (and any flock on it held) while bound.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -177,7 +179,8 @@ static int lrvm_loop_bind(int loop_fd, int file_fd, const char *file)
 /**
  * lrvm_loop_attach() - find or make the loop device of a file
  * @file: the regular file (for its identity and the loop's file name)
- * @file_fd: it, open read-write; the caller holds an flock on it
+ * @file_fd: it, open read-write (not the open file the caller holds its
+ *	flock on: the loop device keeps this one)
  * @dev: out: "/dev/loop<n>"
  * @devlen: room in @dev
  * @hold_fd: out: a descriptor of a loop device made here, which keeps it

@@ -14,8 +14,10 @@
  * `<rvm/rvm.h>` and `-lrvm`: the names, types, values and semantics are the
  * classic ones. The implementation is librvm's own: the library talks to
  * the kernel module behind /dev/rvm, which keeps the log and the mapped
- * pages. Log and data devices may be block devices or regular files
- * (librvm attaches regular files through loop devices).
+ * pages. The log device (the volume, which holds the log and the data)
+ * may be a block device or a regular file (librvm attaches regular files
+ * through loop devices); data devices name segments of the volume (see
+ * rvm_map()).
  *
  * Reading this header
  * -------------------
@@ -746,6 +748,12 @@ rvm_return_t rvm_create_log(rvm_options_t *opts, rvm_offset_t *log_len,
  * chooses if @vmaddr is NULL, and writes the address back to
  * region->vmaddr. The memory holds the segment's committed contents.
  *
+ * librvm keeps log and data in one volume, named by log_dev: a @data_dev
+ * that is NULL, empty or names the log_dev device maps the volume's data
+ * segment directly; any other name is a segment stored inside the volume
+ * (created, and filled from the file of that name if there is one, at its
+ * first rvm_map()).
+ *
  * Mapped pages are write-protected: in librvm's default (strict) mode a
  * write to recoverable memory that is not inside a range declared with
  * rvm_set_range() by a running transaction gets SIGSEGV, instead of being
@@ -755,8 +763,7 @@ rvm_return_t rvm_create_log(rvm_options_t *opts, rvm_offset_t *log_len,
  * * RVM_SUCCESS - mapped
  * * RVM_EINIT - RVM is not running
  * * RVM_ELOG - no log is open
- * * RVM_EREGION - @region is not a valid region descriptor, or data_dev
- *   is NULL
+ * * RVM_EREGION - @region is not a valid region descriptor
  * * RVM_EOPTIONS - @opts is not NULL and not a valid options descriptor
  * * RVM_ENAME_TOO_LONG - data_dev is longer than 1023 characters
  * * RVM_ERANGE - vmaddr or length is not a multiple of the page size, or

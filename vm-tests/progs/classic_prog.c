@@ -249,6 +249,7 @@ static int do_init(char *logdev, char *datadev)
 				       RVM_MK_OFFSET(0, SEG_PAGES * page),
 				       opts, 2, defs), RVM_SUCCESS))
 		return 1;
+	n_flush++;	/* it wrote the header in a flush transaction */
 	if (!expect("load_segment",
 		    rvm_load_segment(datadev, RVM_MK_OFFSET(0, 0), opts, &n,
 				     &regions), RVM_SUCCESS))
