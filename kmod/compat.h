@@ -37,10 +37,12 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
  * struct rvm_bdev_handle - an exclusively opened block device
  * @bdev: the block device
  * @priv: what the kernel's open call returned (struct file on 6.9+)
+ * @mode: the mode it was opened with (before 6.9, blkdev_put() needs it)
  */
 struct rvm_bdev_handle {
 	struct block_device *bdev;
 	void *priv;
+	fmode_t mode;
 };
 
 #ifdef RVM_HAVE_BDEV_FILE
@@ -73,15 +75,14 @@ static inline int rvm_compat_bdev_open(const char *path, bool write,
 	if (IS_ERR(bdev))
 		return PTR_ERR(bdev);
 	h->bdev = bdev;
-	h->priv = (void *)(unsigned long)mode;
+	h->mode = mode;
 	return 0;
 }
 
 static inline void rvm_compat_bdev_close(struct rvm_bdev_handle *h)
 {
-	blkdev_put(h->bdev, (fmode_t)(unsigned long)h->priv);
+	blkdev_put(h->bdev, h->mode);
 	h->bdev = NULL;
-	h->priv = NULL;
 }
 #endif
 

@@ -12,21 +12,16 @@
 
 unsigned int rvm_param_truncate = 50;
 module_param_named(truncate, rvm_param_truncate, uint, 0644);
-MODULE_PARM_DESC(
-	truncate,
-	"Default log fill level (%) that starts background truncation (1-99, default 50)");
+MODULE_PARM_DESC(truncate, "Log fill % that starts truncation (1-99; 50)");
 
 unsigned int rvm_param_spool_delay_ms = 1000;
 module_param_named(spool_delay_ms, rvm_param_spool_delay_ms, uint, 0644);
-MODULE_PARM_DESC(
-	spool_delay_ms,
-	"Default longest time before a no_flush commit is durable (1-60000 ms, default 1000)");
+MODULE_PARM_DESC(spool_delay_ms,
+		 "Longest wait before no_flush is durable (1-60000; 1000)");
 
 static char *rvm_param_attach;
 module_param_named(attach, rvm_param_attach, charp, 0444);
-MODULE_PARM_DESC(
-	attach,
-	"Comma-separated block devices to attach (with recovery) at load");
+MODULE_PARM_DESC(attach, "Block devices to attach at load, comma-separated");
 
 static int __init rvm_attach_at_load(void)
 {

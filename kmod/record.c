@@ -21,6 +21,25 @@ static_assert(RVM_REC_HDR_SIZE % RVM_REC_ALIGN == 0);
 
 static const u8 rvm_zero_crc[4];
 
+/* Reasons too long to fit in a call. */
+#define RVM_WHY_NEWER_VERSION "format version is newer than this code supports"
+#define RVM_WHY_UNKNOWN_SB_FLAGS "unknown superblock flags (newer format?)"
+#define RVM_WHY_SB_RESERVED "reserved superblock fields set (newer format?)"
+#define RVM_WHY_LOG_OVER_SB "log area overlaps the superblocks"
+#define RVM_WHY_DATA_OVER_LOG "data segment overlaps the log area"
+#define RVM_WHY_BEYOND_DEVICE "volume extends beyond the end of the device"
+#define RVM_WHY_FOREIGN_NONCE \
+	"record of an earlier format of the device (foreign nonce)"
+#define RVM_WHY_STALE_LAP "stale record from an earlier lap (wrong lsn)"
+#define RVM_WHY_REC_RESERVED "reserved record fields set (newer format?)"
+#define RVM_WHY_BAD_NEXT "bad distance to the next record"
+#define RVM_WHY_CROSSES_END "record crosses the end of the log area"
+#define RVM_WHY_RANGES_OVERRUN "range descriptors overrun the record"
+#define RVM_WHY_BAD_CRC "bad CRC (torn or damaged record)"
+#define RVM_WHY_RANGE_RESERVED "reserved range fields set (newer format?)"
+#define RVM_WHY_RANGE_OUTSIDE "range outside the data segment"
+#define RVM_WHY_RANGE_SUM "range lengths do not add up to the record length"
+
 static int rvm_fail(const char **why, const char *reason, int err)
 {
 	if (why)
@@ -96,9 +115,7 @@ int rvm_super_validate(const struct rvm_disk_super *sb, u64 dev_blocks,
 	if (le64_to_cpu(sb->magic) != RVM_SUPER_MAGIC)
 		return rvm_fail(why, "not an rvm volume (bad magic)", -EINVAL);
 	if (version > RVM_FORMAT_VERSION)
-		return rvm_fail(
-			why, "format version is newer than this code supports",
-			-EOPNOTSUPP);
+		return rvm_fail(why, RVM_WHY_NEWER_VERSION, -EOPNOTSUPP);
 	if (version != RVM_FORMAT_VERSION)
 		return rvm_fail(why, "bad format version", -EINVAL);
 	if (le32_to_cpu(sb->block_size) != RVM_BLOCK_SIZE)
@@ -106,29 +123,22 @@ int rvm_super_validate(const struct rvm_disk_super *sb, u64 dev_blocks,
 	if (rvm_super_crc(sb) != le32_to_cpu(sb->crc))
 		return rvm_fail(why, "bad CRC", -EBADMSG);
 	if (le32_to_cpu(sb->flags) & ~RVM_SB_KNOWN_FLAGS)
-		return rvm_fail(why, "unknown superblock flags (newer format?)",
-				-EOPNOTSUPP);
+		return rvm_fail(why, RVM_WHY_UNKNOWN_SB_FLAGS, -EOPNOTSUPP);
 	if (!rvm_super_reserved_clear(sb))
-		return rvm_fail(
-			why, "reserved superblock fields set (newer format?)",
-			-EOPNOTSUPP);
+		return rvm_fail(why, RVM_WHY_SB_RESERVED, -EOPNOTSUPP);
 	if (log_start >= RVM_MAX_BLOCKS || log_blocks >= RVM_MAX_BLOCKS ||
 	    data_start >= RVM_MAX_BLOCKS || data_blocks >= RVM_MAX_BLOCKS)
 		return rvm_fail(why, "geometry out of range", -EINVAL);
 	if (log_start < RVM_SUPER_COPIES)
-		return rvm_fail(why, "log area overlaps the superblocks",
-				-EINVAL);
+		return rvm_fail(why, RVM_WHY_LOG_OVER_SB, -EINVAL);
 	if (log_blocks < RVM_MIN_LOG_BLOCKS)
 		return rvm_fail(why, "log area too small", -EINVAL);
 	if (data_start < log_start + log_blocks)
-		return rvm_fail(why, "data segment overlaps the log area",
-				-EINVAL);
+		return rvm_fail(why, RVM_WHY_DATA_OVER_LOG, -EINVAL);
 	if (data_blocks < RVM_MIN_DATA_BLOCKS)
 		return rvm_fail(why, "data segment too small", -EINVAL);
 	if (dev_blocks && data_start + data_blocks > dev_blocks)
-		return rvm_fail(why,
-				"volume extends beyond the end of the device",
-				-EINVAL);
+		return rvm_fail(why, RVM_WHY_BEYOND_DEVICE, -EINVAL);
 	if (head_lsn % RVM_REC_ALIGN || head_lsn > RVM_MAX_LSN)
 		return rvm_fail(why, "bad head lsn", -EINVAL);
 	if (!head_seq || head_seq > RVM_MAX_SEQ)
@@ -282,40 +292,30 @@ int rvm_rec_check_hdr(const struct rvm_rec_hdr *h, const struct rvm_geom *g,
 	if (le16_to_cpu(h->hdr_len) != RVM_REC_HDR_SIZE)
 		return rvm_fail(why, "bad record header length", -EINVAL);
 	if (le64_to_cpu(h->vol_nonce) != g->nonce)
-		return rvm_fail(
-			why,
-			"record of an earlier format of the device (foreign nonce)",
-			-EINVAL);
+		return rvm_fail(why, RVM_WHY_FOREIGN_NONCE, -EINVAL);
 	if (le64_to_cpu(h->lsn) != lsn)
-		return rvm_fail(why,
-				"stale record from an earlier lap (wrong lsn)",
-				-EINVAL);
+		return rvm_fail(why, RVM_WHY_STALE_LAP, -EINVAL);
 	if (le64_to_cpu(h->seq) != seq)
 		return rvm_fail(why, "unexpected sequence number", -EINVAL);
 	if (type != RVM_REC_TXN && type != RVM_REC_PAD)
 		return rvm_fail(why, "unknown record type", -EINVAL);
 	if (h->flags || h->reserved)
-		return rvm_fail(why,
-				"reserved record fields set (newer format?)",
-				-EOPNOTSUPP);
+		return rvm_fail(why, RVM_WHY_REC_RESERVED, -EOPNOTSUPP);
 	if (lsn % RVM_REC_ALIGN)
 		return rvm_fail(why, "misaligned lsn", -EINVAL);
 	if (len < RVM_REC_HDR_SIZE)
 		return rvm_fail(why, "record shorter than its header", -EINVAL);
 	if (next < len || next % RVM_REC_ALIGN)
-		return rvm_fail(why, "bad distance to the next record",
-				-EINVAL);
+		return rvm_fail(why, RVM_WHY_BAD_NEXT, -EINVAL);
 	if (next > rvm_lap_left(g, lsn))
-		return rvm_fail(why, "record crosses the end of the log area",
-				-EINVAL);
+		return rvm_fail(why, RVM_WHY_CROSSES_END, -EINVAL);
 	if (type == RVM_REC_PAD) {
 		if (nranges || len != RVM_REC_HDR_SIZE || h->tid)
 			return rvm_fail(why, "malformed pad record", -EINVAL);
 		return 0;
 	}
 	if ((u64)nranges * RVM_REC_RANGE_SIZE > len - RVM_REC_HDR_SIZE)
-		return rvm_fail(why, "range descriptors overrun the record",
-				-EINVAL);
+		return rvm_fail(why, RVM_WHY_RANGES_OVERRUN, -EINVAL);
 	return 0;
 }
 
@@ -341,8 +341,7 @@ int rvm_rec_check_body(const void *rec, const struct rvm_geom *g,
 	u64 body, sum = 0;
 
 	if (rvm_rec_crc(rec, len) != le32_to_cpu(h->crc))
-		return rvm_fail(why, "bad CRC (torn or damaged record)",
-				-EBADMSG);
+		return rvm_fail(why, RVM_WHY_BAD_CRC, -EBADMSG);
 	if (le16_to_cpu(h->type) != RVM_REC_TXN)
 		return 0;
 	nranges = le32_to_cpu(h->nranges);
@@ -354,21 +353,16 @@ int rvm_rec_check_body(const void *rec, const struct rvm_geom *g,
 		if (!rlen)
 			return rvm_fail(why, "empty range", -EINVAL);
 		if (r[i].reserved)
-			return rvm_fail(
-				why,
-				"reserved range fields set (newer format?)",
-				-EOPNOTSUPP);
+			return rvm_fail(why, RVM_WHY_RANGE_RESERVED,
+					-EOPNOTSUPP);
 		if (off > g->data_size || rlen > g->data_size - off)
-			return rvm_fail(why, "range outside the data segment",
-					-EINVAL);
+			return rvm_fail(why, RVM_WHY_RANGE_OUTSIDE, -EINVAL);
 		sum += rlen;
 		if (sum > body)
 			break;
 	}
 	if (sum != body)
-		return rvm_fail(
-			why, "range lengths do not add up to the record length",
-			-EINVAL);
+		return rvm_fail(why, RVM_WHY_RANGE_SUM, -EINVAL);
 	return 0;
 }
 

@@ -336,9 +336,10 @@ static int rvm_writeback(struct rvm_replay *r)
 		return 0;
 	sort(r->pages, r->npages, sizeof(*r->pages), rvm_rpage_cmp, NULL);
 	for (i = 0; i < r->npages && !r->dry; i++) {
-		err = r->ops->write(
-			r->ctx, g->data_off + r->pages[i].pgno * RVM_BLOCK_SIZE,
-			r->pages[i].data, RVM_BLOCK_SIZE);
+		u64 off = g->data_off + r->pages[i].pgno * RVM_BLOCK_SIZE;
+
+		err = r->ops->write(r->ctx, off, r->pages[i].data,
+				    RVM_BLOCK_SIZE);
 		if (err)
 			return err;
 		cond_resched();
@@ -377,9 +378,10 @@ static int rvm_rpage_get(struct rvm_replay *r, u64 pgno, bool whole,
 				return -ENOMEM;
 		}
 		if (!whole) {
-			err = r->ops->read(
-				r->ctx, r->g->data_off + pgno * RVM_BLOCK_SIZE,
-				e->data, RVM_BLOCK_SIZE);
+			u64 off = r->g->data_off + pgno * RVM_BLOCK_SIZE;
+
+			err = r->ops->read(r->ctx, off, e->data,
+					   RVM_BLOCK_SIZE);
 			if (err)
 				return err;
 		}
