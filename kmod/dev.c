@@ -64,7 +64,7 @@ static long rvm_ioctl_get_version(void __user *argp)
 	v.abi_major = RVM_ABI_MAJOR;
 	v.abi_minor = RVM_ABI_MINOR;
 	v.page_size = PAGE_SIZE;
-	v.features = RVM_FEAT_ENGINE;
+	v.features = RVM_FEAT_ENGINE | RVM_FEAT_PROTECT;
 	if (copy_to_user(argp, &v, sizeof(v)))
 		return -EFAULT;
 	return 0;
@@ -144,6 +144,10 @@ static long rvm_ioctl_status(void __user *argp)
 	memset(st, 0, sizeof(*st));
 	st->ref = ref;
 	rvm_volume_status(vol, st);
+	st->violations = atomic64_read(&vol->stats.violations);
+	st->prot_faults = atomic64_read(&vol->stats.prot_faults);
+	st->snapshots = atomic64_read(&vol->stats.snapshots);
+	st->auto_bytes = atomic64_read(&vol->stats.auto_bytes);
 	rvm_volume_put(vol);
 	if (copy_to_user(argp, st, sizeof(*st)))
 		ret = -EFAULT;
@@ -261,6 +265,19 @@ static long rvm_ioctl_unmap(struct rvm_file *rf, void __user *argp)
 	return rvm_region_unmap(rf, u.addr, u.len);
 }
 
+static long rvm_ioctl_set_protect(struct rvm_file *rf, void __user *argp)
+{
+	struct rvm_protect pr;
+
+	if (copy_from_user(&pr, argp, sizeof(pr)))
+		return -EFAULT;
+	if (pr.flags || !rvm_zero(pr.reserved, sizeof(pr.reserved)) ||
+	    pr.mode > RVM_PROT_OFF)
+		return -EINVAL;
+	WRITE_ONCE(rf->prot_mode, pr.mode);
+	return 0;
+}
+
 static long rvm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct rvm_file *rf = file->private_data;
@@ -291,6 +308,8 @@ static long rvm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return rvm_ioctl_sync(rf, argp, true);
 	case RVM_IOC_UNMAP:
 		return rvm_ioctl_unmap(rf, argp);
+	case RVM_IOC_SET_PROTECT:
+		return rvm_ioctl_set_protect(rf, argp);
 	default:
 		return -ENOTTY;
 	}

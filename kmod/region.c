@@ -17,8 +17,11 @@
  * wp_shared_mapping_range() and unmap_mapping_range() reach all of them.
  * The pages themselves are not in that address_space's page cache and
  * their ->mapping stays NULL: ->fault hands them out directly, and
- * ->page_mkwrite returns them locked (VM_FAULT_LOCKED), which is where the
- * write-protection policy will live. The mmap offset is the byte offset in
+ * ->page_mkwrite returns them locked (VM_FAULT_LOCKED) once protect.c
+ * allowed the write. A vma's protection mode (RVM_PROT_*, chosen by the
+ * file's RVM_IOC_SET_PROTECT before mmap()) is which of rvm_vm_ops[] it
+ * got: split and fork copy vm_ops, so the mode follows without any
+ * reference counting. The mmap offset is the byte offset in
  * the data segment, so a vma's vm_pgoff is the data segment page index of
  * its first page.
  *
@@ -29,7 +32,8 @@
  * mmap() and ->open (split, fork) and dropped at ->close, so a volume never
  * goes away while mapped.
  *
- * Locking: the fault path takes no rvm lock. rvm_region_translate() and
+ * Locking: the fault path takes no rvm lock but protect.c's spinlock.
+ * rvm_region_translate() and
  * rvm_region_unmap() look at the current process's vmas under
  * mmap_read_lock, note the data segment pieces, drop the lock, and only
  * then call back into txn.c, so mmap_lock is never held with an rvm lock
@@ -58,7 +62,18 @@
 static struct vfsmount *rvm_region_mnt;
 static int rvm_region_mnt_count;
 
-static const struct vm_operations_struct rvm_vm_ops;
+static const struct vm_operations_struct rvm_vm_ops[RVM_PROT_OFF + 1];
+
+static bool rvm_vma_is_ours(const struct vm_area_struct *vma)
+{
+	return vma->vm_ops >= &rvm_vm_ops[0] &&
+	       vma->vm_ops <= &rvm_vm_ops[RVM_PROT_OFF];
+}
+
+static u32 rvm_vma_mode(const struct vm_area_struct *vma)
+{
+	return vma->vm_ops - &rvm_vm_ops[0];
+}
 
 static int rvm_region_init_fs_context(struct fs_context *fc)
 {
@@ -115,6 +130,7 @@ void rvm_region_exit(void)
 int rvm_region_vol_init(struct rvm_volume *vol)
 {
 	struct inode *inode;
+	int err;
 
 	xa_init(&vol->pages);
 	inode = alloc_anon_inode(rvm_region_mnt->mnt_sb);
@@ -124,7 +140,12 @@ int rvm_region_vol_init(struct rvm_volume *vol)
 	}
 	inode->i_size = vol->geom.data_size;
 	vol->inode = inode;
-	return 0;
+	err = rvm_prot_vol_init(vol);
+	if (err) {
+		iput(inode);
+		vol->inode = NULL;
+	}
+	return err;
 }
 
 /**
@@ -144,6 +165,7 @@ void rvm_region_vol_destroy(struct rvm_volume *vol)
 		put_page(page);
 	}
 	xa_destroy(&vol->pages);
+	rvm_prot_vol_destroy(vol);
 	if (vol->inode) {
 		iput(vol->inode);
 		vol->inode = NULL;
@@ -237,13 +259,26 @@ static vm_fault_t rvm_vm_fault(struct vm_fault *vmf)
 
 /*
  * First write to a page through a mapping (or first write since the page
- * was write-protected again). Every write is allowed for now. The page is
- * returned locked: with no ->mapping, do_page_mkwrite() would otherwise
- * take it for a truncated page and retry the fault forever.
+ * was write-protected again): protect.c decides in strict and auto mode.
+ * The page is locked first, and returned locked: with no ->mapping,
+ * do_page_mkwrite() would otherwise take it for a truncated page and retry
+ * the fault forever; and a transaction that ends waits for the page lock
+ * before write-protecting, so it never misses the PTE this fault makes
+ * writable.
  */
 static vm_fault_t rvm_vm_page_mkwrite(struct vm_fault *vmf)
 {
+	u32 mode = rvm_vma_mode(vmf->vma);
+	vm_fault_t ret;
+
 	lock_page(vmf->page);
+	if (mode == RVM_PROT_OFF)
+		return VM_FAULT_LOCKED;
+	ret = rvm_prot_fault(vmf, vmf->vma->vm_private_data, mode);
+	if (ret) {
+		unlock_page(vmf->page);
+		return ret;
+	}
 	return VM_FAULT_LOCKED;
 }
 
@@ -270,18 +305,23 @@ static int rvm_vm_mremap(struct vm_area_struct *vma)
 	return -EINVAL;
 }
 
-static const struct vm_operations_struct rvm_vm_ops = {
-	.open = rvm_vm_open,
-	.close = rvm_vm_close,
-	.mremap = rvm_vm_mremap,
-	.fault = rvm_vm_fault,
-	.page_mkwrite = rvm_vm_page_mkwrite,
+/* One per mode, so that a vma's mode is where its vm_ops point. */
+static const struct vm_operations_struct rvm_vm_ops[RVM_PROT_OFF + 1] = {
+	[RVM_PROT_STRICT... RVM_PROT_OFF] = {
+		.open = rvm_vm_open,
+		.close = rvm_vm_close,
+		.mremap = rvm_vm_mremap,
+		.fault = rvm_vm_fault,
+		.page_mkwrite = rvm_vm_page_mkwrite,
+	},
 };
 
 /**
  * rvm_region_mmap() - map bytes of the bound volume's data segment
  * @rf: the file, bound to a volume
  * @vma: the new mapping; its offset is the byte offset in the data segment
+ *
+ * The mapping gets @rf's protection mode (RVM_IOC_SET_PROTECT).
  *
  * Return: 0; -EINVAL for a private mapping or a range not entirely inside
  * the data segment.
@@ -312,7 +352,7 @@ int rvm_region_mmap(struct rvm_file *rf, struct vm_area_struct *vma)
 	}
 
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	vma->vm_ops = &rvm_vm_ops;
+	vma->vm_ops = &rvm_vm_ops[READ_ONCE(rf->prot_mode)];
 	vma->vm_private_data = vol;
 	kref_get(&vol->kref);
 	return 0;
@@ -322,6 +362,7 @@ int rvm_region_mmap(struct rvm_file *rf, struct vm_area_struct *vma)
 struct rvm_region_piece {
 	u64 off;
 	u64 len;
+	u32 mode;
 };
 
 struct rvm_region_pieces {
@@ -344,12 +385,17 @@ static void rvm_region_pieces_free(struct rvm_region_pieces *p)
 		kvfree(p->v);
 }
 
-/* Append a piece, merged with the last one when they are contiguous. */
-static int rvm_region_pieces_add(struct rvm_region_pieces *p, u64 off, u64 len)
+/*
+ * Append a piece, merged with the last one when they are contiguous and
+ * mapped with the same protection mode.
+ */
+static int rvm_region_pieces_add(struct rvm_region_pieces *p, u64 off, u64 len,
+				 u32 mode)
 {
 	struct rvm_region_piece *v;
 
-	if (p->n && p->v[p->n - 1].off + p->v[p->n - 1].len == off) {
+	if (p->n && p->v[p->n - 1].off + p->v[p->n - 1].len == off &&
+	    p->v[p->n - 1].mode == mode) {
 		p->v[p->n - 1].len += len;
 		return 0;
 	}
@@ -366,6 +412,7 @@ static int rvm_region_pieces_add(struct rvm_region_pieces *p, u64 off, u64 len)
 	}
 	p->v[p->n].off = off;
 	p->v[p->n].len = len;
+	p->v[p->n].mode = mode;
 	p->n++;
 	return 0;
 }
@@ -391,7 +438,7 @@ static int rvm_region_collect(struct rvm_volume *vol, u64 addr, u64 end,
 
 	for (pos = addr; pos < end; pos += n) {
 		vma = vma_lookup(mm, pos);
-		if (!vma || vma->vm_ops != &rvm_vm_ops ||
+		if (!vma || !rvm_vma_is_ours(vma) ||
 		    vma->vm_private_data != vol) {
 			err = -ERANGE;
 			break;
@@ -400,7 +447,7 @@ static int rvm_region_collect(struct rvm_volume *vol, u64 addr, u64 end,
 		err = rvm_region_pieces_add(p,
 					    ((u64)vma->vm_pgoff << PAGE_SHIFT) +
 						    (pos - vma->vm_start),
-					    n);
+					    n, rvm_vma_mode(vma));
 		if (err)
 			break;
 	}
@@ -415,14 +462,16 @@ static int rvm_region_collect(struct rvm_volume *vol, u64 addr, u64 end,
  * @addr: start of the range in the current process
  * @len: its length in bytes
  * @fn: called for each piece, in address order, with @arg, the piece's
- *	byte offset in the data segment and its length
+ *	byte offset in the data segment, its length and the RVM_PROT_* mode
+ *	of the mapping it is in
  * @arg: passed to @fn
  *
  * The range may span several adjacent mappings, made through @rf or any
  * other file bound to the same volume; pieces contiguous in the data
- * segment are passed as one. Nothing is called unless the whole range is
- * mapped. @fn is called without mmap_lock held, and may sleep, allocate,
- * and call rvm_region_read() and rvm_region_write().
+ * segment and mapped in the same mode are passed as one. Nothing is
+ * called unless the whole range is mapped. @fn is called without
+ * mmap_lock held, and may sleep, allocate, and call rvm_region_read() and
+ * rvm_region_write().
  *
  * Context: process context; takes and releases the current process's
  * mmap_lock for reading.
@@ -431,7 +480,8 @@ static int rvm_region_collect(struct rvm_volume *vol, u64 addr, u64 end,
  * the first error @fn returned (the pieces after it are not passed).
  */
 int rvm_region_translate(struct rvm_file *rf, u64 addr, u64 len,
-			 int (*fn)(void *arg, u64 off, u64 len), void *arg)
+			 int (*fn)(void *arg, u64 off, u64 len, u32 mode),
+			 void *arg)
 {
 	struct rvm_region_pieces p;
 	unsigned int i;
@@ -445,7 +495,7 @@ int rvm_region_translate(struct rvm_file *rf, u64 addr, u64 len,
 	rvm_region_pieces_init(&p);
 	err = rvm_region_collect(rf->vol, addr, addr + len, &p);
 	for (i = 0; !err && i < p.n; i++)
-		err = fn(arg, p.v[i].off, p.v[i].len);
+		err = fn(arg, p.v[i].off, p.v[i].len, p.v[i].mode);
 	rvm_region_pieces_free(&p);
 	return err;
 }

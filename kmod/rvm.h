@@ -17,7 +17,16 @@
  *
  * Locking order: rvm_volumes_lock > rvm_file.lock > rvm_txn.lock >
  * rvm_log.lock; mmap_lock is taken only with no rvm lock held except
- * rvm_txn.lock. Pages of the data segment live in vol->pages and are never
+ * rvm_txn.lock. Page protection (protect.c):
+ *
+ *   rvm_txn.lock > mmap_lock / vma lock > page lock > rvm_prot.lock
+ *   rvm_txn.lock > page lock (the seal's barrier), i_mmap_rwsem
+ *	(wp_shared_mapping_range())
+ *
+ * The write fault path holds mmap_lock (or the vma lock) and the page lock
+ * and takes only rvm_prot.lock, a spinlock, never rvm_txn.lock: set_range
+ * holds rvm_txn.lock while it waits for mmap_lock. Nothing allocates or
+ * sleeps under rvm_prot.lock. Pages of the data segment live in vol->pages and are never
  * evicted while the volume is attached, so the in-memory page is always
  * the newest version of its bytes.
  */
@@ -27,6 +36,7 @@
 #include <linux/types.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -41,6 +51,8 @@
 
 struct rvm_volume;
 struct vm_area_struct;
+struct vm_fault;
+struct pid;
 
 /**
  * struct rvm_stats - a volume's counters (see struct rvm_status)
@@ -58,6 +70,10 @@ struct rvm_stats {
 	atomic64_t truncations;
 	atomic64_t bytes_truncated;
 	atomic64_t log_full_waits;
+	atomic64_t violations;
+	atomic64_t prot_faults;
+	atomic64_t snapshots;
+	atomic64_t auto_bytes;
 	u64 recovery_ns;
 	u64 recovery_records;
 	u64 recovery_bytes;
@@ -135,6 +151,37 @@ struct rvm_log {
 };
 
 /**
+ * struct rvm_prot - a volume's page protection bookkeeping (protect.c)
+ * @lock: protects everything below and every transaction's struct
+ *	rvm_ptxn page list, entries and snapshots
+ * @txns: running transactions (struct rvm_ptxn)
+ * @hash: their pages (struct rvm_tpage) by data segment page index
+ */
+struct rvm_prot {
+	spinlock_t lock; /* see above */
+	struct list_head txns;
+	struct hlist_head *hash;
+};
+
+/**
+ * struct rvm_ptxn - a transaction's page protection state (protect.c)
+ * @node: in rvm_prot.txns
+ * @pages: its pages (struct rvm_tpage)
+ * @rf: the file it runs on
+ * @tgid: the process that began it: only its writes count
+ * @npages: length of @pages
+ * @sealed: ending: write faults no longer count it
+ */
+struct rvm_ptxn {
+	struct list_head node;
+	struct list_head pages;
+	struct rvm_file *rf;
+	struct pid *tgid;
+	u32 npages;
+	bool sealed;
+};
+
+/**
  * struct rvm_volume - an attached volume
  * @node: in rvm_volumes
  * @kref: references: the attachment, bound files, running operations
@@ -151,6 +198,7 @@ struct rvm_log {
  * @spool_delay_ms: longest time a no_flush commit waits to be durable
  * @pages: data segment pages in memory, by page index
  * @inode: anon inode whose address_space every mapping of the volume uses
+ * @prot: page protection bookkeeping
  * @log: the redo log
  * @stats: counters
  */
@@ -170,6 +218,7 @@ struct rvm_volume {
 	u32 spool_delay_ms;
 	struct xarray pages;
 	struct inode *inode;
+	struct rvm_prot prot;
 	struct rvm_log log;
 	struct rvm_stats stats;
 };
@@ -179,11 +228,13 @@ struct rvm_volume {
  * @lock: protects @vol and @txns' membership
  * @vol: the bound volume, or NULL
  * @txns: running transactions by id
+ * @prot_mode: RVM_PROT_* mode the next mmap() of the file gets
  */
 struct rvm_file {
 	struct mutex lock;
 	struct rvm_volume *vol;
 	struct xarray txns;
+	u32 prot_mode;
 };
 
 /* main.c: module parameters */
@@ -224,7 +275,8 @@ void rvm_region_vol_destroy(struct rvm_volume *vol);
 void rvm_region_bind(struct rvm_volume *vol, struct file *file);
 int rvm_region_mmap(struct rvm_file *rf, struct vm_area_struct *vma);
 int rvm_region_translate(struct rvm_file *rf, u64 addr, u64 len,
-			 int (*fn)(void *arg, u64 off, u64 len), void *arg);
+			 int (*fn)(void *arg, u64 off, u64 len, u32 mode),
+			 void *arg);
 int rvm_region_read(struct rvm_volume *vol, u64 off, void *dst, u64 len);
 int rvm_region_write(struct rvm_volume *vol, u64 off, const void *src, u64 len);
 int rvm_region_unmap(struct rvm_file *rf, u64 addr, u64 len);
@@ -236,6 +288,24 @@ int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq);
 int rvm_txn_abort(struct rvm_file *rf, u64 tid);
 void rvm_txn_release_all(struct rvm_file *rf);
 bool rvm_txn_busy_range(struct rvm_file *rf, u64 off, u64 len);
+
+/* protect.c: write protection of mapped pages */
+int rvm_prot_vol_init(struct rvm_volume *vol);
+void rvm_prot_vol_destroy(struct rvm_volume *vol);
+void rvm_prot_txn_begin(struct rvm_volume *vol, struct rvm_ptxn *pt,
+			struct rvm_file *rf);
+int rvm_prot_declare(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
+		     u64 len);
+int rvm_prot_read_old(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
+		      void *dst, u64 len);
+vm_fault_t rvm_prot_fault(struct vm_fault *vmf, struct rvm_volume *vol,
+			  u32 mode);
+int rvm_prot_check(struct rvm_volume *vol, struct rvm_ptxn *pt);
+void rvm_prot_seal(struct rvm_volume *vol, struct rvm_ptxn *pt, bool seal);
+int rvm_prot_auto_ranges(struct rvm_volume *vol, struct rvm_ptxn *pt,
+			 struct rvm_range_src **out, u32 *nout, u64 *bytes);
+void rvm_prot_restore(struct rvm_volume *vol, struct rvm_ptxn *pt);
+void rvm_prot_txn_end(struct rvm_volume *vol, struct rvm_ptxn *pt);
 
 /* log.c: the redo log writer, group commit, the no_flush spool */
 int rvm_log_start(struct rvm_volume *vol, u64 head_lsn, u64 head_seq);

@@ -16,6 +16,11 @@
  * RVM_END_COALESCE_RANGES). At end, the new bytes of the ranges are read
  * from the volume's pages into a record, which the log makes durable
  * (flush) or spools (no_flush).
+ *
+ * Page protection (protect.c) follows each transaction: set_range marks
+ * the declared pages, write faults snapshot them, end checks (strict) or
+ * diffs (auto) them, abort restores auto pages, and once the transaction
+ * is over its pages are write-protected again.
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -35,6 +40,7 @@
  * @nraw: their number
  * @raw_cap: room in @raw
  * @declared: sum of the declared lengths
+ * @prot: page protection state
  */
 struct rvm_txn {
 	struct kref kref;
@@ -47,6 +53,7 @@ struct rvm_txn {
 	u32 nraw;
 	u32 raw_cap;
 	u64 declared;
+	struct rvm_ptxn prot;
 };
 
 static void rvm_txn_release(struct kref *kref)
@@ -137,9 +144,11 @@ int rvm_txn_begin(struct rvm_file *rf, u32 flags, u64 *tid)
 	mutex_init(&txn->lock);
 	txn->flags = flags;
 	rvm_rs_init(&txn->set, flags == RVM_TXN_RESTORE);
+	rvm_prot_txn_begin(vol, &txn->prot, rf);
 	ret = xa_alloc_cyclic(&rf->txns, &txn->id, txn, limit, &next,
 			      GFP_KERNEL);
 	if (ret < 0) {
+		rvm_prot_txn_end(vol, &txn->prot);
 		kfree(txn);
 		return ret == -EBUSY ? -EBUSY : ret;
 	}
@@ -153,13 +162,19 @@ struct rvm_txn_piece {
 	u64 cap;
 };
 
+/* Old bytes: from the transaction's snapshot of a page it already wrote. */
 static int rvm_txn_fill_old(void *arg, u64 off, void *dst, u64 len)
 {
-	return rvm_region_read(arg, off, dst, len);
+	struct rvm_txn_piece *p = arg;
+
+	return rvm_prot_read_old(p->vol, &p->txn->prot, off, dst, len);
 }
 
-/* Declare one piece [off, off + len) of the data segment. */
-static int rvm_txn_add_piece(void *arg, u64 off, u64 len)
+/*
+ * Declare one piece [off, off + len) of the data segment, mapped in
+ * protection mode @mode.
+ */
+static int rvm_txn_add_piece(void *arg, u64 off, u64 len, u32 mode)
 {
 	struct rvm_txn_piece *p = arg;
 	struct rvm_txn *txn = p->txn;
@@ -181,8 +196,7 @@ static int rvm_txn_add_piece(void *arg, u64 off, u64 len)
 		txn->raw = raw;
 		txn->raw_cap = cap;
 	}
-	ret = rvm_rs_add(&txn->set, off, len, false, NULL, rvm_txn_fill_old,
-			 p->vol);
+	ret = rvm_rs_add(&txn->set, off, len, false, NULL, rvm_txn_fill_old, p);
 	if (ret)
 		return ret;
 	txn->raw[txn->nraw].offset = off;
@@ -190,7 +204,10 @@ static int rvm_txn_add_piece(void *arg, u64 off, u64 len)
 	txn->raw[txn->nraw].data = NULL;
 	txn->nraw++;
 	txn->declared += len;
-	return 0;
+	/* In the set first: a byte marked declared is always logged. */
+	if (mode == RVM_PROT_OFF)
+		return 0;
+	return rvm_prot_declare(p->vol, &txn->prot, off, len);
 }
 
 /**
@@ -226,24 +243,34 @@ int rvm_txn_set_range(struct rvm_file *rf, u64 tid, u64 addr, u64 len)
 	return ret;
 }
 
-/* Build the redo record of a locked transaction. */
+/*
+ * Build the redo record of a locked, sealed transaction: its declared
+ * ranges, then the bytes auto mode found changed.
+ */
 static int rvm_txn_build(struct rvm_volume *vol, struct rvm_txn *txn, u32 flags,
 			 struct rvm_rec **recp)
 {
 	bool coalesce = flags & RVM_END_COALESCE_RANGES;
-	u32 n = coalesce ? txn->set.n : txn->nraw;
+	u32 nd = coalesce ? txn->set.n : txn->nraw;
+	struct rvm_range_src *autor;
+	u64 auto_bytes, pos = 0;
 	struct rvm_rec *rec;
-	u64 pos = 0;
-	u32 i;
-	int ret = -ENOMEM;
+	u32 i, n, na;
+	int ret;
 
+	ret = rvm_prot_auto_ranges(vol, &txn->prot, &autor, &na, &auto_bytes);
+	if (ret)
+		return ret;
+	ret = -ENOMEM;
+	n = nd + na;
 	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
 	if (!rec)
-		return -ENOMEM;
+		goto out;
 	init_completion(&rec->done);
 	rec->flags = flags;
 	rec->declared = txn->declared;
-	rec->data_len = coalesce ? txn->set.bytes : txn->declared;
+	rec->data_len =
+		(coalesce ? txn->set.bytes : txn->declared) + auto_bytes;
 	if (rvm_rec_len(n, rec->data_len) > rvm_log_capacity(vol)) {
 		ret = -E2BIG;
 		goto err;
@@ -256,9 +283,15 @@ static int rvm_txn_build(struct rvm_volume *vol, struct rvm_txn *txn, u32 flags,
 			goto err;
 	}
 	for (i = 0; i < n; i++) {
-		u64 off = coalesce ? txn->set.v[i].off : txn->raw[i].offset;
-		u64 len = coalesce ? txn->set.v[i].len : txn->raw[i].len;
+		u64 off, len;
 
+		if (i >= nd) {
+			off = autor[i - nd].offset;
+			len = autor[i - nd].len;
+		} else {
+			off = coalesce ? txn->set.v[i].off : txn->raw[i].offset;
+			len = coalesce ? txn->set.v[i].len : txn->raw[i].len;
+		}
 		rec->ranges[i].offset = off;
 		rec->ranges[i].len = len;
 		rec->ranges[i].data = rec->data + pos;
@@ -268,10 +301,14 @@ static int rvm_txn_build(struct rvm_volume *vol, struct rvm_txn *txn, u32 flags,
 		pos += len;
 	}
 	rec->nranges = n;
+	atomic64_add(auto_bytes, &vol->stats.auto_bytes);
 	*recp = rec;
-	return 0;
+	ret = 0;
+	goto out;
 err:
 	rvm_rec_free(rec);
+out:
+	kvfree(autor);
 	return ret;
 }
 
@@ -307,8 +344,15 @@ int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq)
 	txn = rvm_txn_lock(rf, tid);
 	if (!txn)
 		return -EINVAL;
+	ret = rvm_prot_check(vol, &txn->prot);
+	if (ret) {
+		rvm_txn_unlock(txn);
+		return ret;
+	}
+	rvm_prot_seal(vol, &txn->prot, true);
 	ret = rvm_txn_build(vol, txn, flags, &rec);
 	if (ret) {
+		rvm_prot_seal(vol, &txn->prot, false);
 		rvm_txn_unlock(txn);
 		return ret;
 	}
@@ -318,19 +362,25 @@ int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq)
 				     rvm_rec_len(txn->set.n, txn->set.bytes),
 			     &vol->stats.bytes_coalesced);
 	rvm_txn_retire(rf, txn);
+	rvm_prot_txn_end(vol, &txn->prot);
 	rvm_txn_unlock(txn);
 
 	return rvm_log_commit(vol, rec, seq);
 }
 
-/* Put back a restore-mode transaction's old bytes. */
+/*
+ * Put back a restore-mode transaction's old bytes: declared ranges from
+ * its set, pages joined in auto mode from their snapshots.
+ */
 static void rvm_txn_restore(struct rvm_volume *vol, struct rvm_txn *txn)
 {
 	u32 i;
 
+	rvm_prot_seal(vol, &txn->prot, true);
 	for (i = 0; i < txn->set.n; i++)
 		rvm_region_write(vol, txn->set.v[i].off, txn->set.v[i].buf,
 				 txn->set.v[i].len);
+	rvm_prot_restore(vol, &txn->prot);
 }
 
 /**
@@ -357,6 +407,7 @@ int rvm_txn_abort(struct rvm_file *rf, u64 tid)
 	}
 	rvm_txn_restore(vol, txn);
 	rvm_txn_retire(rf, txn);
+	rvm_prot_txn_end(vol, &txn->prot);
 	rvm_txn_unlock(txn);
 	atomic64_inc(&vol->stats.aborts);
 	return 0;
@@ -390,11 +441,14 @@ void rvm_txn_release_all(struct rvm_file *rf)
 	while ((txn = rvm_txn_next(rf, &id)) != NULL) {
 		mutex_lock(&txn->lock);
 		if (!txn->dead) {
-			if (rf->vol && txn->flags == RVM_TXN_RESTORE) {
+			if (txn->flags == RVM_TXN_RESTORE) {
 				rvm_txn_restore(rf->vol, txn);
 				atomic64_inc(&rf->vol->stats.aborts);
+			} else {
+				rvm_prot_seal(rf->vol, &txn->prot, true);
 			}
 			rvm_txn_retire(rf, txn);
+			rvm_prot_txn_end(rf->vol, &txn->prot);
 		}
 		rvm_txn_unlock(txn);
 		id++;

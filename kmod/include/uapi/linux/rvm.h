@@ -27,10 +27,11 @@
 #define RVM_IOC_MAGIC 0xB9
 
 #define RVM_ABI_MAJOR 1
-#define RVM_ABI_MINOR 0
+#define RVM_ABI_MINOR 1
 
 /* RVM_IOC_GET_VERSION features: one bit per optional capability. */
 #define RVM_FEAT_ENGINE (1ULL << 0) /* volumes, regions, transactions */
+#define RVM_FEAT_PROTECT (1ULL << 1) /* RVM_IOC_SET_PROTECT, ABI minor 1 */
 
 /**
  * struct rvm_version - answer of RVM_IOC_GET_VERSION
@@ -120,6 +121,12 @@ struct rvm_volume_ref {
  * @recovery_records: out: records recovery replayed at attach
  * @recovery_bytes: out: data bytes recovery replayed at attach
  * @mapped_pages: out: data pages currently held in memory
+ * @violations: out: commits refused with EPROTO in strict mode (bytes
+ *	changed outside the declared ranges)
+ * @prot_faults: out: write faults decided by page protection (strict and
+ *	auto mappings)
+ * @snapshots: out: page snapshots taken at a transaction's first write
+ * @auto_bytes: out: changed bytes that auto mode added to commits
  * @reserved: must be 0 on input, zeroed on output
  */
 struct rvm_status {
@@ -148,7 +155,11 @@ struct rvm_status {
 	__u64 recovery_records;
 	__u64 recovery_bytes;
 	__u64 mapped_pages;
-	__u64 reserved[8];
+	__u64 violations;
+	__u64 prot_faults;
+	__u64 snapshots;
+	__u64 auto_bytes;
+	__u64 reserved[4];
 };
 
 /* The volume failed (an I/O error): it refuses commits until detached. */
@@ -254,6 +265,41 @@ struct rvm_unmap {
 struct rvm_sync {
 	__u32 flags;
 	__u32 pad;
+	__u64 reserved[3];
+};
+
+/* rvm_protect.mode: how the pages of a mapping are protected. */
+#define RVM_PROT_STRICT 0 /* writes need a declared range (default) */
+#define RVM_PROT_AUTO 1 /* writes join the process's transaction */
+#define RVM_PROT_OFF 2 /* no protection: classic RVM */
+
+/**
+ * struct rvm_protect - argument of RVM_IOC_SET_PROTECT
+ * @mode: in: RVM_PROT_STRICT, RVM_PROT_AUTO or RVM_PROT_OFF
+ * @flags: in: 0
+ * @reserved: must be 0
+ *
+ * Pages of a mapping are write-protected; the first write to a page by a
+ * process (again after each commit or abort that touched it) is decided
+ * by the mapping's mode:
+ *
+ * - RVM_PROT_STRICT: allowed if a running transaction of the writing
+ *   process (the one that called RVM_IOC_BEGIN) on the volume declared a
+ *   byte of the page, else the writer gets SIGSEGV (a system call gets
+ *   EFAULT) and the kernel log names volume, data offset and pid. At
+ *   RVM_IOC_END, bytes of the pages the transaction wrote that changed
+ *   outside its declared ranges (and outside ranges other running
+ *   transactions declared) fail the commit with EPROTO.
+ * - RVM_PROT_AUTO: allowed if the writing process runs exactly one
+ *   transaction on the file descriptor the mapping was made through; the
+ *   page joins it, and RVM_IOC_END logs the bytes of the page that changed
+ *   (besides the declared ranges); RVM_IOC_ABORT of a restore-mode
+ *   transaction puts the page back as it was before the first write.
+ * - RVM_PROT_OFF: every write allowed, nothing checked: classic RVM.
+ */
+struct rvm_protect {
+	__u32 mode;
+	__u32 flags;
 	__u64 reserved[3];
 };
 
@@ -368,5 +414,14 @@ struct rvm_sync {
  * Errors: EFAULT, EINVAL, ENXIO, EBUSY (uncommitted ranges).
  */
 #define RVM_IOC_UNMAP _IOW(RVM_IOC_MAGIC, 0x0b, struct rvm_unmap)
+
+/**
+ * RVM_IOC_SET_PROTECT - choose the protection mode of the mappings this
+ * file descriptor makes from now on (RVM_FEAT_PROTECT); existing mappings
+ * keep theirs. The default is RVM_PROT_STRICT.
+ *
+ * Errors: EFAULT, EINVAL (unknown mode, non-zero @flags or reserved field).
+ */
+#define RVM_IOC_SET_PROTECT _IOW(RVM_IOC_MAGIC, 0x0c, struct rvm_protect)
 
 #endif /* _UAPI_LINUX_RVM_H */

@@ -1,0 +1,841 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rvm: page protection - catch the writes a transaction did not declare.
+ *
+ * Every mapping of a volume has a protection mode, chosen at mmap() time
+ * (RVM_IOC_SET_PROTECT; region.c keeps it in which of its vm_ops the vma
+ * got). Since the vm_ops have ->page_mkwrite, the core mm maps the pages
+ * read-only and the first write to a page through a mapping faults into
+ * rvm_prot_fault(), which decides:
+ *
+ *  - strict: the writing process (thread group) must run a transaction on
+ *    the volume that declared a byte of the page, else SIGSEGV;
+ *  - auto: the writing process must run exactly one transaction on the
+ *    file the vma was mapped through; the page joins it;
+ *  - off: region.c allows the write without coming here.
+ *
+ * A transaction's first write to a page copies the page (the snapshot),
+ * before the write. At commit, strict pages are compared with their
+ * snapshots outside the declared bytes (rvm_prot_check(): -EPROTO), auto
+ * pages give the runs of bytes that changed (rvm_prot_auto_ranges()), and
+ * an abort puts auto pages back from their snapshots (rvm_prot_restore()).
+ * When the transaction is over (rvm_prot_txn_end()) its pages are
+ * write-protected again in every process with wp_shared_mapping_range().
+ *
+ * Bookkeeping. A transaction's pages are struct rvm_tpage entries: on the
+ * transaction's list and in a per-volume hash by page index, so a fault
+ * finds every running transaction that has a page. An entry records which
+ * bytes the transaction declared (all, a bitmap, or none for a page that
+ * only joined in auto mode) and the snapshot. Several transactions, from
+ * threads or processes, may have the same page: bytes declared by another
+ * running transaction are never counted as violations nor logged by auto
+ * diffing, and when a transaction ends, the bytes it owned (declared, or
+ * changed in auto mode) are copied into the other transactions' snapshots,
+ * so that their own checks and diffs see only their own changes.
+ *
+ * Locking. rvm_prot.lock, a spinlock, protects all of it: the hash, the
+ * lists, the entries and the snapshots' bytes. The fault path runs under
+ * mmap_lock (or the vma lock) and the page lock, and so takes no mutex:
+ * set_range holds rvm_txn.lock while it takes mmap_lock. What a fault must
+ * allocate (an entry, a snapshot) is allocated with the spinlock dropped,
+ * and the decision is made again. A transaction that ends is first sealed
+ * (faults stop giving it pages), then each of its pages is locked and
+ * unlocked once: a fault that decided before the seal holds the page lock
+ * until the PTE is writable, so after that barrier wp_shared_mapping_range()
+ * catches every writable PTE the transaction was given.
+ *
+ * Truncation needs no snapshot: it replays the log (truncate.c).
+ */
+#include <linux/bitmap.h>
+#include <linux/hash.h>
+#include <linux/list_sort.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "rvm.h"
+
+#define RVM_PROT_HASH_BITS 12
+
+/* Two runs of changed bytes closer than a range descriptor are merged. */
+#define RVM_PROT_MERGE_GAP 16
+
+/* Runs of one page, merged across RVM_PROT_MERGE_GAP: never more. */
+#define RVM_PROT_MAX_RUNS (PAGE_SIZE / (RVM_PROT_MERGE_GAP + 2) + 1)
+
+/**
+ * struct rvm_tpage - a page a running transaction declared or wrote
+ * @hnode: in the volume's hash, by @idx
+ * @node: on the transaction's list
+ * @pt: the transaction
+ * @idx: data segment page index
+ * @page: the volume's page, once written (set with @snap)
+ * @snap: the page as it was before the transaction's first write, or NULL
+ * @mask: declared bytes when only some are, else NULL
+ * @full: every byte of the page is declared
+ * @autop: the page joined by a write in auto mode
+ */
+struct rvm_tpage {
+	struct hlist_node hnode;
+	struct list_head node;
+	struct rvm_ptxn *pt;
+	unsigned long idx;
+	struct page *page;
+	struct page *snap;
+	unsigned long *mask;
+	bool full;
+	bool autop;
+};
+
+/* A run of bytes in a page. */
+struct rvm_prot_run {
+	u16 start;
+	u16 len;
+};
+
+/* Work space of a commit or an abort, allocated with no lock held. */
+struct rvm_prot_scratch {
+	DECLARE_BITMAP(skip, PAGE_SIZE);
+	DECLARE_BITMAP(own, PAGE_SIZE);
+	struct rvm_prot_run runs[RVM_PROT_MAX_RUNS];
+};
+
+static struct hlist_head *rvm_prot_bucket(struct rvm_prot *prot,
+					  unsigned long idx)
+{
+	return &prot->hash[hash_long(idx, RVM_PROT_HASH_BITS)];
+}
+
+static bool rvm_tpage_declared(const struct rvm_tpage *tp)
+{
+	return tp->full || tp->mask;
+}
+
+/**
+ * rvm_prot_vol_init() - prepare a volume's protection bookkeeping
+ * @vol: the volume being attached
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int rvm_prot_vol_init(struct rvm_volume *vol)
+{
+	struct rvm_prot *prot = &vol->prot;
+	unsigned int i;
+
+	spin_lock_init(&prot->lock);
+	INIT_LIST_HEAD(&prot->txns);
+	prot->hash = kvmalloc_array(1U << RVM_PROT_HASH_BITS,
+				    sizeof(*prot->hash), GFP_KERNEL);
+	if (!prot->hash)
+		return -ENOMEM;
+	for (i = 0; i < 1U << RVM_PROT_HASH_BITS; i++)
+		INIT_HLIST_HEAD(&prot->hash[i]);
+	return 0;
+}
+
+/**
+ * rvm_prot_vol_destroy() - free a volume's protection bookkeeping
+ * @vol: the volume, with no transaction left
+ */
+void rvm_prot_vol_destroy(struct rvm_volume *vol)
+{
+	kvfree(vol->prot.hash);
+	vol->prot.hash = NULL;
+}
+
+/**
+ * rvm_prot_txn_begin() - a transaction begins: let faults find it
+ * @vol: its volume
+ * @pt: its protection state, zeroed
+ * @rf: the file it runs on
+ *
+ * The current process becomes the transaction's owner: only its writes
+ * fault pages into the transaction.
+ */
+void rvm_prot_txn_begin(struct rvm_volume *vol, struct rvm_ptxn *pt,
+			struct rvm_file *rf)
+{
+	INIT_LIST_HEAD(&pt->pages);
+	pt->rf = rf;
+	pt->tgid = get_pid(task_tgid(current));
+	spin_lock(&vol->prot.lock);
+	list_add_tail(&pt->node, &vol->prot.txns);
+	spin_unlock(&vol->prot.lock);
+}
+
+/* The transaction's entry for page @idx, or NULL. Under prot->lock. */
+static struct rvm_tpage *rvm_prot_find(struct rvm_prot *prot,
+				       struct rvm_ptxn *pt, unsigned long idx)
+{
+	struct rvm_tpage *tp;
+
+	hlist_for_each_entry(tp, rvm_prot_bucket(prot, idx), hnode)
+		if (tp->idx == idx && tp->pt == pt)
+			return tp;
+	return NULL;
+}
+
+static void rvm_prot_insert(struct rvm_prot *prot, struct rvm_ptxn *pt,
+			    struct rvm_tpage *tp, unsigned long idx)
+{
+	tp->pt = pt;
+	tp->idx = idx;
+	hlist_add_head(&tp->hnode, rvm_prot_bucket(prot, idx));
+	list_add_tail(&tp->node, &pt->pages);
+	pt->npages++;
+}
+
+/**
+ * rvm_prot_declare() - note bytes declared by set_range
+ * @vol: the volume
+ * @pt: the transaction, locked by its caller
+ * @off: first byte, in the data segment
+ * @len: number of bytes
+ *
+ * Called after the bytes are in the transaction's set, so that a byte
+ * counted as declared here is always logged at commit.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or -ENOMEM (some pages then are not marked, and writes to
+ * them in strict mode fault with SIGSEGV until set_range is repeated).
+ */
+int rvm_prot_declare(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
+		     u64 len)
+{
+	struct rvm_prot *prot = &vol->prot;
+	unsigned long *mask = NULL, *stale = NULL;
+	struct rvm_tpage *tp, *new = NULL;
+	u64 end = off + len;
+
+	while (off < end) {
+		unsigned long idx = off >> PAGE_SHIFT;
+		unsigned int start = offset_in_page(off);
+		unsigned int n = min_t(u64, end - off, PAGE_SIZE - start);
+		bool whole = n == PAGE_SIZE;
+
+		if (!new) {
+			new = kzalloc(sizeof(*new), GFP_KERNEL);
+			if (!new)
+				goto nomem;
+		}
+		if (!whole && !mask) {
+			mask = bitmap_zalloc(PAGE_SIZE, GFP_KERNEL);
+			if (!mask)
+				goto nomem;
+		}
+		spin_lock(&prot->lock);
+		tp = rvm_prot_find(prot, pt, idx);
+		if (!tp) {
+			tp = new;
+			new = NULL;
+			rvm_prot_insert(prot, pt, tp, idx);
+		}
+		if (whole) {
+			tp->full = true;
+		} else if (!tp->full) {
+			if (!tp->mask) {
+				tp->mask = mask;
+				mask = NULL;
+			}
+			bitmap_set(tp->mask, start, n);
+			if (bitmap_full(tp->mask, PAGE_SIZE))
+				tp->full = true;
+		}
+		if (tp->full && tp->mask) {
+			stale = tp->mask;
+			tp->mask = NULL;
+		}
+		spin_unlock(&prot->lock);
+		bitmap_free(stale);
+		stale = NULL;
+		off += n;
+		cond_resched();
+	}
+	kfree(new);
+	bitmap_free(mask);
+	return 0;
+nomem:
+	kfree(new);
+	return -ENOMEM;
+}
+
+/**
+ * rvm_prot_read_old() - read bytes as they were before a transaction
+ * @vol: the volume
+ * @pt: the transaction, locked by its caller
+ * @off: first byte, in the data segment
+ * @dst: where to copy @len bytes
+ * @len: number of bytes
+ *
+ * Bytes of pages the transaction wrote come from their snapshots, so that
+ * a range declared after it was changed still aborts to its old value;
+ * the others from the volume's pages.
+ *
+ * Context: may sleep.
+ * Return: 0 or what rvm_region_read() returns.
+ */
+int rvm_prot_read_old(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
+		      void *dst, u64 len)
+{
+	struct rvm_prot *prot = &vol->prot;
+	struct rvm_tpage *tp;
+	int ret;
+
+	while (len) {
+		unsigned int start = offset_in_page(off);
+		unsigned int n = min_t(u64, len, PAGE_SIZE - start);
+		bool done = false;
+
+		spin_lock(&prot->lock);
+		tp = rvm_prot_find(prot, pt, off >> PAGE_SHIFT);
+		if (tp && tp->snap) {
+			memcpy(dst, page_address(tp->snap) + start, n);
+			done = true;
+		}
+		spin_unlock(&prot->lock);
+		if (!done) {
+			ret = rvm_region_read(vol, off, dst, n);
+			if (ret)
+				return ret;
+		}
+		dst += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* What rvm_prot_decide() needs allocated before it can decide. */
+#define RVM_PROT_NEED_TP 1
+#define RVM_PROT_NEED_SNAP 2
+
+/*
+ * The decision of a write fault, under prot->lock. Returns 0 to allow,
+ * RVM_PROT_NEED_* when *@new_tp or *@new_snap must be allocated first, or
+ * -EPERM with *@why set.
+ */
+static int rvm_prot_decide(struct rvm_prot *prot, struct rvm_file *rf,
+			   unsigned long idx, struct page *page, u32 mode,
+			   struct rvm_tpage **new_tp, struct page **new_snap,
+			   const char **why)
+{
+	struct pid *tgid = task_tgid(current);
+	struct rvm_ptxn *pt, *mine = NULL;
+	struct rvm_tpage *tp;
+	unsigned int n = 0;
+	bool ok = false;
+
+	if (mode == RVM_PROT_STRICT) {
+		/* Every declaring transaction of the process gets a snapshot. */
+		hlist_for_each_entry(tp, rvm_prot_bucket(prot, idx), hnode) {
+			if (tp->idx != idx || tp->pt->tgid != tgid ||
+			    tp->pt->sealed || !rvm_tpage_declared(tp))
+				continue;
+			ok = true;
+			if (tp->snap)
+				continue;
+			if (!*new_snap)
+				return RVM_PROT_NEED_SNAP;
+			copy_highpage(*new_snap, page);
+			tp->snap = *new_snap;
+			tp->page = page;
+			*new_snap = NULL;
+		}
+		*why = "outside declared ranges: SIGSEGV";
+		return ok ? 0 : -EPERM;
+	}
+
+	list_for_each_entry(pt, &prot->txns, node) {
+		if (pt->rf == rf && pt->tgid == tgid && !pt->sealed) {
+			mine = pt;
+			n++;
+		}
+	}
+	if (n != 1) {
+		*why = n ? "in auto mode, several transactions: SIGSEGV" :
+			   "in auto mode, no transaction: SIGSEGV";
+		return -EPERM;
+	}
+	tp = rvm_prot_find(prot, mine, idx);
+	if (!tp) {
+		if (!*new_tp)
+			return RVM_PROT_NEED_TP;
+		tp = *new_tp;
+		*new_tp = NULL;
+		rvm_prot_insert(prot, mine, tp, idx);
+	}
+	tp->autop = true;
+	if (!tp->snap) {
+		if (!*new_snap)
+			return RVM_PROT_NEED_SNAP;
+		copy_highpage(*new_snap, page);
+		tp->snap = *new_snap;
+		tp->page = page;
+		*new_snap = NULL;
+	}
+	return 0;
+}
+
+/**
+ * rvm_prot_fault() - decide a write fault in strict or auto mode
+ * @vmf: the fault; its page is locked by the caller
+ * @vol: the vma's volume
+ * @mode: the vma's mode, RVM_PROT_STRICT or RVM_PROT_AUTO
+ *
+ * Context: the fault path: mmap_lock or the vma lock, and the page lock,
+ * held; may sleep to allocate.
+ * Return: 0 to allow the write, VM_FAULT_SIGSEGV to refuse it (logged,
+ * rate-limited), VM_FAULT_OOM.
+ */
+vm_fault_t rvm_prot_fault(struct vm_fault *vmf, struct rvm_volume *vol,
+			  u32 mode)
+{
+	struct rvm_file *rf = vmf->vma->vm_file->private_data;
+	struct rvm_prot *prot = &vol->prot;
+	struct rvm_tpage *new_tp = NULL;
+	struct page *new_snap = NULL;
+	const char *why = NULL;
+	vm_fault_t ret = 0;
+	int err;
+
+	atomic64_inc(&vol->stats.prot_faults);
+	for (;;) {
+		spin_lock(&prot->lock);
+		err = rvm_prot_decide(prot, rf, vmf->pgoff, vmf->page, mode,
+				      &new_tp, &new_snap, &why);
+		spin_unlock(&prot->lock);
+		if (err <= 0)
+			break;
+		if (err == RVM_PROT_NEED_TP) {
+			new_tp = kzalloc(sizeof(*new_tp), GFP_KERNEL);
+			if (!new_tp) {
+				ret = VM_FAULT_OOM;
+				goto out;
+			}
+		}
+		if (err == RVM_PROT_NEED_SNAP) {
+			new_snap = alloc_page(GFP_KERNEL_ACCOUNT);
+			if (!new_snap) {
+				ret = VM_FAULT_OOM;
+				goto out;
+			}
+			atomic64_inc(&vol->stats.snapshots);
+		}
+	}
+	if (err) {
+		u64 off = ((u64)vmf->pgoff << PAGE_SHIFT) +
+			  offset_in_page(vmf->real_address);
+
+		pr_warn_ratelimited("volume %u: %s[%d] wrote at %llu %s\n",
+				    vol->id, current->comm,
+				    task_pid_nr(current), off, why);
+		ret = VM_FAULT_SIGSEGV;
+	}
+out:
+	kfree(new_tp);
+	if (new_snap) {
+		atomic64_dec(&vol->stats.snapshots);
+		__free_page(new_snap);
+	}
+	return ret;
+}
+
+/*
+ * Bytes of @tp's page that other transactions own (declared, or the whole
+ * page if one joined it in auto mode and @auto_owns), into @skip; @tp's
+ * own declared bytes into @own. Returns true if every byte is skipped.
+ * Under prot->lock.
+ */
+static bool rvm_prot_masks(struct rvm_prot *prot, struct rvm_tpage *tp,
+			   bool auto_owns, unsigned long *skip,
+			   unsigned long *own)
+{
+	struct rvm_tpage *o;
+
+	bitmap_zero(skip, PAGE_SIZE);
+	if (tp->full)
+		bitmap_fill(own, PAGE_SIZE);
+	else if (tp->mask)
+		bitmap_copy(own, tp->mask, PAGE_SIZE);
+	else
+		bitmap_zero(own, PAGE_SIZE);
+	hlist_for_each_entry(o, rvm_prot_bucket(prot, tp->idx), hnode) {
+		if (o == tp || o->idx != tp->idx)
+			continue;
+		if (o->full || (auto_owns && o->autop))
+			return true;
+		if (o->mask)
+			bitmap_or(skip, skip, o->mask, PAGE_SIZE);
+	}
+	return false;
+}
+
+/*
+ * Runs of bytes of @cur that differ from @old, are not in @skip and not in
+ * @own; runs separated by at most @gap bytes none of which is in @skip are
+ * merged. Returns the number of runs, of which the first @max are stored.
+ */
+static unsigned int rvm_prot_diff(const u8 *cur, const u8 *old,
+				  const unsigned long *skip,
+				  const unsigned long *own, unsigned int gap,
+				  struct rvm_prot_run *runs, unsigned int max)
+{
+	unsigned int i = 0, n = 0, last_end = 0;
+	bool open = false;
+
+	if (!memcmp(cur, old, PAGE_SIZE))
+		return 0;
+	while (i < PAGE_SIZE) {
+		/* Outside a run, equal words are skipped whole. */
+		if (!open && IS_ALIGNED(i, sizeof(long)) &&
+		    *(const unsigned long *)(cur + i) ==
+			    *(const unsigned long *)(old + i)) {
+			i += sizeof(long);
+			continue;
+		}
+		if (cur[i] != old[i] && !test_bit(i, skip) &&
+		    !test_bit(i, own)) {
+			if (!open) {
+				if (n < max)
+					runs[n].start = i;
+				n++;
+				open = true;
+			}
+			if (n <= max)
+				runs[n - 1].len = i + 1 - runs[n - 1].start;
+			last_end = i + 1;
+		} else if (open &&
+			   (test_bit(i, skip) || i + 1 - last_end > gap)) {
+			open = false;
+		}
+		i++;
+	}
+	return n;
+}
+
+/**
+ * rvm_prot_check() - strict mode: did the transaction change undeclared
+ * bytes?
+ * @vol: the volume
+ * @pt: the transaction, locked by its caller
+ *
+ * Compares each page the transaction wrote in strict mode with its
+ * snapshot, outside the bytes it declared and those other running
+ * transactions declared. A violation is logged (rate-limited) and counted
+ * in the volume's violations counter.
+ *
+ * Context: may sleep.
+ * Return: 0, -EPROTO if undeclared bytes changed, -ENOMEM.
+ */
+int rvm_prot_check(struct rvm_volume *vol, struct rvm_ptxn *pt)
+{
+	struct rvm_prot *prot = &vol->prot;
+	struct rvm_prot_scratch *s;
+	u64 bad_off = 0, bad_len = 0, bad_runs = 0;
+	struct list_head *pos;
+	struct rvm_tpage *tp;
+
+	if (list_empty(&pt->pages))
+		return 0;
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	/*
+	 * Faults may add entries at the tail meanwhile; only this
+	 * transaction removes them, so the walk may drop the lock.
+	 */
+	spin_lock(&prot->lock);
+	for (pos = pt->pages.next; pos != &pt->pages; pos = pos->next) {
+		unsigned int n;
+
+		tp = list_entry(pos, struct rvm_tpage, node);
+		if (!tp->snap || tp->autop || tp->full)
+			continue;
+		if (rvm_prot_masks(prot, tp, true, s->skip, s->own))
+			continue;
+		n = rvm_prot_diff(page_address(tp->page),
+				  page_address(tp->snap), s->skip, s->own, 0,
+				  s->runs, 1);
+		if (n && !bad_runs) {
+			bad_off =
+				((u64)tp->idx << PAGE_SHIFT) + s->runs[0].start;
+			bad_len = s->runs[0].len;
+		}
+		bad_runs += n;
+		spin_unlock(&prot->lock);
+		cond_resched();
+		spin_lock(&prot->lock);
+	}
+	spin_unlock(&prot->lock);
+	kfree(s);
+	if (!bad_runs)
+		return 0;
+	atomic64_inc(&vol->stats.violations);
+	pr_warn_ratelimited("volume %u: undeclared change at %llu+%llu by %d\n",
+			    vol->id, bad_off, bad_len, task_pid_nr(current));
+	return -EPROTO;
+}
+
+/**
+ * rvm_prot_seal() - stop or restart giving pages to a transaction
+ * @vol: the volume
+ * @pt: the transaction, locked by its caller
+ * @seal: true to seal it before it ends, false if the end failed
+ *
+ * After sealing, write faults no longer count the transaction, and every
+ * fault that counted it has made its PTE writable.
+ *
+ * Context: may sleep.
+ */
+void rvm_prot_seal(struct rvm_volume *vol, struct rvm_ptxn *pt, bool seal)
+{
+	struct rvm_tpage *tp;
+
+	spin_lock(&vol->prot.lock);
+	pt->sealed = seal;
+	spin_unlock(&vol->prot.lock);
+	if (!seal)
+		return;
+	/* Entries are added only by unsealed faults: the list is stable. */
+	list_for_each_entry(tp, &pt->pages, node) {
+		if (!tp->page)
+			continue;
+		lock_page(tp->page);
+		unlock_page(tp->page);
+	}
+}
+
+/**
+ * rvm_prot_auto_ranges() - the bytes auto mode adds to a commit
+ * @vol: the volume
+ * @pt: the sealed transaction
+ * @out: set to a kvmalloc'ed array of ranges (offset, length, no data),
+ *	or NULL if there is none; the caller frees it
+ * @nout: set to their number
+ * @bytes: set to the sum of their lengths
+ *
+ * For each page the transaction joined in auto mode: the runs of bytes
+ * that differ from its snapshot, leaving out bytes it declared (logged as
+ * declared) and bytes other running transactions declared; runs closer
+ * than a range descriptor are merged.
+ *
+ * Context: may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int rvm_prot_auto_ranges(struct rvm_volume *vol, struct rvm_ptxn *pt,
+			 struct rvm_range_src **out, u32 *nout, u64 *bytes)
+{
+	struct rvm_prot *prot = &vol->prot;
+	struct rvm_range_src *v = NULL, *nv;
+	struct rvm_prot_scratch *s;
+	u32 n = 0, cap = 0;
+	struct rvm_tpage *tp;
+
+	*out = NULL;
+	*nout = 0;
+	*bytes = 0;
+	if (list_empty(&pt->pages))
+		return 0;
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	list_for_each_entry(tp, &pt->pages, node) {
+		unsigned int k, nr = 0;
+
+		if (!tp->autop || !tp->snap)
+			continue;
+		spin_lock(&prot->lock);
+		if (!rvm_prot_masks(prot, tp, false, s->skip, s->own))
+			nr = rvm_prot_diff(page_address(tp->page),
+					   page_address(tp->snap), s->skip,
+					   s->own, RVM_PROT_MERGE_GAP, s->runs,
+					   RVM_PROT_MAX_RUNS);
+		spin_unlock(&prot->lock);
+		nr = min_t(unsigned int, nr, RVM_PROT_MAX_RUNS);
+		if (n + nr > cap) {
+			u32 ncap = max(cap * 2, n + nr);
+
+			nv = kvmalloc_array(ncap, sizeof(*nv), GFP_KERNEL);
+			if (!nv)
+				goto nomem;
+			if (n)
+				memcpy(nv, v, n * sizeof(*nv));
+			kvfree(v);
+			v = nv;
+			cap = ncap;
+		}
+		for (k = 0; k < nr; k++) {
+			v[n].offset =
+				((u64)tp->idx << PAGE_SHIFT) + s->runs[k].start;
+			v[n].len = s->runs[k].len;
+			v[n].data = NULL;
+			*bytes += s->runs[k].len;
+			n++;
+		}
+		cond_resched();
+	}
+	kfree(s);
+	*out = v;
+	*nout = n;
+	return 0;
+nomem:
+	kfree(s);
+	kvfree(v);
+	*bytes = 0;
+	return -ENOMEM;
+}
+
+/**
+ * rvm_prot_restore() - abort: put back the pages joined in auto mode
+ * @vol: the volume
+ * @pt: the sealed transaction
+ *
+ * Bytes that differ from the snapshot go back to it, except those the
+ * transaction declared (restored from its set by txn.c) and those other
+ * running transactions declared.
+ *
+ * Context: may sleep.
+ */
+void rvm_prot_restore(struct rvm_volume *vol, struct rvm_ptxn *pt)
+{
+	struct rvm_prot *prot = &vol->prot;
+	struct rvm_prot_scratch *s;
+	struct rvm_tpage *tp;
+
+	s = kmalloc(sizeof(*s), GFP_KERNEL | __GFP_NOFAIL);
+	list_for_each_entry(tp, &pt->pages, node) {
+		unsigned int k, nr = 0;
+		u8 *cur, *old;
+
+		if (!tp->autop || !tp->snap)
+			continue;
+		cur = page_address(tp->page);
+		old = page_address(tp->snap);
+		spin_lock(&prot->lock);
+		if (!rvm_prot_masks(prot, tp, false, s->skip, s->own))
+			nr = rvm_prot_diff(cur, old, s->skip, s->own, 0,
+					   s->runs, RVM_PROT_MAX_RUNS);
+		nr = min_t(unsigned int, nr, RVM_PROT_MAX_RUNS);
+		for (k = 0; k < nr; k++)
+			memcpy(cur + s->runs[k].start, old + s->runs[k].start,
+			       s->runs[k].len);
+		spin_unlock(&prot->lock);
+		cond_resched();
+	}
+	kfree(s);
+}
+
+/*
+ * @tp's transaction is over: copy the bytes it owned (declared, or in
+ * auto mode changed) from the page into the snapshots other transactions
+ * hold of it, and take @tp out of the hash. Under prot->lock.
+ */
+static void rvm_prot_hand_over(struct rvm_prot *prot, struct rvm_tpage *tp,
+			       struct rvm_prot_scratch *s)
+{
+	unsigned int i, start, end;
+	struct rvm_tpage *o;
+	bool any = false;
+
+	hlist_del(&tp->hnode);
+	hlist_for_each_entry(o, rvm_prot_bucket(prot, tp->idx), hnode)
+		if (o->idx == tp->idx && o->snap)
+			any = true;
+	if (!any)
+		return;
+
+	/* Its declared bytes; in auto mode, also what it changed. */
+	if (!rvm_prot_masks(prot, tp, false, s->skip, s->own) && tp->autop &&
+	    tp->snap) {
+		const u8 *cur = page_address(tp->page);
+		const u8 *old = page_address(tp->snap);
+
+		for (i = 0; i < PAGE_SIZE; i++)
+			if (cur[i] != old[i] && !test_bit(i, s->skip))
+				__set_bit(i, s->own);
+	}
+
+	hlist_for_each_entry(o, rvm_prot_bucket(prot, tp->idx), hnode) {
+		const u8 *cur;
+		u8 *dst;
+
+		if (o->idx != tp->idx || !o->snap)
+			continue;
+		dst = page_address(o->snap);
+		cur = page_address(o->page);
+		for_each_set_bitrange(start, end, s->own, PAGE_SIZE)
+			memcpy(dst + start, cur + start, end - start);
+	}
+}
+
+static int rvm_prot_cmp(void *priv, const struct list_head *a,
+			const struct list_head *b)
+{
+	unsigned long ia = list_entry(a, struct rvm_tpage, node)->idx;
+	unsigned long ib = list_entry(b, struct rvm_tpage, node)->idx;
+
+	return ia < ib ? -1 : ia > ib;
+}
+
+/**
+ * rvm_prot_txn_end() - a transaction is over: protect its pages again
+ * @vol: the volume
+ * @pt: the transaction, sealed if it ever had pages
+ *
+ * Hands the bytes the transaction owned over to the snapshots of other
+ * transactions on the same pages, write-protects the pages it wrote in
+ * every mapping of the volume, and frees its entries and snapshots.
+ *
+ * Context: process context, may sleep; no rvm spinlock held.
+ */
+void rvm_prot_txn_end(struct rvm_volume *vol, struct rvm_ptxn *pt)
+{
+	struct address_space *mapping = vol->inode->i_mapping;
+	struct rvm_prot *prot = &vol->prot;
+	struct rvm_prot_scratch *s = NULL;
+	unsigned long first = 0, nr = 0;
+	struct rvm_tpage *tp, *next;
+
+	spin_lock(&prot->lock);
+	pt->sealed = true;
+	list_del(&pt->node);
+	spin_unlock(&prot->lock);
+	if (list_empty(&pt->pages))
+		goto out;
+
+	s = kmalloc(sizeof(*s), GFP_KERNEL | __GFP_NOFAIL);
+	list_for_each_entry(tp, &pt->pages, node) {
+		spin_lock(&prot->lock);
+		rvm_prot_hand_over(prot, tp, s);
+		spin_unlock(&prot->lock);
+	}
+	kfree(s);
+
+	list_sort(NULL, &pt->pages, rvm_prot_cmp);
+	list_for_each_entry_safe(tp, next, &pt->pages, node) {
+		if (tp->snap) {
+			if (nr && tp->idx == first + nr) {
+				nr++;
+			} else {
+				if (nr)
+					wp_shared_mapping_range(mapping, first,
+								nr);
+				first = tp->idx;
+				nr = 1;
+			}
+			__free_page(tp->snap);
+		}
+		list_del(&tp->node);
+		bitmap_free(tp->mask);
+		kfree(tp);
+		cond_resched();
+	}
+	if (nr)
+		wp_shared_mapping_range(mapping, first, nr);
+	pt->npages = 0;
+out:
+	put_pid(pt->tgid);
+	pt->tgid = NULL;
+}
