@@ -1,0 +1,670 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Page protection: strict mode catches a forgotten set_range (SIGSEGV at
+ * the write, EPROTO at commit for bytes in an already written page), auto
+ * mode logs exactly the changed bytes and recovers them, off mode is the
+ * classic library; protection returns after commit and abort, across
+ * processes; fork, munmap, madvise, mremap, exit, O_DIRECT and io_uring
+ * fixed buffers behave.
+ */
+#include <liburing.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "rvm_selftest.h"
+
+#define MAPLEN (1 << 20)
+#define PG 4096
+
+FIXTURE(prot) {
+	int ctl;
+	int fd;
+	unsigned char *p;
+};
+
+/*
+ * Formatting leaves the data segment as it was: zero the start of the
+ * device so that every test begins with zero bytes.
+ */
+static int zero_device(const char *dev, size_t len)
+{
+	int fd = open(dev, O_WRONLY | O_DIRECT);
+	void *buf = NULL;
+	int ret = -1;
+
+	if (fd < 0 || posix_memalign(&buf, 4096, len))
+		goto out;
+	memset(buf, 0, len);
+	if (pwrite(fd, buf, len, 0) == (ssize_t)len)
+		ret = fsync(fd);
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+FIXTURE_SETUP(prot)
+{
+	self->fd = -1;
+	self->ctl = rvm_ctl_open();
+	if (self->ctl < 0)
+		SKIP(return, "/dev/rvm missing: is rvm.ko loaded?");
+	if (access(RVM_DISK, F_OK))
+		SKIP(return, "no scratch disk " RVM_DISK);
+	rvm_detach_dev(self->ctl, RVM_DISK);
+	ASSERT_EQ(0, zero_device(RVM_DISK, 8 << 20));
+	ASSERT_EQ(0, rvm_fresh_volume(self->ctl, RVM_DISK, 1 << 20));
+	self->p = rvm_map_dev(RVM_DISK, 0, MAPLEN, &self->fd);
+	ASSERT_NE(MAP_FAILED, self->p);
+}
+
+FIXTURE_TEARDOWN(prot)
+{
+	if (self->fd >= 0) {
+		munmap(self->p, MAPLEN);
+		close(self->fd);
+	}
+	if (self->ctl >= 0) {
+		rvm_detach_dev(self->ctl, RVM_DISK);
+		close(self->ctl);
+	}
+}
+
+static int set_protect(int fd, uint32_t mode)
+{
+	struct rvm_protect pr;
+
+	memset(&pr, 0, sizeof(pr));
+	pr.mode = mode;
+	return rvm_do(fd, RVM_IOC_SET_PROTECT, &pr);
+}
+
+/* A mapping of @dev in protection mode @mode, through a new file. */
+static unsigned char *map_mode(const char *dev, uint32_t mode, int *fdp)
+{
+	int fd = rvm_ctl_open();
+	void *p;
+
+	if (fd < 0 || rvm_bind_dev(fd, dev) || set_protect(fd, mode)) {
+		if (fd >= 0)
+			close(fd);
+		return MAP_FAILED;
+	}
+	p = mmap(NULL, MAPLEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		close(fd);
+	else
+		*fdp = fd;
+	return p;
+}
+
+static sigjmp_buf segv_jmp;
+
+static void segv_handler(int sig)
+{
+	siglongjmp(segv_jmp, 1);
+}
+
+/* memset() that reports 1 if it got SIGSEGV, 0 if it completed. */
+static int try_memset(unsigned char *addr, int val, size_t len)
+{
+	struct sigaction sa, old;
+	volatile int faulted = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = segv_handler;
+	sigaction(SIGSEGV, &sa, &old);
+	if (sigsetjmp(segv_jmp, 1) == 0)
+		memset((void *)addr, val, len);
+	else
+		faulted = 1;
+	sigaction(SIGSEGV, &old, NULL);
+	return faulted;
+}
+
+static struct rvm_status vstatus(struct __test_metadata *_metadata,
+				FIXTURE_DATA(prot) *self)
+{
+	struct rvm_status st;
+
+	EXPECT_EQ(0, rvm_status_dev(self->ctl, RVM_DISK, &st));
+	return st;
+}
+
+/* Detach and attach again (recovery runs), map again. */
+static unsigned char *remount(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(prot) *self)
+{
+	munmap(self->p, MAPLEN);
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, rvm_detach_dev(self->ctl, RVM_DISK));
+	EXPECT_EQ(0, rvm_attach_dev(self->ctl, RVM_DISK, NULL));
+	self->p = rvm_map_dev(RVM_DISK, 0, MAPLEN, &self->fd);
+	return self->p;
+}
+
+TEST_F(prot, abi)
+{
+	struct rvm_version v;
+	struct rvm_protect pr;
+
+	memset(&v, 0, sizeof(v));
+	ASSERT_EQ(0, rvm_do(self->ctl, RVM_IOC_GET_VERSION, &v));
+	EXPECT_TRUE(v.features & RVM_FEAT_PROTECT);
+	EXPECT_LE(1, v.abi_minor);
+	memset(&pr, 0, sizeof(pr));
+	pr.mode = RVM_PROT_OFF + 1;
+	EXPECT_EQ(-EINVAL, rvm_do(self->fd, RVM_IOC_SET_PROTECT, &pr));
+	pr.mode = RVM_PROT_AUTO;
+	pr.flags = 1;
+	EXPECT_EQ(-EINVAL, rvm_do(self->fd, RVM_IOC_SET_PROTECT, &pr));
+	pr.flags = 0;
+	pr.reserved[2] = 1;
+	EXPECT_EQ(-EINVAL, rvm_do(self->fd, RVM_IOC_SET_PROTECT, &pr));
+	EXPECT_EQ(-EFAULT, rvm_do(self->fd, RVM_IOC_SET_PROTECT, NULL));
+	EXPECT_EQ(0, set_protect(self->fd, RVM_PROT_STRICT));
+}
+
+TEST_F(prot, strict_forgotten_set_range_faults)
+{
+	struct rvm_status st;
+	uint64_t tid;
+
+	/* No transaction: reads are fine, a write is SIGSEGV. */
+	EXPECT_EQ(0, self->p[0]);
+	EXPECT_EQ(1, try_memset(self->p, 1, 1));
+	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 10, 16));
+	EXPECT_EQ(0, try_memset(self->p + 10, 0x11, 16));
+	/* A page with nothing declared. */
+	EXPECT_EQ(1, try_memset(self->p + 3 * PG, 1, 1));
+	EXPECT_EQ(0, self->p[3 * PG]);
+	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	/* Protection is back after the commit. */
+	EXPECT_EQ(1, try_memset(self->p + 10, 0x22, 1));
+	EXPECT_EQ(0x11, self->p[10]);
+	st = vstatus(_metadata, self);
+	EXPECT_LE(3, st.prot_faults);
+	EXPECT_EQ(1, st.snapshots);
+	EXPECT_EQ(0, st.violations);
+
+	/* And after an abort. */
+	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 10, 16));
+	EXPECT_EQ(0, try_memset(self->p + 10, 0x33, 16));
+	EXPECT_EQ(0, rvm_abort(self->fd, tid));
+	EXPECT_EQ(0x11, self->p[10]);
+	EXPECT_EQ(1, try_memset(self->p + 10, 0x44, 1));
+}
+
+TEST_F(prot, strict_undeclared_bytes_fail_commit)
+{
+	struct rvm_status st;
+	uint64_t tid;
+
+	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 100, 10));
+	memset(self->p + 100, 0x5a, 10);
+	/* Same page, already writable: caught at commit. */
+	self->p[500] = 0x77;
+	self->p[501] = 0x78;
+	EXPECT_EQ(-EPROTO, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	st = vstatus(_metadata, self);
+	EXPECT_EQ(1, st.violations);
+	EXPECT_EQ(0, st.commits);
+	/* Still running: declare what was missed, commit again. */
+	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 500, 2));
+	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	st = vstatus(_metadata, self);
+	EXPECT_EQ(1, st.commits);
+
+	/* Declared late in restore mode: abort still restores the old bytes. */
+	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 100, 10));
+	memset(self->p + 100, 0x01, 10);
+	self->p[600] = 0x99;
+	self->p[500] = 0x98;
+	EXPECT_EQ(-EPROTO, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 500, 101));
+	EXPECT_EQ(0, rvm_abort(self->fd, tid));
+	EXPECT_EQ(0x5a, self->p[100]);
+	EXPECT_EQ(0x77, self->p[500]);
+	EXPECT_EQ(0, self->p[600]);
+	EXPECT_EQ(2, vstatus(_metadata, self).violations);
+
+	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	EXPECT_EQ(0x5a, self->p[109]);
+	EXPECT_EQ(0x77, self->p[500]);
+	EXPECT_EQ(0x78, self->p[501]);
+}
+
+TEST_F(prot, off_is_classic)
+{
+	struct rvm_status st;
+	unsigned char *q;
+	uint64_t tid;
+	int fd;
+
+	q = map_mode(RVM_DISK, RVM_PROT_OFF, &fd);
+	ASSERT_NE(MAP_FAILED, q);
+	/* Writes anywhere, with or without a transaction. */
+	EXPECT_EQ(0, try_memset(q + 5 * PG, 3, 10));
+	ASSERT_EQ(0, rvm_begin(fd, RVM_TXN_NO_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(fd, tid, q, 10));
+	memset(q, 4, 20);
+	EXPECT_EQ(0, rvm_end(fd, tid, RVM_END_FLUSH));
+	st = vstatus(_metadata, self);
+	EXPECT_EQ(0, st.violations);
+	EXPECT_EQ(0, st.prot_faults);
+	EXPECT_EQ(0, st.snapshots);
+	EXPECT_EQ(10, st.bytes_declared);
+	munmap(q, MAPLEN);
+	close(fd);
+	/* Undeclared bytes are simply not logged. */
+	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	EXPECT_EQ(4, self->p[9]);
+	EXPECT_EQ(0, self->p[10]);
+	EXPECT_EQ(0, self->p[5 * PG]);
+}
+
+TEST_F(prot, auto_logs_changed_bytes)
+{
+	struct rvm_status st;
+	unsigned char *q;
+	uint64_t tid, tid2;
+	int fd;
+
+	q = map_mode(RVM_DISK, RVM_PROT_AUTO, &fd);
+	ASSERT_NE(MAP_FAILED, q);
+	/* No transaction: SIGSEGV. */
+	EXPECT_EQ(1, try_memset(q, 1, 1));
+	/* Two transactions of the process: ambiguous, SIGSEGV. */
+	ASSERT_EQ(0, rvm_begin(fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_begin(fd, RVM_TXN_RESTORE, &tid2));
+	EXPECT_EQ(1, try_memset(q, 1, 1));
+	ASSERT_EQ(0, rvm_end(fd, tid2, RVM_END_FLUSH));
+
+	/* Runs 9 bytes apart merge (11 bytes); far runs do not. */
+	EXPECT_EQ(0, try_memset(q + 10, 1, 1));
+	q[20] = 2;
+	memset(q + PG + 100, 0x33, 100);
+	q[2 * PG + 1000] = 5;
+	q[2 * PG + 3000] = 6;
+	/* A write of the same value changes nothing. */
+	q[3 * PG] = 0;
+	/* A declared range is logged as declared, not twice. */
+	ASSERT_EQ(0, rvm_range(fd, tid, q + 4 * PG, 8));
+	memset(q + 4 * PG, 7, 8);
+	EXPECT_EQ(0, rvm_end(fd, tid, RVM_END_FLUSH));
+	st = vstatus(_metadata, self);
+	EXPECT_EQ(11 + 100 + 1 + 1, st.auto_bytes);
+	EXPECT_EQ(8, st.bytes_declared);
+	EXPECT_EQ(5, st.snapshots);
+	/* Protected again. */
+	EXPECT_EQ(1, try_memset(q + 10, 9, 1));
+
+	/* Abort in restore mode puts auto pages back. */
+	ASSERT_EQ(0, rvm_begin(fd, RVM_TXN_RESTORE, &tid));
+	memset(q + 10, 0xee, 100);
+	q[5 * PG] = 0xee;
+	EXPECT_EQ(0, rvm_abort(fd, tid));
+	EXPECT_EQ(1, q[10]);
+	EXPECT_EQ(0, q[11]);
+	EXPECT_EQ(2, q[20]);
+	EXPECT_EQ(0, q[5 * PG]);
+	EXPECT_EQ(1, try_memset(q + 10, 9, 1));
+	munmap(q, MAPLEN);
+	close(fd);
+
+	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	EXPECT_EQ(1, self->p[10]);
+	EXPECT_EQ(2, self->p[20]);
+	EXPECT_EQ(0x33, self->p[PG + 199]);
+	EXPECT_EQ(5, self->p[2 * PG + 1000]);
+	EXPECT_EQ(6, self->p[2 * PG + 3000]);
+	EXPECT_EQ(7, self->p[4 * PG + 7]);
+}
+
+/* Copy a live (attached) device byte for byte: a crash image of it. */
+static int copy_device(const char *from, const char *to, size_t len)
+{
+	int in = open(from, O_RDONLY | O_DIRECT);
+	int out = open(to, O_WRONLY | O_DIRECT);
+	size_t chunk = 1 << 20, done = 0;
+	void *buf = NULL;
+	int ret = -1;
+
+	if (in < 0 || out < 0 || posix_memalign(&buf, 4096, chunk))
+		goto out;
+	while (done < len) {
+		if (pread(in, buf, chunk, done) != (ssize_t)chunk ||
+		    pwrite(out, buf, chunk, done) != (ssize_t)chunk)
+			goto out;
+		done += chunk;
+	}
+	ret = fsync(out);
+out:
+	free(buf);
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return ret;
+}
+
+TEST_F(prot, auto_recovers_after_crash)
+{
+	unsigned char *q;
+	uint64_t tid;
+	int fd;
+
+	munmap(self->p, MAPLEN);
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, rvm_detach_dev(self->ctl, RVM_DISK));
+	ASSERT_EQ(0, zero_device(RVM_DISK2, 8 << 20));
+	ASSERT_EQ(0, rvm_fresh_volume(self->ctl, RVM_DISK2, 1 << 20));
+	q = map_mode(RVM_DISK2, RVM_PROT_AUTO, &fd);
+	ASSERT_NE(MAP_FAILED, q);
+	for (int i = 0; i < 8; i++) {
+		ASSERT_EQ(0, rvm_begin(fd, RVM_TXN_NO_RESTORE, &tid));
+		q[i * 3000] = 0x40 + i;
+		q[i * 3000 + 1] = 0x50 + i;
+		ASSERT_EQ(0, rvm_end(fd, tid, RVM_END_FLUSH));
+	}
+	/* Running, never committed: not in the image. */
+	ASSERT_EQ(0, rvm_begin(fd, RVM_TXN_NO_RESTORE, &tid));
+	q[0] = 0x99;
+	q[50000] = 0x99;
+
+	ASSERT_EQ(0, copy_device(RVM_DISK2, RVM_DISK, 64 << 20));
+	ASSERT_EQ(0, rvm_attach_dev(self->ctl, RVM_DISK, NULL));
+	self->p = rvm_map_dev(RVM_DISK, 0, MAPLEN, &self->fd);
+	ASSERT_NE(MAP_FAILED, self->p);
+	EXPECT_EQ(8, vstatus(_metadata, self).recovery_records);
+	for (int i = 0; i < 8; i++) {
+		EXPECT_EQ(0x40 + i, self->p[i * 3000]);
+		EXPECT_EQ(0x50 + i, self->p[i * 3000 + 1]);
+		EXPECT_EQ(0, self->p[i * 3000 + 2]);
+	}
+	EXPECT_EQ(0, self->p[50000]);
+
+	EXPECT_EQ(0, rvm_end(fd, tid, RVM_END_FLUSH));
+	munmap(q, MAPLEN);
+	close(fd);
+	EXPECT_EQ(0, rvm_detach_dev(self->ctl, RVM_DISK2));
+}
+
+static void sync_write(int fd)
+{
+	char c = 1;
+
+	if (write(fd, &c, 1) != 1)
+		_exit(10);
+}
+
+static void sync_read(int fd)
+{
+	char c;
+
+	if (read(fd, &c, 1) != 1)
+		_exit(11);
+}
+
+/*
+ * Child: strict transaction on bytes 0..63 of page 7, in its own file.
+ * Steps driven by the parent through pipes.
+ */
+static int child_txn(int in, int out, bool abort)
+{
+	unsigned char *q;
+	uint64_t tid;
+	int fd;
+
+	q = rvm_map_dev(RVM_DISK, 0, MAPLEN, &fd);
+	if (q == MAP_FAILED)
+		return 2;
+	if (rvm_begin(fd, RVM_TXN_RESTORE, &tid) ||
+	    rvm_range(fd, tid, q + 7 * PG, 64))
+		return 3;
+	sync_read(in);
+	if (try_memset(q + 7 * PG, 0xc1, 64))
+		return 4;
+	sync_write(out);
+	sync_read(in);
+	if (abort ? rvm_abort(fd, tid) : rvm_end(fd, tid, RVM_END_FLUSH))
+		return 5;
+	/* Protection is back for this process. */
+	if (!try_memset(q + 7 * PG, 0xc2, 1))
+		return 6;
+	sync_write(out);
+	return 0;
+}
+
+static void two_processes(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(prot) *self, bool abort)
+{
+	int to_child[2], to_parent[2], status;
+	unsigned char *pg = self->p + 7 * PG;
+	uint64_t tid;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(to_parent));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(child_txn(to_child[0], to_parent[1], abort));
+
+	/* The parent writes the page first (its snapshot predates the child's). */
+	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->fd, tid, pg + 1000, 64));
+	EXPECT_EQ(0, try_memset(pg + 1000, 0xa1, 64));
+	sync_write(to_child[1]);
+	sync_read(to_parent[0]);
+	/* The child wrote its bytes; the parent never declared them. */
+	EXPECT_EQ(0xc1, pg[0]);
+	sync_write(to_child[1]);
+	sync_read(to_parent[0]);
+	/* The child committed or aborted; its writes were its own. */
+	EXPECT_EQ(abort ? 0 : 0xc1, pg[0]);
+	EXPECT_EQ(0, try_memset(pg + 1000, 0xa2, 64));
+	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	EXPECT_EQ(1, try_memset(pg + 1000, 0xa3, 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, vstatus(_metadata, self).violations);
+	close(to_child[0]);
+	close(to_child[1]);
+	close(to_parent[0]);
+	close(to_parent[1]);
+}
+
+TEST_F(prot, two_processes_commit)
+{
+	two_processes(_metadata, self, false);
+	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	EXPECT_EQ(0xc1, self->p[7 * PG + 63]);
+	EXPECT_EQ(0xa2, self->p[7 * PG + 1063]);
+}
+
+TEST_F(prot, two_processes_abort)
+{
+	two_processes(_metadata, self, true);
+	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	EXPECT_EQ(0, self->p[7 * PG + 63]);
+	EXPECT_EQ(0xa2, self->p[7 * PG + 1063]);
+}
+
+TEST_F(prot, fork_child_faults_separately)
+{
+	int status;
+	uint64_t tid;
+	pid_t pid;
+
+	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p, 64));
+	memset(self->p, 0x21, 64);
+	/* The child inherits the mapping, not the transaction. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		self->p[1] = 0x22;
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGSEGV, WTERMSIG(status));
+	EXPECT_EQ(0x21, self->p[1]);
+	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+
+	/* A child's own transaction on the inherited file works. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (rvm_begin(self->fd, RVM_TXN_RESTORE, &tid) ||
+		    rvm_range(self->fd, tid, self->p + 64, 8))
+			_exit(1);
+		memset(self->p + 64, 0x23, 8);
+		_exit(rvm_end(self->fd, tid, RVM_END_FLUSH) ? 2 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0x23, self->p[71]);
+}
+
+TEST_F(prot, munmap_madvise_mremap)
+{
+	unsigned char *pg = self->p + 10 * PG;
+	uint64_t tid;
+	void *r;
+
+	/* munmap of the written page mid-transaction: commit still works. */
+	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->fd, tid, pg, 100));
+	memset(pg, 0x61, 100);
+	ASSERT_EQ(0, munmap(pg, PG));
+	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	r = mmap(pg, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 self->fd, 10 * PG);
+	ASSERT_EQ(pg, r);
+	EXPECT_EQ(0x61, pg[99]);
+
+	/* madvise(DONTNEED) mid-transaction: the page comes back as it was. */
+	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->fd, tid, pg + 200, 100));
+	memset(pg + 200, 0x62, 100);
+	ASSERT_EQ(0, madvise(self->p, MAPLEN, MADV_DONTNEED));
+	EXPECT_EQ(0x62, pg[299]);
+	EXPECT_EQ(0x61, pg[0]);
+	EXPECT_EQ(0, try_memset(pg + 200, 0x63, 100));
+	EXPECT_EQ(1, try_memset(pg + 2 * PG, 0x63, 1));
+	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	ASSERT_EQ(0, madvise(self->p, MAPLEN, MADV_DONTNEED));
+	EXPECT_EQ(0x63, pg[299]);
+	EXPECT_EQ(1, try_memset(pg + 200, 0x64, 1));
+
+	/* Moving a mapping is refused. */
+	r = mremap(self->p, PG, 2 * PG, MREMAP_MAYMOVE);
+	EXPECT_EQ(MAP_FAILED, r);
+
+	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	EXPECT_EQ(0x61, self->p[10 * PG + 99]);
+	EXPECT_EQ(0x63, self->p[10 * PG + 299]);
+}
+
+TEST_F(prot, exit_mid_transaction_aborts)
+{
+	struct rvm_status st;
+	int status;
+	uint64_t tid;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		unsigned char *q;
+		int fd;
+
+		q = rvm_map_dev(RVM_DISK, 0, MAPLEN, &fd);
+		if (q == MAP_FAILED || rvm_begin(fd, RVM_TXN_RESTORE, &tid) ||
+		    rvm_range(fd, tid, q + 12 * PG, 32))
+			_exit(1);
+		memset(q + 12 * PG, 0x71, 32);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	/* The child's file went with it: aborted, bytes restored. */
+	EXPECT_EQ(0, self->p[12 * PG]);
+	st = vstatus(_metadata, self);
+	EXPECT_EQ(1, st.aborts);
+	/* Nothing left behind: the page works for a new transaction. */
+	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 12 * PG, 8));
+	EXPECT_EQ(0, try_memset(self->p + 12 * PG, 0x72, 8));
+	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	EXPECT_EQ(0, vstatus(_metadata, self).violations);
+}
+
+TEST_F(prot, o_direct_into_region)
+{
+	unsigned char *pg = self->p + 20 * PG;
+	void *buf;
+	uint64_t tid;
+	int dfd;
+
+	/* A known page on the second disk. */
+	ASSERT_EQ(0, posix_memalign(&buf, PG, PG));
+	memset(buf, 0x81, PG);
+	dfd = open(RVM_DISK2, O_RDWR | O_DIRECT);
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(PG, pwrite(dfd, buf, PG, 0));
+
+	/* Reading into the region without a transaction: EFAULT. */
+	EXPECT_EQ(-1, pread(dfd, pg, PG, 0));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(0, pg[0]);
+	/* Writing from the region only reads it. */
+	EXPECT_EQ(PG, pwrite(dfd, pg, PG, PG));
+	/* With the page declared, the read lands and commits. */
+	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->fd, tid, pg, PG));
+	EXPECT_EQ(PG, pread(dfd, pg, PG, 0));
+	EXPECT_EQ(0x81, pg[PG - 1]);
+	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	EXPECT_EQ(-1, pread(dfd, pg, PG, PG));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(0x81, pg[0]);
+	close(dfd);
+	free(buf);
+}
+
+TEST_F(prot, io_uring_fixed_buffer_refused)
+{
+	struct io_uring ring;
+	struct iovec iov;
+	int ret;
+
+	ret = io_uring_queue_init(4, &ring, 0);
+	if (ret == -ENOSYS)
+		SKIP(return, "no io_uring");
+	ASSERT_EQ(0, ret);
+	/* A fixed buffer is pinned for writing: strict refuses it. */
+	iov.iov_base = self->p + 30 * PG;
+	iov.iov_len = PG;
+	ret = io_uring_register_buffers(&ring, &iov, 1);
+	EXPECT_TRUE(ret == -EFAULT || ret == -EOPNOTSUPP);
+	io_uring_queue_exit(&ring);
+	EXPECT_EQ(0, self->p[30 * PG]);
+}
+
+TEST_HARNESS_MAIN
