@@ -131,7 +131,7 @@ struct rvm_rec {
  * @buf_size: its size
  */
 struct rvm_log {
-	spinlock_t lock;
+	spinlock_t lock; /* see above */
 	struct list_head queue;
 	u64 queued_bytes;
 	u64 head_lsn;
@@ -145,7 +145,7 @@ struct rvm_log {
 	struct delayed_work spool_work;
 	struct work_struct trunc_work;
 	wait_queue_head_t wait;
-	struct mutex trunc_lock;
+	struct mutex trunc_lock; /* one truncation at a time */
 	void *buf;
 	size_t buf_size;
 };
@@ -211,7 +211,7 @@ struct rvm_volume {
 	struct rvm_bdev_handle bh;
 	struct rvm_geom geom;
 	struct rvm_disk_super sb;
-	struct mutex sb_lock;
+	struct mutex sb_lock; /* serialises superblock writes */
 	atomic_t binders;
 	bool failed;
 	u32 truncate_pct;
@@ -231,7 +231,7 @@ struct rvm_volume {
  * @prot_mode: RVM_PROT_* mode the next mmap() of the file gets
  */
 struct rvm_file {
-	struct mutex lock;
+	struct mutex lock; /* protects @vol and @txns' membership */
 	struct rvm_volume *vol;
 	struct xarray txns;
 	u32 prot_mode;

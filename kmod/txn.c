@@ -44,7 +44,7 @@
  */
 struct rvm_txn {
 	struct kref kref;
-	struct mutex lock;
+	struct mutex lock; /* serialises operations on the transaction */
 	u32 id;
 	u32 flags;
 	bool dead;
