@@ -192,20 +192,7 @@ static uint64_t lsn_sector(FIXTURE_DATA(ioerr) *self, uint64_t lsn)
  */
 static int zero_data(FIXTURE_DATA(ioerr) *self)
 {
-	void *buf = NULL;
-	int fd, ret = -1;
-
-	fd = open(DM_NODE, O_WRONLY | O_DIRECT | O_CLOEXEC);
-	if (fd < 0 || posix_memalign(&buf, 4096, MAPLEN))
-		goto out;
-	memset(buf, 0, MAPLEN);
-	if (pwrite(fd, buf, MAPLEN, self->g.data_off) == MAPLEN)
-		ret = fsync(fd);
-out:
-	free(buf);
-	if (fd >= 0)
-		close(fd);
-	return ret;
+	return rvm_zero_dev(DM_NODE, self->g.data_off, MAPLEN);
 }
 
 FIXTURE_SETUP(ioerr)

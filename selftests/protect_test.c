@@ -26,28 +26,6 @@ FIXTURE(prot) {
 	unsigned char *p;
 };
 
-/*
- * Formatting leaves the data segment as it was: zero the start of the
- * device so that every test begins with zero bytes.
- */
-static int zero_device(const char *dev, size_t len)
-{
-	int fd = open(dev, O_WRONLY | O_DIRECT);
-	void *buf = NULL;
-	int ret = -1;
-
-	if (fd < 0 || posix_memalign(&buf, 4096, len))
-		goto out;
-	memset(buf, 0, len);
-	if (pwrite(fd, buf, len, 0) == (ssize_t)len)
-		ret = fsync(fd);
-out:
-	free(buf);
-	if (fd >= 0)
-		close(fd);
-	return ret;
-}
-
 FIXTURE_SETUP(prot)
 {
 	self->fd = -1;
@@ -57,7 +35,7 @@ FIXTURE_SETUP(prot)
 	if (access(RVM_DISK, F_OK))
 		SKIP(return, "no scratch disk " RVM_DISK);
 	rvm_detach_dev(self->ctl, RVM_DISK);
-	ASSERT_EQ(0, zero_device(RVM_DISK, 8 << 20));
+	ASSERT_EQ(0, rvm_zero_dev(RVM_DISK, 0, 8 << 20));
 	ASSERT_EQ(0, rvm_fresh_volume(self->ctl, RVM_DISK, 1 << 20));
 	self->p = rvm_map_dev(RVM_DISK, 0, MAPLEN, &self->fd);
 	ASSERT_NE(MAP_FAILED, self->p);
@@ -331,33 +309,6 @@ TEST_F(prot, auto_logs_changed_bytes)
 	EXPECT_EQ(7, self->p[4 * PG + 7]);
 }
 
-/* Copy a live (attached) device byte for byte: a crash image of it. */
-static int copy_device(const char *from, const char *to, size_t len)
-{
-	int in = open(from, O_RDONLY | O_DIRECT);
-	int out = open(to, O_WRONLY | O_DIRECT);
-	size_t chunk = 1 << 20, done = 0;
-	void *buf = NULL;
-	int ret = -1;
-
-	if (in < 0 || out < 0 || posix_memalign(&buf, 4096, chunk))
-		goto out;
-	while (done < len) {
-		if (pread(in, buf, chunk, done) != (ssize_t)chunk ||
-		    pwrite(out, buf, chunk, done) != (ssize_t)chunk)
-			goto out;
-		done += chunk;
-	}
-	ret = fsync(out);
-out:
-	free(buf);
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	return ret;
-}
-
 TEST_F(prot, auto_recovers_after_crash)
 {
 	unsigned char *q;
@@ -368,7 +319,7 @@ TEST_F(prot, auto_recovers_after_crash)
 	close(self->fd);
 	self->fd = -1;
 	ASSERT_EQ(0, rvm_detach_dev(self->ctl, RVM_DISK));
-	ASSERT_EQ(0, zero_device(RVM_DISK2, 8 << 20));
+	ASSERT_EQ(0, rvm_zero_dev(RVM_DISK2, 0, 8 << 20));
 	ASSERT_EQ(0, rvm_fresh_volume(self->ctl, RVM_DISK2, 1 << 20));
 	q = map_mode(RVM_DISK2, RVM_PROT_AUTO, &fd);
 	ASSERT_NE(MAP_FAILED, q);
@@ -383,7 +334,7 @@ TEST_F(prot, auto_recovers_after_crash)
 	q[0] = 0x99;
 	q[50000] = 0x99;
 
-	ASSERT_EQ(0, copy_device(RVM_DISK2, RVM_DISK, 64 << 20));
+	ASSERT_EQ(0, rvm_copy_dev(RVM_DISK2, RVM_DISK, 64 << 20));
 	ASSERT_EQ(0, rvm_attach_dev(self->ctl, RVM_DISK, NULL));
 	self->p = rvm_map_dev(RVM_DISK, 0, MAPLEN, &self->fd);
 	ASSERT_NE(MAP_FAILED, self->p);

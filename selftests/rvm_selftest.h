@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -149,6 +150,59 @@ static inline void *rvm_map_dev(const char *dev, uint64_t off, size_t len,
 	else
 		*fdp = fd;
 	return p;
+}
+
+/*
+ * Copy the first @len bytes (a multiple of 1 MiB) of a device, live or not,
+ * to another: with the source attached, a crash image of it.
+ */
+static inline int rvm_copy_dev(const char *from, const char *to, size_t len)
+{
+	int in = open(from, O_RDONLY | O_DIRECT);
+	int out = open(to, O_WRONLY | O_DIRECT);
+	size_t chunk = 1 << 20, done = 0;
+	void *buf = NULL;
+	int ret = -1;
+
+	if (in < 0 || out < 0 || posix_memalign(&buf, 4096, chunk))
+		goto out;
+	while (done < len) {
+		if (pread(in, buf, chunk, done) != (ssize_t)chunk ||
+		    pwrite(out, buf, chunk, done) != (ssize_t)chunk)
+			goto out;
+		done += chunk;
+	}
+	ret = fsync(out);
+out:
+	free(buf);
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return ret;
+}
+
+/*
+ * Zero @len bytes (a multiple of 4096) at @off of a device: formatting
+ * leaves the data segment as it was, and earlier tests wrote the same
+ * scratch disks.
+ */
+static inline int rvm_zero_dev(const char *dev, off_t off, size_t len)
+{
+	int fd = open(dev, O_WRONLY | O_DIRECT | O_CLOEXEC);
+	void *buf = NULL;
+	int ret = -1;
+
+	if (fd < 0 || posix_memalign(&buf, 4096, len))
+		goto out;
+	memset(buf, 0, len);
+	if (pwrite(fd, buf, len, off) == (ssize_t)len)
+		ret = fsync(fd);
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return ret;
 }
 
 #endif /* _RVM_SELFTEST_H */

@@ -400,33 +400,6 @@ TEST_F(txn, truncation_and_full_log)
 		EXPECT_EQ(i & 0xff, self->p[(i % 20) * 40960 + 40959]);
 }
 
-/* Copy a live (attached) device byte for byte: a crash image of it. */
-static int copy_device(const char *from, const char *to, size_t len)
-{
-	int in = open(from, O_RDONLY | O_DIRECT);
-	int out = open(to, O_WRONLY | O_DIRECT);
-	size_t chunk = 1 << 20, done = 0;
-	void *buf = NULL;
-	int ret = -1;
-
-	if (in < 0 || out < 0 || posix_memalign(&buf, 4096, chunk))
-		goto out;
-	while (done < len) {
-		if (pread(in, buf, chunk, done) != (ssize_t)chunk ||
-		    pwrite(out, buf, chunk, done) != (ssize_t)chunk)
-			goto out;
-		done += chunk;
-	}
-	ret = fsync(out);
-out:
-	free(buf);
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	return ret;
-}
-
 TEST_F(txn, recovery_replays_crash_image)
 {
 	struct rvm_status st;
@@ -454,7 +427,7 @@ TEST_F(txn, recovery_replays_crash_image)
 	ASSERT_EQ(0, rvm_range(fd, tid, q, 10));
 	memset(q, 0x99, 10);
 
-	ASSERT_EQ(0, copy_device(RVM_DISK2, RVM_DISK, 64 << 20));
+	ASSERT_EQ(0, rvm_copy_dev(RVM_DISK2, RVM_DISK, 64 << 20));
 	ASSERT_EQ(0, rvm_attach_dev(self->ctl, RVM_DISK, NULL));
 	ASSERT_EQ(0, rvm_status_dev(self->ctl, RVM_DISK, &st));
 	EXPECT_LE(11, st.recovery_records);

@@ -11,20 +11,6 @@
 #include "kselftest_harness.h"
 #include "rvm_selftest.h"
 
-static void zero_blocks(const char *dev, off_t off, size_t len)
-{
-	char *buf = calloc(1, len);
-	int fd = open(dev, O_WRONLY);
-
-	if (fd >= 0) {
-		if (pwrite(fd, buf, len, off) != (ssize_t)len)
-			abort();
-		fsync(fd);
-		close(fd);
-	}
-	free(buf);
-}
-
 FIXTURE(vol) {
 	int ctl;
 };
@@ -98,7 +84,7 @@ TEST_F(vol, foreign_data_refused)
 	int fd;
 
 	/* A zeroed device is not an rvm volume. */
-	zero_blocks(RVM_DISK, 0, 2 * 4096);
+	ASSERT_EQ(0, rvm_zero_dev(RVM_DISK, 0, 2 * 4096));
 	EXPECT_EQ(-EINVAL, rvm_attach_dev(self->ctl, RVM_DISK, NULL));
 	/* Nothing was written: still all zeros. */
 	fd = open(RVM_DISK, O_RDONLY);
@@ -113,7 +99,7 @@ TEST_F(vol, one_bad_superblock_copy)
 	struct rvm_status st;
 
 	/* Copy A (block 0) destroyed: copy B is still in force. */
-	zero_blocks(RVM_DISK, 0, 4096);
+	ASSERT_EQ(0, rvm_zero_dev(RVM_DISK, 0, 4096));
 	ASSERT_EQ(0, rvm_attach_dev(self->ctl, RVM_DISK, NULL));
 	EXPECT_EQ(0, rvm_status_dev(self->ctl, RVM_DISK, &st));
 	EXPECT_EQ(0, rvm_detach_dev(self->ctl, RVM_DISK));
