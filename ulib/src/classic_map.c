@@ -5,9 +5,39 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/rvm.h>
 
 #include "classic_impl.h"
+
+/*
+ * The write protection of the mappings rvm_map() makes: the environment
+ * variable RVM_PROTECT is "strict" (the default: a write not declared with
+ * rvm_set_range() gets SIGSEGV), "auto" (a write joins the running
+ * transaction, no rvm_set_range() needed) or "off" (the original library's
+ * behaviour: undeclared writes are silently not logged). A module without
+ * protection is used as it is.
+ */
+static int lrvm_set_protect(void)
+{
+	const char *v = getenv("RVM_PROTECT");
+	struct rvm_protect p;
+
+	memset(&p, 0, sizeof(p));
+	if (!v || !*v || !strcmp(v, "strict"))
+		return 0;
+	if (!strcmp(v, "auto"))
+		p.mode = RVM_PROT_AUTO;
+	else if (!strcmp(v, "off"))
+		p.mode = RVM_PROT_OFF;
+	else
+		return -EINVAL;
+	if (ioctl(rvm_fd(lrvm.rvm), RVM_IOC_SET_PROTECT, &p))
+		return errno == ENOTTY ? 0 : -errno;
+	return 0;
+}
 
 /* Is [off, off + len) of the data segment mapped by this process already? */
 static bool lrvm_seg_mapped(uint64_t off, uint64_t len)
@@ -85,6 +115,11 @@ rvm_return_t lrvm_map(rvm_region_t *region, rvm_options_t *opts,
 	pthread_mutex_lock(&lrvm.lock);
 	if (lrvm_seg_mapped(base + off, region->length)) {
 		ret = RVM_EOVERLAP;
+		goto out_free;
+	}
+	err = lrvm_set_protect();
+	if (err) {
+		ret = err == -EINVAL ? RVM_EOPTIONS : lrvm_errno(err);
 		goto out_free;
 	}
 	err = rvm_region_map(lrvm.rvm, base + off, region->length,
