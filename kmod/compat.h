@@ -10,7 +10,20 @@
  *  - block devices are opened with bdev_file_open_by_path() and held as a
  *    struct file from 6.9, with blkdev_get_by_path()/blkdev_put() before;
  *  - io_uring_cmd lives in <linux/io_uring/cmd.h> and its payload is read
- *    with io_uring_sqe_cmd() from 6.7; on 6.1 it is ioucmd->cmd.
+ *    with io_uring_sqe_cmd() from 6.7; on 6.1 it is ioucmd->cmd;
+ *  - a driver completing an io_uring command from its own context hands
+ *    the completion to the submitter's task work: with
+ *    io_uring_cmd_do_in_task_lazy() from 6.5 (one CQE per task work, so
+ *    a DEFER_TASKRUN waiter is woken only when enough are ready), with
+ *    io_uring_cmd_complete_in_task() before. The callback then calls
+ *    io_uring_cmd_done() with the issue_flags it got (6.1 has the
+ *    four-argument io_uring_cmd_done() too, backported to 6.1.y; its res2
+ *    is ssize_t where 6.12's is u64). The issue_flags tell
+ *    io_uring_cmd_done() how to lock the completion queue (the backport's
+ *    reason: it assumed the ring's lock held), so a driver completing
+ *    from its own workqueue goes through task work on both kernels;
+ *  - .uring_cmd has the same prototype on both; IO_URING_F_* values differ
+ *    (IO_URING_F_SQE128 is 4 on 6.1, 1 << 8 on 6.12), names do not.
  */
 #ifndef _RVM_COMPAT_H
 #define _RVM_COMPAT_H
@@ -93,13 +106,25 @@ static inline const void *rvm_compat_uring_cmd_payload(struct io_uring_cmd *c)
 {
 	return io_uring_sqe_cmd(c->sqe);
 }
-#else
+#else /* !RVM_HAVE_IO_URING_CMD_H */
 #include <linux/io_uring.h>
 
 static inline const void *rvm_compat_uring_cmd_payload(struct io_uring_cmd *c)
 {
 	return c->cmd;
 }
+#endif /* RVM_HAVE_IO_URING_CMD_H */
+
+/* Run @cb(@c, issue_flags) in the task that submitted @c. */
+static inline void
+rvm_compat_uring_cmd_complete(struct io_uring_cmd *c,
+			      void (*cb)(struct io_uring_cmd *, unsigned int))
+{
+#ifdef RVM_HAVE_IO_URING_CMD_LAZY
+	io_uring_cmd_do_in_task_lazy(c, cb);
+#else
+	io_uring_cmd_complete_in_task(c, cb);
 #endif
+}
 
 #endif /* _RVM_COMPAT_H */

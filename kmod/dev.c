@@ -65,6 +65,8 @@ static long rvm_ioctl_get_version(void __user *argp)
 	v.abi_minor = RVM_ABI_MINOR;
 	v.page_size = PAGE_SIZE;
 	v.features = RVM_FEAT_ENGINE | RVM_FEAT_PROTECT;
+	if (IS_ENABLED(CONFIG_IO_URING))
+		v.features |= RVM_FEAT_URING;
 	if (copy_to_user(argp, &v, sizeof(v)))
 		return -EFAULT;
 	return 0;
@@ -226,7 +228,7 @@ static long rvm_ioctl_end(struct rvm_file *rf, void __user *argp, bool abort)
 		return -EINVAL;
 	if (abort)
 		return e.flags ? -EINVAL : rvm_txn_abort(rf, e.tid);
-	ret = rvm_txn_end(rf, e.tid, e.flags, &e.seq);
+	ret = rvm_txn_end(rf, e.tid, e.flags, &e.seq, NULL);
 	if (ret)
 		return ret;
 	/* Committed: a bad pointer for the answer changes nothing. */
@@ -331,6 +333,7 @@ static const struct file_operations rvm_fops = {
 	.unlocked_ioctl = rvm_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = rvm_mmap,
+	.uring_cmd = rvm_uring_cmd,
 	.llseek = noop_llseek,
 };
 

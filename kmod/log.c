@@ -69,6 +69,13 @@
  * rvm_log_pressure_limit() bytes queued sends the writer and waits until
  * the queue drains below it.
  *
+ * Asynchronous commits. A commit or flush submitted through io_uring
+ * (uring.c) goes the same way, but its record or marker carries the
+ * command (rec->ucmd) instead of a waiter: the writer completes the
+ * command where it would have woken the waiter, and frees the record.
+ * So a submitter keeps many commits in flight without a thread each, and
+ * they share writes and flushes exactly as concurrent committers do.
+ *
  * Flush. rvm_log_flush() queues a marker (a record with neither
  * RVM_END_FLUSH nor RVM_END_NO_FLUSH): the writer writes nothing for it
  * and completes it with the status of the write that carried the last
@@ -466,15 +473,17 @@ static int rvm_log_write_batch(struct rvm_volume *vol, struct list_head *take,
 	return rvm_log_out_write(&o, REQ_PREFLUSH | REQ_FUA);
 }
 
-/* Hand a record back: wake its committer, or free it. */
+/* Hand a record back: wake its committer, or complete its command, or free it. */
 static void rvm_log_done(struct rvm_rec *rec, int status)
 {
 	if (rec->waited) {
 		rec->status = status;
 		complete(&rec->done); /* the committer may free it now */
-	} else {
-		rvm_rec_free(rec);
+		return;
 	}
+	if (rec->ucmd)
+		rvm_uring_complete(rec->ucmd, status);
+	rvm_rec_free(rec);
 }
 
 /* A batch is durable: move the tail, complete its records. */
@@ -686,7 +695,7 @@ free_pieces:
 
 static bool rvm_log_can_merge(const struct rvm_rec *rec)
 {
-	return !rec->waited && (rec->flags & RVM_END_NO_FLUSH) &&
+	return !rec->waited && !rec->ucmd && (rec->flags & RVM_END_NO_FLUSH) &&
 	       (rec->flags & RVM_END_COALESCE_TRANS);
 }
 
@@ -860,6 +869,7 @@ static int rvm_log_check_rec(struct rvm_volume *vol, const struct rvm_rec *rec)
  *	 @data_len, @declared, @tid, and @flags with exactly one of
  *	 RVM_END_FLUSH and RVM_END_NO_FLUSH, maybe RVM_END_COALESCE_TRANS
  * @seq: set to the commit's number once it has one, or NULL
+ * @ucmd: an io_uring command to complete instead of waiting, or NULL
  *
  * @rec takes its place in the commit order and gets its commit number,
  * @rec->seq and *@seq: 1, 2, 3... in the volume since attach, written as
@@ -873,12 +883,19 @@ static int rvm_log_check_rec(struct rvm_volume *vol, const struct rvm_rec *rec)
  * the spool holds too much, it first waits (killable) for the writer to
  * drain it.
  *
- * Return: 0; -EROFS if the volume failed before; -E2BIG if the record is
- * larger than rvm_log_capacity(); -EINVAL for a malformed record (a bug in
- * the caller); -EIO if the write of a flush commit failed (the volume is
- * failed now).
+ * With @ucmd the call never waits: where it would, it returns -EIOCBQUEUED
+ * and the writer completes @ucmd (rvm_uring_complete()) with the record's
+ * status once it is durable; @ucmd may be completed before the call
+ * returns. A no_flush commit under back-pressure is such a case: its
+ * command completes once the record is written, not the submitter waits.
+ *
+ * Return: 0; -EIOCBQUEUED (@ucmd only); -EROFS if the volume failed
+ * before; -E2BIG if the record is larger than rvm_log_capacity(); -EINVAL
+ * for a malformed record (a bug in the caller); -EIO if the write of a
+ * flush commit failed (the volume is failed now).
  */
-int rvm_log_commit(struct rvm_volume *vol, struct rvm_rec *rec, u64 *seq)
+int rvm_log_commit(struct rvm_volume *vol, struct rvm_rec *rec, u64 *seq,
+		   struct io_uring_cmd *ucmd)
 {
 	struct rvm_log *log = &vol->log;
 	bool flush = rec->flags & RVM_END_FLUSH;
@@ -895,7 +912,8 @@ int rvm_log_commit(struct rvm_volume *vol, struct rvm_rec *rec, u64 *seq)
 		goto free_rec;
 
 	init_completion(&rec->done);
-	rec->waited = flush;
+	rec->waited = flush && !ucmd;
+	rec->ucmd = flush ? ucmd : NULL;
 	rec->status = 0;
 
 	spin_lock(&log->lock);
@@ -907,9 +925,12 @@ int rvm_log_commit(struct rvm_volume *vol, struct rvm_rec *rec, u64 *seq)
 	rec->seq = atomic64_inc_return(&vol->stats.commits);
 	if (seq)
 		*seq = rec->seq;
-	list_add_tail(&rec->node, &log->queue);
 	log->queued_bytes += rvm_log_rec_size(rec);
 	pressure = log->queued_bytes > rvm_log_pressure_limit(vol);
+	/* A no_flush command over the limit completes once written. */
+	if (!flush && pressure)
+		rec->ucmd = ucmd;
+	list_add_tail(&rec->node, &log->queue);
 	spin_unlock(&log->lock);
 	/* From here on a no_flush @rec may be written and freed any time. */
 
@@ -919,6 +940,8 @@ int rvm_log_commit(struct rvm_volume *vol, struct rvm_rec *rec, u64 *seq)
 				   msecs_to_jiffies(vol->spool_delay_ms));
 		if (pressure) {
 			queue_work(log->wq, &log->write_work);
+			if (ucmd)
+				return -EIOCBQUEUED;
 			/* The record is committed: a fatal signal just stops the wait. */
 			wait_event_killable(log->wait, rvm_log_drained(vol));
 		}
@@ -927,6 +950,8 @@ int rvm_log_commit(struct rvm_volume *vol, struct rvm_rec *rec, u64 *seq)
 
 	atomic64_inc(&vol->stats.flush_commits);
 	queue_work(log->wq, &log->write_work);
+	if (ucmd)
+		return -EIOCBQUEUED;
 	err = rvm_log_wait_done(rec);
 	rvm_rec_free(rec);
 	return err;
@@ -934,6 +959,29 @@ int rvm_log_commit(struct rvm_volume *vol, struct rvm_rec *rec, u64 *seq)
 free_rec:
 	rvm_rec_free(rec);
 	return err;
+}
+
+/* Queue a flush marker: @ucmd, or a waiter if NULL (it owns the marker). */
+static int rvm_log_queue_marker(struct rvm_volume *vol, struct rvm_rec *marker,
+				struct io_uring_cmd *ucmd)
+{
+	struct rvm_log *log = &vol->log;
+
+	atomic64_inc(&vol->stats.flush_calls);
+	init_completion(&marker->done);
+	marker->waited = !ucmd;
+	marker->ucmd = ucmd;
+
+	spin_lock(&log->lock);
+	if (rvm_log_failed(vol)) {
+		spin_unlock(&log->lock);
+		return -EROFS;
+	}
+	list_add_tail(&marker->node, &log->queue);
+	spin_unlock(&log->lock);
+
+	queue_work(log->wq, &log->write_work);
+	return 0;
 }
 
 /**
@@ -948,32 +996,43 @@ free_rec:
  */
 int rvm_log_flush(struct rvm_volume *vol)
 {
-	struct rvm_log *log = &vol->log;
 	struct rvm_rec *marker;
 	int err;
 
-	atomic64_inc(&vol->stats.flush_calls);
 	marker = kzalloc(sizeof(*marker), GFP_KERNEL);
 	if (!marker)
 		return -ENOMEM;
-	init_completion(&marker->done);
-	marker->waited = true;
-
-	spin_lock(&log->lock);
-	if (rvm_log_failed(vol)) {
-		spin_unlock(&log->lock);
-		err = -EROFS;
-		goto free_marker;
-	}
-	list_add_tail(&marker->node, &log->queue);
-	spin_unlock(&log->lock);
-
-	queue_work(log->wq, &log->write_work);
-	err = rvm_log_wait_done(marker);
-
-free_marker:
+	err = rvm_log_queue_marker(vol, marker, NULL);
+	if (!err)
+		err = rvm_log_wait_done(marker);
 	rvm_rec_free(marker);
 	return err;
+}
+
+/**
+ * rvm_log_flush_async() - rvm_log_flush() completing an io_uring command
+ * @vol: the volume
+ * @ucmd: the command: the writer completes it (rvm_uring_complete()) once
+ *	every commit made before the call is durable, maybe before the call
+ *	returns
+ *
+ * Return: -EIOCBQUEUED (@ucmd will be completed), -EROFS if the volume
+ * failed before the call, -ENOMEM.
+ */
+int rvm_log_flush_async(struct rvm_volume *vol, struct io_uring_cmd *ucmd)
+{
+	struct rvm_rec *marker;
+	int err;
+
+	marker = kzalloc(sizeof(*marker), GFP_KERNEL);
+	if (!marker)
+		return -ENOMEM;
+	err = rvm_log_queue_marker(vol, marker, ucmd);
+	if (err) {
+		rvm_rec_free(marker);
+		return err;
+	}
+	return -EIOCBQUEUED;
 }
 
 /**

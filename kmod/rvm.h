@@ -53,6 +53,7 @@ struct rvm_volume;
 struct vm_area_struct;
 struct vm_fault;
 struct pid;
+struct io_uring_cmd;
 
 /**
  * struct rvm_stats - a volume's counters (see struct rvm_status)
@@ -93,6 +94,8 @@ struct rvm_stats {
  * @status: 0 once durable, or a negative errno
  * @done: completed when @status is final (flush commits wait on it)
  * @waited: a committer waits on @done and frees the record
+ * @ucmd: an io_uring command (uring.c) to complete with @status instead;
+ *	the writer frees the record then
  */
 struct rvm_rec {
 	struct list_head node;
@@ -107,6 +110,7 @@ struct rvm_rec {
 	int status;
 	struct completion done;
 	bool waited;
+	struct io_uring_cmd *ucmd;
 };
 
 /**
@@ -284,7 +288,8 @@ int rvm_region_unmap(struct rvm_file *rf, u64 addr, u64 len);
 /* txn.c: transactions of one file */
 int rvm_txn_begin(struct rvm_file *rf, u32 flags, u64 *tid);
 int rvm_txn_set_range(struct rvm_file *rf, u64 tid, u64 addr, u64 len);
-int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq);
+int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq,
+		struct io_uring_cmd *ucmd);
 int rvm_txn_abort(struct rvm_file *rf, u64 tid);
 void rvm_txn_release_all(struct rvm_file *rf);
 bool rvm_txn_busy_range(struct rvm_file *rf, u64 off, u64 len);
@@ -310,10 +315,16 @@ void rvm_prot_txn_end(struct rvm_volume *vol, struct rvm_ptxn *pt);
 /* log.c: the redo log writer, group commit, the no_flush spool */
 int rvm_log_start(struct rvm_volume *vol, u64 head_lsn, u64 head_seq);
 void rvm_log_stop(struct rvm_volume *vol);
-int rvm_log_commit(struct rvm_volume *vol, struct rvm_rec *rec, u64 *seq);
+int rvm_log_commit(struct rvm_volume *vol, struct rvm_rec *rec, u64 *seq,
+		   struct io_uring_cmd *ucmd);
 int rvm_log_flush(struct rvm_volume *vol);
+int rvm_log_flush_async(struct rvm_volume *vol, struct io_uring_cmd *ucmd);
 void rvm_rec_free(struct rvm_rec *rec);
 u64 rvm_log_capacity(struct rvm_volume *vol);
+
+/* uring.c: end and flush as io_uring commands */
+int rvm_uring_cmd(struct io_uring_cmd *ucmd, unsigned int issue_flags);
+void rvm_uring_complete(struct io_uring_cmd *ucmd, int status);
 
 /* truncate.c: apply the log to the data segment, move the head */
 int rvm_truncate(struct rvm_volume *vol);

@@ -3,10 +3,12 @@
  * rvm: transactions - begin, set_range, end, abort.
  *
  * A transaction belongs to the open file that began it and is named by an
- * id unique within that file, so several threads (and, later, io_uring
+ * id unique within that file, so several threads (and io_uring
  * submissions) can run transactions on one file at once; each transaction
  * has a reference count and a mutex, so two threads using the same id are
- * serialised rather than racing.
+ * serialised rather than racing. An end submitted through io_uring
+ * (uring.c) runs here the same way, up to the log, which completes it
+ * later instead of making the caller wait.
  *
  * set_range translates the user address to data-segment offsets through
  * the caller's own mappings (region.c), so only mapped bytes of the file's
@@ -317,16 +319,20 @@ out:
  * @rf: the file
  * @tid: the transaction
  * @flags: RVM_END_FLUSH or RVM_END_NO_FLUSH, and RVM_END_COALESCE_*
- * @seq: set to the commit's number in the volume's commit order
+ * @seq: set to the commit's number in the volume's commit order, or NULL
+ * @ucmd: an io_uring command (uring.c) to complete when the commit is
+ *	durable (flush) or spooled (no_flush), instead of waiting; or NULL
  *
  * On -EINVAL, -E2BIG, -ENOMEM, and -EIO from reading a page while the
  * record is built, the transaction keeps running (it can be aborted); on
  * -EIO from the log write and on -EROFS it is over and not committed (the
  * volume failed: detach and attach again to recover the committed state).
  *
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno; with @ucmd, -EIOCBQUEUED when the log
+ * completes @ucmd later (see rvm_log_commit()).
  */
-int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq)
+int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq,
+		struct io_uring_cmd *ucmd)
 {
 	const u32 known = RVM_END_FLUSH | RVM_END_NO_FLUSH |
 			  RVM_END_COALESCE_RANGES | RVM_END_COALESCE_TRANS;
@@ -365,7 +371,7 @@ int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq)
 	rvm_prot_txn_end(vol, &txn->prot);
 	rvm_txn_unlock(txn);
 
-	return rvm_log_commit(vol, rec, seq);
+	return rvm_log_commit(vol, rec, seq, ucmd);
 }
 
 /*

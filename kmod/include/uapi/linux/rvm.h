@@ -27,11 +27,12 @@
 #define RVM_IOC_MAGIC 0xB9
 
 #define RVM_ABI_MAJOR 1
-#define RVM_ABI_MINOR 1
+#define RVM_ABI_MINOR 2
 
 /* RVM_IOC_GET_VERSION features: one bit per optional capability. */
 #define RVM_FEAT_ENGINE (1ULL << 0) /* volumes, regions, transactions */
 #define RVM_FEAT_PROTECT (1ULL << 1) /* RVM_IOC_SET_PROTECT, ABI minor 1 */
+#define RVM_FEAT_URING (1ULL << 2) /* io_uring commands, ABI minor 2 */
 
 /**
  * struct rvm_version - answer of RVM_IOC_GET_VERSION
@@ -423,5 +424,74 @@ struct rvm_protect {
  * Errors: EFAULT, EINVAL (unknown mode, non-zero @flags or reserved field).
  */
 #define RVM_IOC_SET_PROTECT _IOW(RVM_IOC_MAGIC, 0x0c, struct rvm_protect)
+
+/*
+ * io_uring commands (RVM_FEAT_URING).
+ *
+ * /dev/rvm takes RVM_URING_END and RVM_URING_FLUSH as IORING_OP_URING_CMD
+ * submissions, so that one thread can keep many commits in flight and let
+ * group commit share log writes between them. The SQE:
+ *
+ *   opcode      IORING_OP_URING_CMD
+ *   fd          a /dev/rvm file descriptor bound to a volume (or the
+ *               index of a registered one, with IOSQE_FIXED_FILE)
+ *   cmd_op      RVM_URING_END or RVM_URING_FLUSH
+ *   cmd         struct rvm_uring_cmd, the first 16 bytes of the command
+ *               area (offset 48 of the SQE): a normal 64-byte SQE is
+ *               enough; on an IORING_SETUP_SQE128 ring the other 64 bytes
+ *               of the area must be zero
+ *   user_data   anything: the CQE carries it back
+ *   the rest    zero (uring_cmd_flags, buf_index, ...)
+ *
+ * The CQE's res is 0 or a negative errno, nothing else (no commit number;
+ * on an IORING_SETUP_CQE32 ring the extra fields are 0). It arrives:
+ *
+ *  - RVM_URING_END with RVM_END_FLUSH: once the record is durable in the
+ *    log (group commit: the writer completes every commit its write
+ *    carried);
+ *  - RVM_URING_END with RVM_END_NO_FLUSH: at once, the record spooled; or,
+ *    when the spool is over its limit (where RVM_IOC_END would wait), once
+ *    the record is durable;
+ *  - RVM_URING_FLUSH: once every commit made on the volume before it
+ *    (no_flush ones included) is durable.
+ *
+ * The submitter never waits for the log: the transaction is ended, its
+ * record built and put in the commit order while the SQE is issued, and
+ * the log writer completes the command later. Commands issued one after
+ * the other take their places in the commit order in that order: SQEs of
+ * one submitting thread are issued in ring order, unless IOSQE_ASYNC
+ * hands them to io_uring's worker threads (do not use it here). After a
+ * crash the recovered state is the state after a prefix of the commit
+ * order that includes every commit whose flush-mode CQE arrived with res
+ * 0, whatever order the CQEs are reaped in.
+ *
+ * A command cannot be cancelled: once issued, the commit is in the commit
+ * order and its CQE follows within a log write. Closing the ring, the
+ * file or exiting with commands in flight is safe: io_uring keeps each
+ * request, and the file, until its completion; the commits stay
+ * committed. IORING_SETUP_IOPOLL rings get -EOPNOTSUPP from io_uring.
+ *
+ * Errors in res: EINVAL (no such transaction, bad @flags, non-zero @pad or
+ * @tid of a flush, non-zero bytes after the payload), ENOTTY (unknown
+ * cmd_op), ENXIO (the file is not bound), and every error of RVM_IOC_END
+ * (E2BIG, ENOMEM, EPROTO, EIO, EROFS; the transaction keeps running after
+ * the same ones as there) or RVM_IOC_FLUSH.
+ */
+
+/**
+ * struct rvm_uring_cmd - payload of an io_uring command of /dev/rvm
+ * @tid: RVM_URING_END: the running transaction; RVM_URING_FLUSH: 0
+ * @flags: RVM_URING_END: RVM_END_* as for RVM_IOC_END; RVM_URING_FLUSH: 0
+ * @pad: must be 0
+ */
+struct rvm_uring_cmd {
+	__u64 tid;
+	__u32 flags;
+	__u32 pad;
+};
+
+/* sqe->cmd_op values. */
+#define RVM_URING_END _IOW(RVM_IOC_MAGIC, 0x40, struct rvm_uring_cmd)
+#define RVM_URING_FLUSH _IOW(RVM_IOC_MAGIC, 0x41, struct rvm_uring_cmd)
 
 #endif /* _UAPI_LINUX_RVM_H */
