@@ -174,6 +174,11 @@ int rvm_fd(const struct rvm *r)
 	return r->fd;
 }
 
+uint64_t rvm_features(const struct rvm *r)
+{
+	return r->features;
+}
+
 size_t rvm_page_size_of(const struct rvm *r)
 {
 	return r->page_size;

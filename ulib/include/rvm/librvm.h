@@ -187,12 +187,21 @@ void rvm_close(struct rvm *r);
  * rvm_fd() - the file descriptor of a handle
  * @r: the handle
  *
- * For poll(2) or io_uring later; do not close it, and make no ioctl on it
+ * For poll(2) or io_uring; do not close it, and make no ioctl on it
  * that librvm documents.
  *
  * Return: the descriptor.
  */
 int rvm_fd(const struct rvm *r);
+
+/**
+ * rvm_features() - what the module behind a handle supports
+ * @r: the handle
+ *
+ * Return: the RVM_FEAT_* bits of <linux/rvm.h> (RVM_FEAT_URING: the
+ * asynchronous calls below work).
+ */
+uint64_t rvm_features(const struct rvm *r);
 
 /**
  * rvm_page_size_of() - the granule of mappings
@@ -379,6 +388,77 @@ int rvm_sync_flush(struct rvm *r);
  * Return: 0, -EIO, -EROFS (as rvm_sync_flush()).
  */
 int rvm_sync_truncate(struct rvm *r);
+
+/*
+ * ===========================================================================
+ * Asynchronous commit (io_uring)
+ * ===========================================================================
+ *
+ * With liburing, one thread can keep many commits in flight: each call
+ * below fills one SQE of the caller's ring (it does not submit: call
+ * io_uring_submit(), as for liburing's io_uring_prep_*() helpers), and a
+ * CQE carrying @user_data arrives when the commit is durable. The CQE's
+ * res is 0 or a negative errno, the same ones the synchronous call
+ * returns; there is no commit number. Meanwhile the thread can begin,
+ * fill and end more transactions: commits issued in order from one
+ * thread take their places in the commit order in that order, and their
+ * flushes are shared (group commit). After a crash the recovered state is
+ * that after a prefix of the commit order including every commit whose
+ * CQE said 0, in whatever order the CQEs were reaped.
+ *
+ * The ring is any io_uring of the caller's (normal or IORING_SETUP_SQE128
+ * SQEs, any CQE size; not IORING_SETUP_IOPOLL, whose CQEs say
+ * -EOPNOTSUPP). Do not set IOSQE_ASYNC on these SQEs: io_uring's worker
+ * threads would issue them in any order. Closing the ring, the handle or
+ * exiting with commits in flight loses nothing: they are committed, and
+ * durable within a log write.
+ *
+ * Link the program with -luring; librvm itself uses only liburing's
+ * inline functions. The module must have RVM_FEAT_URING (rvm_features()).
+ */
+
+struct io_uring;
+
+/**
+ * rvm_txn_end_async() - commit a transaction through io_uring
+ * @r: the handle
+ * @ring: the caller's ring, where one SQE is filled
+ * @tid: a running transaction of @r
+ * @flags: as for rvm_txn_end(): RVM_END_FLUSH (the CQE comes once the
+ *	commit is durable) or RVM_END_NO_FLUSH (the CQE comes at once, the
+ *	record spooled; or, when the spool is over its limit, once the record
+ *	is durable), or'd with RVM_END_COALESCE_RANGES and
+ *	RVM_END_COALESCE_TRANS
+ * @user_data: the CQE's user_data
+ *
+ * Errors of the commit itself arrive in the CQE's res: -EINVAL (no such
+ * transaction, bad @flags; it keeps running), -E2BIG, -ENOMEM, -EPROTO
+ * (strict protection: bytes changed outside the declared ranges; it keeps
+ * running), -EIO, -EROFS, as for rvm_txn_end().
+ *
+ * Return:
+ * * 0 - the SQE is ready; submit it
+ * * -EAGAIN - the submission queue is full: submit (and reap), then retry
+ * * -EOPNOTSUPP - the module has no io_uring commands (RVM_FEAT_URING)
+ * * -EINVAL - @r or @ring is NULL, or @flags is negative
+ */
+int rvm_txn_end_async(struct rvm *r, struct io_uring *ring, uint64_t tid,
+		      int flags, uint64_t user_data);
+
+/**
+ * rvm_sync_flush_async() - rvm_sync_flush() through io_uring
+ * @r: the handle
+ * @ring: the caller's ring, where one SQE is filled
+ * @user_data: the CQE's user_data
+ *
+ * The CQE comes once every commit made on the volume before the SQE was
+ * issued (no_flush ones included) is durable; its res is 0, -EIO or
+ * -EROFS, as rvm_sync_flush() returns.
+ *
+ * Return: 0, -EAGAIN, -EOPNOTSUPP, -EINVAL, as rvm_txn_end_async().
+ */
+int rvm_sync_flush_async(struct rvm *r, struct io_uring *ring,
+			 uint64_t user_data);
 
 /**
  * rvm_strerror() - describe an error of this interface
