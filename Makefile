@@ -10,6 +10,8 @@
 #   make run        the main job: a real workload through a crash and a recovery
 #   make crash-soak kill the VM in the bank workload for MINUTES per kernel
 #   make style      checkpatch --strict, clang-format, sparse
+#   make bench      the benchmark in the test VM (not part of check): writes
+#                   build/bench/results.{md,csv} and throughput.png
 #   make clean
 
 B := $(CURDIR)/build
@@ -73,6 +75,14 @@ crash-soak: deps
 
 style:
 	@vm-tests/style
+
+# The benchmark: one VM boot on the newest kernel, about 5 minutes.
+.PHONY: bench
+bench: deps
+	@vm-tests/bench/install-deps
+	@$(MAKE) -s all
+	@$(MAKE) -s -C vm-tests/bench O=$(B)/bench/bin ULIB=$(B)/ulib
+	@vm-tests/bench/run
 
 clean:
 	rm -rf $(B)

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench_lmdb: the bank transaction of bench_bank on LMDB, for
+ * `make bench`: what a user would pick instead of rvm.
+ *
+ *   bench_lmdb DIR [--accounts N] [--pattern seq|random|local]
+ *              [--nosync 0|1] [--seconds S]
+ *
+ * Creates an environment in DIR afresh holding the branch, 10 tellers and
+ * N accounts as 128-byte values and a history ring of 4096 64-byte values
+ * (integer keys), then runs for S seconds write transactions that each
+ * read and rewrite one account, its teller and the branch and put one
+ * history record. Default durability syncs at every commit (like an rvm
+ * flush commit); MDB_NOSYNC never does (like no_flush without flushes).
+ * Prints "RESULT system=lmdb ..." (or lmdb-nosync).
+ */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "window.h"
+#include <lmdb.h>
+
+#define NTELLERS 10
+#define NHIST 4096
+#define K_TELLER (1ULL << 32)
+#define K_BRANCH (2ULL << 32)
+#define K_HIST (3ULL << 32)
+
+struct rec {
+	int64_t balance;
+	uint64_t count;
+	uint8_t pad[112];
+};
+
+struct hist {
+	uint64_t id;
+	uint32_t account;
+	uint32_t teller;
+	int64_t delta;
+	int64_t branch_after;
+	uint64_t check;
+	uint8_t pad[24];
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void check(int rc, const char *what)
+{
+	if (rc) {
+		fprintf(stderr, "bench_lmdb: %s: %s\n", what, mdb_strerror(rc));
+		exit(1);
+	}
+}
+
+static uint64_t rs = 0x2545f4914f6cdd1dULL;
+
+static uint64_t rng(void)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return rs;
+}
+
+static uint32_t pick(const char *pattern, uint32_t n, uint64_t i)
+{
+	if (!strcmp(pattern, "seq"))
+		return i % n;
+	if (!strcmp(pattern, "local")) {
+		uint32_t hot = n / 20 ? n / 20 : 1;
+
+		if (rng() % 100 < 80)
+			return rng() % hot;
+	}
+	return rng() % n;
+}
+
+static void put(MDB_txn *t, MDB_dbi dbi, uint64_t k, const void *v, size_t n)
+{
+	MDB_val key = { sizeof(k), &k }, val = { n, (void *)v };
+
+	check(mdb_put(t, dbi, &key, &val, 0), "put");
+}
+
+static void get(MDB_txn *t, MDB_dbi dbi, uint64_t k, struct rec *r)
+{
+	MDB_val key = { sizeof(k), &k }, val;
+
+	check(mdb_get(t, dbi, &key, &val), "get");
+	memcpy(r, val.mv_data, sizeof(*r));
+}
+
+int main(int argc, char **argv)
+{
+	static struct window win;
+	const char *dir, *pattern = "random";
+	uint32_t accounts = 32768;
+	double seconds = 5, t0, dt;
+	int nosync = 0;
+	uint64_t done = 0;
+	struct rec zero = { 0 }, acct, tel, br;
+	char path[512];
+	MDB_env *env;
+	MDB_txn *t;
+	MDB_dbi dbi;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: bench_lmdb DIR [options]\n");
+		return 2;
+	}
+	dir = argv[1];
+	for (int i = 2; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--accounts"))
+			accounts = strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--pattern"))
+			pattern = argv[i + 1];
+		else if (!strcmp(argv[i], "--nosync"))
+			nosync = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--seconds"))
+			seconds = atof(argv[i + 1]);
+		else {
+			fprintf(stderr, "bench_lmdb: unknown option %s\n", argv[i]);
+			return 2;
+		}
+	}
+	mkdir(dir, 0700);
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/lock.mdb", dir);
+	unlink(path);
+	check(mdb_env_create(&env), "env_create");
+	check(mdb_env_set_mapsize(env, (size_t)accounts * 512 + (64 << 20)),
+	      "set_mapsize");
+	check(mdb_env_open(env, dir, nosync ? MDB_NOSYNC : 0, 0600), "env_open");
+	check(mdb_txn_begin(env, NULL, 0, &t), "begin");
+	check(mdb_dbi_open(t, NULL, MDB_INTEGERKEY, &dbi), "dbi_open");
+	for (uint32_t i = 0; i < accounts; i++)
+		put(t, dbi, i, &zero, sizeof(zero));
+	for (uint32_t i = 0; i < NTELLERS; i++)
+		put(t, dbi, K_TELLER + i, &zero, sizeof(zero));
+	put(t, dbi, K_BRANCH, &zero, sizeof(zero));
+	check(mdb_txn_commit(t), "commit");
+	check(mdb_env_sync(env, 1), "sync");
+
+	t0 = now();
+	while (now() - t0 < seconds) {
+		window_add(&win, now(), done);
+		uint32_t a = pick(pattern, accounts, done);
+		int64_t delta = (int64_t)(rng() % 1999) - 999;
+		struct hist h = { 0 };
+
+		check(mdb_txn_begin(env, NULL, 0, &t), "begin");
+		get(t, dbi, a, &acct);
+		get(t, dbi, K_TELLER + a % NTELLERS, &tel);
+		get(t, dbi, K_BRANCH, &br);
+		acct.balance += delta;
+		acct.count++;
+		tel.balance += delta;
+		tel.count++;
+		br.balance += delta;
+		br.count++;
+		h.id = br.count;
+		h.account = a;
+		h.teller = a % NTELLERS;
+		h.delta = delta;
+		h.branch_after = br.balance;
+		h.check = h.id * 0x9e3779b97f4a7c15ULL ^ (uint64_t)delta;
+		put(t, dbi, a, &acct, sizeof(acct));
+		put(t, dbi, K_TELLER + a % NTELLERS, &tel, sizeof(tel));
+		put(t, dbi, K_BRANCH, &br, sizeof(br));
+		put(t, dbi, K_HIST + br.count % NHIST, &h, sizeof(h));
+		check(mdb_txn_commit(t), "commit");
+		done++;
+	}
+	dt = now() - t0;
+	printf("RESULT system=%s mode=%s threads=1 pattern=%s accounts=%u"
+	       " seconds=%.2f txns=%" PRIu64 " tps=%.1f tps_mean=%.1f\n",
+	       nosync ? "lmdb-nosync" : "lmdb", nosync ? "noflush" : "flush",
+	       pattern, accounts, dt, done, window_best(&win, done / dt), done / dt);
+	mdb_env_close(env);
+	return 0;
+}
