@@ -4,10 +4,12 @@
  * evaluation, and the checker of what survives a crash.
  *
  *   bank init DEV [--accounts N] [--history N] [--log-size BYTES]
+ *            [--init-chunk BYTES]
  *   bank run DEV [--mode flush|noflush|mix] [--pattern seq|random|local]
  *            [--flush-every K] [--abort-pct P] [--seconds S | --txns N]
- *            [--seed S] [--ack FILE]
+ *            [--seed S] [--ack FILE] [--mark DMNAME]
  *   bank check DEV [--acked ID]
+ *   bank check-image IMG [--acked ID]
  *
  * Recoverable memory holds one branch, 10 tellers and N accounts (128-byte
  * records) and a ring of 64-byte history records. A transaction moves a
@@ -16,13 +18,19 @@
  * durable commit (a flush-mode end, or an rvm_flush covering no_flush ones)
  * `run` writes "ack ID" to the --ack file (in the test VM, a serial port
  * the host reads), so the host knows independently of the volume which
- * transactions were acknowledged.
+ * transactions were acknowledged; with --mark, it also sends "mark ack-ID"
+ * to the dm log-writes device DMNAME, so the write log shows where each
+ * acknowledgement happened (the power-cut scenario). A failed commit or
+ * flush (EIO on a failing disk) stops the run with exit status 3 and a
+ * line naming the last acknowledged transaction.
  *
  * `check` verifies after recovery that money is conserved (accounts,
  * tellers and branch agree), that the history is a gap-free prefix of the
  * commit order, that every acknowledged transaction is there, and that no
  * transaction is partly visible. It prints one line per invariant and
- * exits 0 only if all hold.
+ * exits 0 only if all hold. `check-image` checks the same on a volume
+ * image that is not attached (read with pread; it does not recover: for
+ * images recovered offline).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,54 +43,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <rvm/rvm.h>
+#include <rvm/volume.h>
 
-#define BANK_MAGIC 0x4b4e4142u /* "BANK" */
-#define NTELLERS 10
-
-struct bank_hdr {
-	uint32_t magic;
-	uint32_t version;
-	uint32_t naccounts;
-	uint32_t ntellers;
-	uint64_t hist_cap;
-};
-
-struct branch {
-	int64_t balance;
-	uint64_t txn_count; /* id of the last committed transaction */
-	uint8_t pad[112];
-};
-
-struct acct {
-	int64_t balance;
-	uint64_t count;
-	uint8_t pad[112];
-};
-
-struct hist {
-	uint64_t id;
-	uint32_t account;
-	uint32_t teller;
-	int64_t delta;
-	int64_t branch_after;
-	uint64_t check;
-	uint8_t pad[24];
-};
-
-_Static_assert(sizeof(struct branch) == 128, "branch");
-_Static_assert(sizeof(struct acct) == 128, "acct");
-_Static_assert(sizeof(struct hist) == 64, "hist");
-
-/* Layout: header page, branch + tellers page, accounts, history. */
-struct bank {
-	char *base;
-	struct bank_hdr *hdr;
-	struct branch *branch;
-	struct acct *tellers;
-	struct acct *accts;
-	struct hist *hist;
-	size_t len;
-};
+#include "bank.h"
+#include "dmio.h"
 
 static const char *dev;
 static rvm_options_t *opts;
@@ -92,24 +56,6 @@ static void die_rvm(const char *what, rvm_return_t r)
 {
 	fprintf(stderr, "bank: %s: %s\n", what, rvm_return(r));
 	exit(1);
-}
-
-static size_t bank_len(uint32_t naccounts, uint64_t hist_cap)
-{
-	size_t len = 2 * 4096 + (size_t)naccounts * sizeof(struct acct) +
-		     hist_cap * sizeof(struct hist);
-
-	return (len + 4095) & ~(size_t)4095;
-}
-
-static void bank_layout(struct bank *b, uint32_t naccounts)
-{
-	b->hdr = (struct bank_hdr *)b->base;
-	b->branch = (struct branch *)(b->base + 4096);
-	b->tellers = (struct acct *)(b->base + 4096 + sizeof(struct branch));
-	b->accts = (struct acct *)(b->base + 2 * 4096);
-	b->hist = (struct hist *)(b->base + 2 * 4096 +
-				  (size_t)naccounts * sizeof(struct acct));
 }
 
 static void bank_open(struct bank *b, size_t len)
@@ -145,12 +91,6 @@ static uint64_t rng(void)
 	return rng_state;
 }
 
-static uint64_t hist_check(const struct hist *h)
-{
-	return (h->id * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)h->account << 32) ^
-	       h->teller ^ (uint64_t)h->delta ^ ((uint64_t)h->branch_after << 7);
-}
-
 static double now(void)
 {
 	struct timespec ts;
@@ -159,9 +99,10 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int cmd_init(uint32_t naccounts, uint64_t hist_cap, uint64_t log_size)
+static int cmd_init(uint32_t naccounts, uint64_t hist_cap, uint64_t log_size,
+		    size_t chunk)
 {
-	size_t len = bank_len(naccounts, hist_cap), chunk = 256 * 1024;
+	size_t len = bank_len(naccounts, hist_cap);
 	rvm_offset_t log_len = RVM_MK_OFFSET(0, log_size);
 	rvm_options_t *o = rvm_malloc_options();
 	rvm_tid_t *tid = rvm_malloc_tid();
@@ -246,6 +187,7 @@ struct run_opts {
 	double seconds;
 	uint64_t txns;
 	FILE *ack;
+	const char *mark; /* log-writes DM device: a mark "ack-ID" per ack */
 };
 
 static uint32_t pick_account(const struct run_opts *o, uint32_t n,
@@ -277,16 +219,48 @@ static void ack(const struct run_opts *o, uint64_t id)
 		fprintf(o->ack, "ack %" PRIu64 "\n", id);
 		fflush(o->ack);
 	}
+	if (o->mark) {
+		char m[48];
+		int ret;
+
+		snprintf(m, sizeof(m), "mark ack-%" PRIu64, id);
+		ret = dmio_message(o->mark, m);
+		if (ret) {
+			fprintf(stderr, "bank: mark on %s: %s\n", o->mark,
+				strerror(-ret));
+			exit(1);
+		}
+	}
+}
+
+/*
+ * A commit or flush failed (an I/O error: the volume is now failed and
+ * read-only): stop cleanly, saying which transaction was the last one
+ * acknowledged. Exit status 3.
+ */
+static void commit_failed(const char *what, rvm_return_t r, uint64_t id,
+			  uint64_t last_acked)
+{
+	int e = errno;
+
+	printf("bank: %s of transaction %" PRIu64 " failed: %s (%s); last acknowledged %" PRIu64 "\n",
+	       what, id, rvm_return(r), r == RVM_EIO ? strerror(e) : "-",
+	       last_acked);
+	fflush(stdout);
+	exit(3);
 }
 
 /* An aborted transfer: its changes must vanish without a trace. */
-static void aborted_transfer(struct bank *b, rvm_tid_t *tid, uint32_t a)
+static rvm_return_t aborted_transfer(struct bank *b, rvm_tid_t *tid,
+				     uint32_t a)
 {
 	struct acct *acct = &b->accts[a], before = *acct;
 	struct branch br = *b->branch;
 	rvm_return_t r;
 
-	rvm_begin_transaction(tid, restore);
+	r = rvm_begin_transaction(tid, restore);
+	if (r != RVM_SUCCESS)
+		return r;
 	declare(tid, acct, sizeof(*acct));
 	declare(tid, b->branch, sizeof(*b->branch));
 	acct->balance += 1000000;
@@ -299,13 +273,14 @@ static void aborted_transfer(struct bank *b, rvm_tid_t *tid, uint32_t a)
 		fprintf(stderr, "bank: abort did not restore the bytes\n");
 		exit(1);
 	}
+	return RVM_SUCCESS;
 }
 
 static int cmd_run(struct run_opts *o)
 {
 	rvm_tid_t *tid = rvm_malloc_tid();
 	double t0 = now(), last = t0;
-	uint64_t done = 0, aborts = 0, unacked = 0;
+	uint64_t done = 0, aborts = 0, unacked = 0, last_acked = 0;
 	struct bank b;
 	rvm_return_t r;
 
@@ -327,13 +302,17 @@ static int cmd_run(struct run_opts *o)
 		if (o->seconds > 0 && now() - t0 >= o->seconds)
 			break;
 		if (o->abort_pct && (int)(rng() % 100) < o->abort_pct) {
-			aborted_transfer(&b, tid, a);
+			r = aborted_transfer(&b, tid, a);
+			if (r != RVM_SUCCESS)
+				commit_failed("begin", r, id, last_acked);
 			aborts++;
 		}
 		flush_mode = !strcmp(o->mode, "flush") ||
 			     (!strcmp(o->mode, "mix") && rng() % 2);
 
-		rvm_begin_transaction(tid, no_restore);
+		r = rvm_begin_transaction(tid, no_restore);
+		if (r != RVM_SUCCESS)
+			commit_failed("begin", r, id, last_acked);
 		declare(tid, &b.accts[a], sizeof(struct acct));
 		declare(tid, &b.tellers[t], sizeof(struct acct));
 		declare(tid, b.branch, sizeof(struct branch));
@@ -352,17 +331,19 @@ static int cmd_run(struct run_opts *o)
 		h->check = hist_check(h);
 		r = rvm_end_transaction(tid, flush_mode ? flush : no_flush);
 		if (r != RVM_SUCCESS)
-			die_rvm("rvm_end_transaction", r);
+			commit_failed("commit", r, id, last_acked);
 		done++;
 		if (flush_mode) {
 			unacked = 0;
 			ack(o, id);
+			last_acked = id;
 		} else if (++unacked >= (uint64_t)o->flush_every) {
 			r = rvm_flush();
 			if (r != RVM_SUCCESS)
-				die_rvm("rvm_flush", r);
+				commit_failed("flush", r, id, last_acked);
 			unacked = 0;
 			ack(o, id);
+			last_acked = id;
 		}
 		if (now() - last >= 1) {
 			last = now();
@@ -373,7 +354,7 @@ static int cmd_run(struct run_opts *o)
 	}
 	r = rvm_flush();
 	if (r != RVM_SUCCESS)
-		die_rvm("rvm_flush", r);
+		commit_failed("flush", r, b.branch->txn_count, last_acked);
 	ack(o, b.branch->txn_count);
 	printf("bank: done: %" PRIu64 " transactions in %.1f s (%.0f/s), %" PRIu64
 	       " aborted, last id %" PRIu64 "\n", done, now() - t0,
@@ -383,69 +364,74 @@ static int cmd_run(struct run_opts *o)
 
 static int cmd_check(uint64_t acked)
 {
-	int64_t accounts = 0, tellers = 0;
-	uint64_t acount = 0, tcount = 0, n, first, bad = 0;
 	struct bank b;
-	int fails = 0;
+	int fails;
 
 	bank_attach(&b);
-	n = b.branch->txn_count;
-	for (uint32_t i = 0; i < b.hdr->naccounts; i++) {
-		accounts += b.accts[i].balance;
-		acount += b.accts[i].count;
-	}
-	for (uint32_t i = 0; i < NTELLERS; i++) {
-		tellers += b.tellers[i].balance;
-		tcount += b.tellers[i].count;
-	}
-#define CHECK(cond, ...)                                              \
-	do {                                                          \
-		bool ok_ = (cond);                                    \
-		printf("bank-check: %s: ", ok_ ? "ok" : "VIOLATION"); \
-		printf(__VA_ARGS__);                                  \
-		printf("\n");                                         \
-		fails += !ok_;                                        \
-	} while (0)
+	fails = bank_verify(&b, acked, stdout, NULL, 0);
+	return fails ? 1 : 0;
+}
 
-	CHECK(n >= acked,
-	      "%" PRIu64 " transactions recovered, %" PRIu64 " acknowledged",
-	      n, acked);
-	CHECK(accounts == b.branch->balance && tellers == b.branch->balance,
-	      "money conserved: accounts %" PRId64 ", tellers %" PRId64
-	      ", branch %" PRId64, accounts, tellers, b.branch->balance);
-	CHECK(acount == n && tcount == n,
-	      "every transaction whole: %" PRIu64 " account and %" PRIu64
-	      " teller updates for %" PRIu64 " transactions", acount, tcount, n);
-	first = n > b.hdr->hist_cap ? n - b.hdr->hist_cap + 1 : 1;
-	for (uint64_t id = first; id <= n; id++) {
-		const struct hist *h = &b.hist[(id - 1) % b.hdr->hist_cap];
-		const struct hist *p = &b.hist[(id - 2) % b.hdr->hist_cap];
+/*
+ * check-image: the same invariants on a volume image (or device) that is
+ * not attached, read with pread: the data segment found through the
+ * superblock in force, the bank at its offset 0. For images recovered
+ * offline (rvm_vol_recover()); the log is not looked at.
+ */
+static int cmd_check_image(uint64_t acked)
+{
+	struct rvm_disk_super sb;
+	struct rvm_vol *vol;
+	struct bank_hdr h;
+	struct bank b;
+	uint64_t data;
+	int fd, fails;
 
-		if (h->id != id || h->check != hist_check(h) ||
-		    (id > first && h->branch_after != p->branch_after + h->delta) ||
-		    (id == n && h->branch_after != b.branch->balance))
-			bad++;
+	/* The superblock in force, chosen by the shared format code. */
+	if (rvm_vol_open(dev, RVM_VOL_RDONLY, &vol) ||
+	    rvm_vol_read_super(vol, &sb) < 0) {
+		fprintf(stderr, "bank: %s\n", rvm_vol_last_error());
+		return 1;
 	}
-	CHECK(!bad, "history a gap-free prefix of the commit order: records %"
-	      PRIu64 "..%" PRIu64 ", %" PRIu64 " bad", first, n, bad);
-	/* Nothing beyond the end either: the next slot is older or empty. */
-	if (n && n < b.hdr->hist_cap)
-		CHECK(b.hist[n % b.hdr->hist_cap].id == 0,
-		      "nothing after the last transaction");
+	rvm_vol_close(vol);
+	fd = open(dev, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		perror(dev);
+		return 1;
+	}
+	data = le64_to_cpu(sb.data_start) * RVM_BLOCK_SIZE;
+	if (pread(fd, &h, sizeof(h), data) != sizeof(h) ||
+	    h.magic != BANK_MAGIC || !h.naccounts || !h.hist_cap ||
+	    bank_len(h.naccounts, h.hist_cap) >
+		    le64_to_cpu(sb.data_blocks) * RVM_BLOCK_SIZE) {
+		fprintf(stderr, "bank: %s holds no bank\n", dev);
+		return 1;
+	}
+	b.len = bank_len(h.naccounts, h.hist_cap);
+	b.base = malloc(b.len);
+	if (!b.base || pread(fd, b.base, b.len, data) != (ssize_t)b.len) {
+		perror(dev);
+		return 1;
+	}
+	close(fd);
+	bank_layout(&b, h.naccounts);
+	fails = bank_verify(&b, acked, stdout, NULL, 0);
+	free(b.base);
 	return fails ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct run_opts o = { "flush", "random", 100, 0, 10, 0, NULL };
+	struct run_opts o = { "flush", "random", 100, 0, 10, 0, NULL, NULL };
 	uint32_t naccounts = 32768;
 	uint64_t hist_cap = 65536, log_size = 16 << 20, acked = 0;
+	size_t chunk = 256 * 1024;
 	uint64_t seed = 0;
 	const char *cmd;
 	int i;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: bank init|run|check DEV [options]\n");
+		fprintf(stderr, "usage: bank init|run|check|check-image DEV [options]\n");
 		return 2;
 	}
 	cmd = argv[1];
@@ -464,6 +450,8 @@ int main(int argc, char **argv)
 			hist_cap = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--log-size"))
 			log_size = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--init-chunk"))
+			chunk = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--mode"))
 			o.mode = v;
 		else if (!strcmp(a, "--pattern"))
@@ -478,6 +466,8 @@ int main(int argc, char **argv)
 			o.txns = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--seed"))
 			seed = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--mark"))
+			o.mark = v;
 		else if (!strcmp(a, "--acked"))
 			acked = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--ack")) {
@@ -500,13 +490,16 @@ int main(int argc, char **argv)
 		o.flush_every = 1;
 	rng_state = seed ? seed : (uint64_t)time(NULL) * 2654435761u + getpid();
 	if (!strcmp(cmd, "init"))
-		return cmd_init(naccounts, hist_cap, log_size);
+		return cmd_init(naccounts, hist_cap, log_size,
+				chunk >= 4096 ? chunk : 4096);
 	if (!strcmp(cmd, "run")) {
 		printf("bank: seed %" PRIu64 "\n", rng_state);
 		return cmd_run(&o);
 	}
 	if (!strcmp(cmd, "check"))
 		return cmd_check(acked);
+	if (!strcmp(cmd, "check-image"))
+		return cmd_check_image(acked);
 	fprintf(stderr, "bank: unknown command %s\n", cmd);
 	return 2;
 }
