@@ -9,6 +9,7 @@
 #                   on each kernel; ends with "N passed, N failed"
 #   make run        the main job: a real workload through a crash and a recovery
 #   make crash-soak kill the VM in the bank workload for MINUTES per kernel
+#   make powercut-soak  power-cut crash states of the bank for MINUTES per kernel
 #   make style      checkpatch --strict, clang-format, sparse
 #   make bench      the benchmark in the test VM (not part of check): writes
 #                   build/bench/results.{md,csv} and throughput.png
@@ -23,7 +24,7 @@ else
 KVERS := $(shell vm-tests/kver all 2>/dev/null)
 endif
 
-.PHONY: all deps kmod ulib selftests progs check run crash-soak style clean
+.PHONY: all deps kmod ulib selftests progs check run crash-soak powercut-soak style clean
 
 all: kmod ulib selftests progs
 
@@ -71,6 +72,14 @@ crash-soak: deps
 	@$(MAKE) -s all
 	@set -e; for k in 6.1 6.12; do \
 		vm-tests/crash $$k --minutes $${MINUTES:-10} --seed $${SEED:-$$(date +%s)}; \
+	done
+
+# Power cuts: make powercut-soak SEED=... MINUTES=... [TXNS=...] (both kernels).
+powercut-soak: deps
+	@$(MAKE) -s all
+	@set -e; for k in 6.1 6.12; do \
+		vm-tests/powercut $$k --minutes $${MINUTES:-10} --txns $${TXNS:-1500} \
+			--seed $${SEED:-$$(date +%s)}; \
 	done
 
 style:
