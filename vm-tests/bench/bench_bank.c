@@ -7,7 +7,7 @@
  *   bench_bank DEV [--accounts N] [--threads T] [--mode flush|noflush]
  *              [--flush-every K] [--pattern seq|random|local]
  *              [--protect strict|auto|off] [--seconds S] [--log-size B]
- *              [--label L] [--tag K=V]...
+ *              [--async DEPTH] [--label L] [--tag K=V]...
  *
  * Formats DEV, attaches it and runs for S seconds. A transaction moves a
  * random amount through one account, its teller and its branch and writes
@@ -17,7 +17,9 @@
  * history ring: threads touch disjoint bytes, so they need no lock (RVM
  * gives no isolation). In auto protection mode nothing is declared: the
  * pages written join the transaction (one thread only: auto needs exactly
- * one transaction per process and descriptor).
+ * one transaction per process and descriptor). --async DEPTH: one thread
+ * keeps DEPTH flush commits in flight through io_uring
+ * (rvm_txn_end_async()), each counted when its completion arrives.
  *
  * Prints one line "RESULT key=value ..." with the throughput and the
  * volume's counters over the run (commits, log writes, bytes declared and
@@ -36,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/rvm.h>
+#include <liburing.h>
 #include <rvm/librvm.h>
 #include <rvm/volume.h>
 #include "window.h"
@@ -80,6 +83,7 @@ static struct {
 	const char *pattern;
 	int protect;
 	double seconds;
+	int async;		/* commits in flight through io_uring, 0: sync */
 	uint64_t log_size;
 	struct rvm *r;
 	struct branch_page *branches;
@@ -137,7 +141,8 @@ static uint32_t pick(struct worker *w, uint32_t lo, uint32_t n, uint64_t i)
 }
 
 /* One bank transaction of thread @w; 0 or a negative errno. */
-static int txn(struct worker *w, uint64_t i, uint32_t end)
+static int txn(struct worker *w, uint64_t i, uint32_t end,
+	       struct io_uring *ring)
 {
 	uint32_t per = B.accounts / B.threads;
 	uint32_t a = pick(w, w->id * per, per, i);
@@ -172,7 +177,63 @@ static int txn(struct worker *w, uint64_t i, uint32_t end)
 	h->delta = delta;
 	h->branch_after = bp->branch.balance;
 	h->check = h->id * 0x9e3779b97f4a7c15ULL ^ (uint64_t)delta;
+	if (ring) {
+		ret = rvm_txn_end_async(B.r, ring, tid, end, i);
+		return ret ? ret : (io_uring_submit(ring) == 1 ? 0 : -EIO);
+	}
 	return rvm_txn_end(B.r, tid, end, NULL);
+}
+
+/* Reap one completion of an async commit: 0 or its error. */
+static int reap(struct io_uring *ring)
+{
+	struct io_uring_cqe *cqe;
+	int ret = io_uring_wait_cqe(ring, &cqe);
+
+	if (ret)
+		return ret;
+	ret = cqe->res < 0 ? cqe->res : 0;
+	io_uring_cqe_seen(ring, cqe);
+	return ret;
+}
+
+/*
+ * One thread keeping B.async flush commits in flight: a transaction is
+ * counted when its completion says it is durable.
+ */
+static void *async_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct io_uring ring;
+	uint64_t issued = 0;
+	int inflight = 0;
+
+	w->err = io_uring_queue_init(2 * B.async, &ring, 0);
+	if (w->err)
+		return NULL;
+	while (!B.stop) {
+		w->err = txn(w, issued++, RVM_END_FLUSH, &ring);
+		if (w->err)
+			break;
+		inflight++;
+		while (inflight >= B.async && !w->err) {
+			w->err = reap(&ring);
+			inflight--;
+			__atomic_store_n(&w->done, w->done + 1,
+					 __ATOMIC_RELAXED);
+		}
+		if (w->err)
+			break;
+	}
+	while (inflight-- > 0) {
+		int err = reap(&ring);
+
+		if (!w->err)
+			w->err = err;
+		w->done++;
+	}
+	io_uring_queue_exit(&ring);
+	return NULL;
 }
 
 static void *worker(void *arg)
@@ -182,7 +243,7 @@ static void *worker(void *arg)
 	int unflushed = 0;
 
 	while (!B.stop) {
-		w->err = txn(w, w->done, end);
+		w->err = txn(w, w->done, end, NULL);
 		if (w->err)
 			return NULL;
 		__atomic_store_n(&w->done, w->done + 1, __ATOMIC_RELAXED);
@@ -322,6 +383,8 @@ int main(int argc, char **argv)
 			B.pattern = v;
 		else if (!strcmp(a, "--seconds"))
 			B.seconds = atof(v);
+		else if (!strcmp(a, "--async"))
+			B.async = atoi(v);
 		else if (!strcmp(a, "--log-size"))
 			B.log_size = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--label"))
@@ -344,7 +407,8 @@ int main(int argc, char **argv)
 	}
 	if (B.threads < 1 || B.threads > MAX_THREADS ||
 	    B.accounts < (uint32_t)B.threads || B.flush_every < 1 ||
-	    (B.protect == RVM_PROT_AUTO && B.threads != 1)) {
+	    (B.protect == RVM_PROT_AUTO && B.threads != 1) ||
+	    (B.async && (B.threads != 1 || !B.flush))) {
 		fprintf(stderr, "bench_bank: bad options (auto needs 1 thread)\n");
 		return 2;
 	}
@@ -356,7 +420,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < B.threads; i++) {
 		w[i] = (struct worker){ .id = i,
 					.rng = 0x2545f4914f6cdd1dULL * (i + 1) };
-		pthread_create(&w[i].th, NULL, worker, &w[i]);
+		pthread_create(&w[i].th, NULL, B.async ? async_worker : worker,
+			       &w[i]);
 	}
 	t0 = now();
 	while (now() - t0 < B.seconds) {
@@ -378,12 +443,12 @@ int main(int argc, char **argv)
 	ret = rvm_stat(B.r, &s1);
 	if (ret)
 		die("status", ret);
-	printf("RESULT system=%s%s mode=%s threads=%d flush_every=%d pattern=%s"
+	printf("RESULT system=%s%s async=%d mode=%s threads=%d flush_every=%d pattern=%s"
 	       " accounts=%u protect=%s seconds=%.2f txns=%llu tps=%.1f tps_mean=%.1f"
 	       " commits=%llu log_writes=%llu bytes_declared=%llu"
 	       " bytes_logged=%llu auto_bytes=%llu prot_faults=%llu"
 	       " snapshots=%llu truncations=%llu log_full_waits=%llu\n",
-	       label, tags, B.flush ? "flush" : "noflush", B.threads,
+	       label, tags, B.async, B.flush ? "flush" : "noflush", B.threads,
 	       B.flush ? 0 : B.flush_every, B.pattern, B.accounts,
 	       pmodes[B.protect], dt, U(done), window_best(&win, done / dt),
 	       done / dt,

@@ -58,6 +58,7 @@ done
 # The rest of the main table (random accounts, MAIN accounts).
 m="--accounts $MAIN --pattern random --seconds $S"
 run bench_bank /dev/vdb $m --mode flush --threads 8
+run bench_bank /dev/vdb $m --mode flush --async 8 --label rvm-async
 run bench_bank /dev/vdb $m --mode noflush --flush-every 1000
 for prot in auto off; do
 	run bench_bank /dev/vdb $m --mode flush --protect $prot
