@@ -102,6 +102,7 @@
 #include <linux/string.h>
 
 #include "rvm.h"
+#include "logbuf.h"
 
 /* The writer's staging buffer (a multiple of RVM_BLOCK_SIZE). */
 #define RVM_LOG_BUF_SIZE (1024 * 1024)
@@ -113,21 +114,6 @@
 #define RVM_LOG_WAIT_SLICE (10 * HZ)
 /* The writer, waiting for space, re-checks and re-kicks truncation. */
 #define RVM_LOG_SPACE_SLICE HZ
-
-/* A record queued by rvm_log_flush(): no data, only a place in the order. */
-static bool rvm_log_is_marker(const struct rvm_rec *rec)
-{
-	return !(rec->flags & (RVM_END_FLUSH | RVM_END_NO_FLUSH));
-}
-
-/* Log bytes a record takes, before stretching; 0 for a marker. */
-static u64 rvm_log_rec_size(const struct rvm_rec *rec)
-{
-	if (rvm_log_is_marker(rec))
-		return 0;
-	return rvm_align_up(rvm_rec_len(rec->nranges, rec->data_len),
-			    RVM_REC_ALIGN);
-}
 
 static u64 rvm_log_pressure_limit(const struct rvm_volume *vol)
 {
@@ -188,197 +174,6 @@ u64 rvm_log_capacity(struct rvm_volume *vol)
 }
 
 /*
- * The staging buffer: bytes of the log from lsn @start (sector aligned) on.
- * It never holds bytes of two laps, and it is written in whole sectors.
- */
-struct rvm_log_out {
-	struct rvm_volume *vol;
-	u8 *buf;
-	size_t size;
-	u64 start;
-	size_t fill;
-};
-
-/* Write the whole sectors of the buffer; keep the partial one. */
-static int rvm_log_out_write(struct rvm_log_out *o, blk_opf_t flags)
-{
-	size_t len = round_down(o->fill, RVM_SECTOR_SIZE);
-	int err;
-
-	if (!len)
-		return 0;
-	err = rvm_bio_write(o->vol, rvm_lsn_to_dev(&o->vol->geom, o->start),
-			    o->buf, len, flags);
-	if (err)
-		return err;
-	o->fill -= len;
-	memmove(o->buf, o->buf + len, o->fill);
-	o->start += len;
-	return 0;
-}
-
-/*
- * Make room for @n contiguous bytes at the end of the buffer, n <= size -
- * RVM_SECTOR_SIZE, writing out what is there if need be (and always when
- * the lap is complete, as the next bytes go to the start of the log area).
- */
-static int rvm_log_out_room(struct rvm_log_out *o, size_t n, u8 **p)
-{
-	int err;
-
-	if (o->fill && !rvm_lap_off(&o->vol->geom, o->start + o->fill)) {
-		err = rvm_log_out_write(o, 0);
-		if (err)
-			return err;
-	}
-	if (o->size - o->fill < n) {
-		err = rvm_log_out_write(o, 0);
-		if (err)
-			return err;
-	}
-	if (o->size - o->fill < n)
-		return -EIO;
-	*p = o->buf + o->fill;
-	return 0;
-}
-
-/* Append @n bytes from @src, or zeros if @src is NULL. */
-static int rvm_log_out_bytes(struct rvm_log_out *o, const void *src, u64 n)
-{
-	const u8 *s = src;
-	size_t k;
-	u8 *p;
-	int err;
-
-	while (n) {
-		err = rvm_log_out_room(o, 1, &p);
-		if (err)
-			return err;
-		k = min_t(u64, n, o->size - o->fill);
-		if (s) {
-			memcpy(p, s, k);
-			s += k;
-		} else {
-			memset(p, 0, k);
-		}
-		o->fill += k;
-		n -= k;
-	}
-	return 0;
-}
-
-static void rvm_log_desc(struct rvm_rec_range *d, const struct rvm_range_src *r)
-{
-	d->offset = cpu_to_le64(r->offset);
-	d->len = cpu_to_le32(r->len);
-	d->reserved = 0;
-}
-
-/*
- * Encode a record larger than the staging buffer as rvm_rec_build() would
- * (same header, descriptors, data and zeros up to @next), computing the
- * CRC first and then streaming the bytes through the buffer.
- */
-static int rvm_log_out_stream(struct rvm_log_out *o, const struct rvm_rec *rec,
-			      u64 lsn, u64 seq, u32 next)
-{
-	u64 len = rvm_rec_len(rec->nranges, rec->data_len);
-	struct rvm_rec_range d;
-	struct rvm_rec_hdr h;
-	u32 crc, i;
-	int err;
-
-	memset(&h, 0, sizeof(h));
-	h.magic = cpu_to_le32(RVM_REC_MAGIC);
-	h.type = cpu_to_le16(RVM_REC_TXN);
-	h.hdr_len = cpu_to_le16(RVM_REC_HDR_SIZE);
-	h.vol_nonce = cpu_to_le64(o->vol->geom.nonce);
-	h.seq = cpu_to_le64(seq);
-	h.lsn = cpu_to_le64(lsn);
-	h.len = cpu_to_le32(len);
-	h.next = cpu_to_le32(next);
-	h.nranges = cpu_to_le32(rec->nranges);
-	h.tid = cpu_to_le64(rec->seq);
-
-	/* rvm_rec_crc(): the header with a zero crc field, then the body. */
-	crc = crc32c(~0U, &h, sizeof(h));
-	for (i = 0; i < rec->nranges; i++) {
-		rvm_log_desc(&d, &rec->ranges[i]);
-		crc = crc32c(crc, &d, sizeof(d));
-	}
-	for (i = 0; i < rec->nranges; i++)
-		crc = crc32c(crc, rec->ranges[i].data, rec->ranges[i].len);
-	h.crc = cpu_to_le32(~crc);
-
-	err = rvm_log_out_bytes(o, &h, sizeof(h));
-	for (i = 0; !err && i < rec->nranges; i++) {
-		rvm_log_desc(&d, &rec->ranges[i]);
-		err = rvm_log_out_bytes(o, &d, sizeof(d));
-	}
-	for (i = 0; !err && i < rec->nranges; i++)
-		err = rvm_log_out_bytes(o, rec->ranges[i].data,
-					rec->ranges[i].len);
-	if (err)
-		return err;
-	return rvm_log_out_bytes(o, NULL, next - len);
-}
-
-/* Append a transaction record at @lsn, taking @next bytes of log. */
-static int rvm_log_out_rec(struct rvm_log_out *o, const struct rvm_rec *rec,
-			   u64 lsn, u64 seq, u32 next)
-{
-	ssize_t ret;
-	u8 *p;
-	int err;
-
-	if (o->start + o->fill != lsn)
-		return -EIO;
-	if (next > o->size - RVM_SECTOR_SIZE)
-		return rvm_log_out_stream(o, rec, lsn, seq, next);
-	err = rvm_log_out_room(o, next, &p);
-	if (err)
-		return err;
-	ret = rvm_rec_build(p, next, &o->vol->geom, lsn, seq, rec->seq,
-			    rec->ranges, rec->nranges, next);
-	if (ret < 0)
-		return ret;
-	o->fill += next;
-	return 0;
-}
-
-/*
- * Append a pad record at @lsn, up to the end of its lap, carrying @seq.
- * Only the pad's sector is written; the rest of the lap is never read.
- */
-static int rvm_log_out_pad(struct rvm_log_out *o, u64 lsn, u64 seq)
-{
-	u64 end = lsn + rvm_lap_left(&o->vol->geom, lsn);
-	ssize_t ret;
-	u8 *p;
-	int err;
-
-	if (o->start + o->fill != lsn)
-		return -EIO;
-	err = rvm_log_out_room(o, RVM_REC_HDR_SIZE, &p);
-	if (err)
-		return err;
-	ret = rvm_rec_build_pad(p, RVM_REC_HDR_SIZE, &o->vol->geom, lsn, seq);
-	if (ret < 0)
-		return ret;
-	o->fill += RVM_REC_HDR_SIZE;
-	lsn += RVM_REC_HDR_SIZE;
-	err = rvm_log_out_bytes(o, NULL, round_up(lsn, RVM_SECTOR_SIZE) - lsn);
-	if (!err)
-		err = rvm_log_out_write(o, 0);
-	if (err)
-		return err;
-	if (o->fill)
-		return -EIO;
-	o->start = end;
-	return 0;
-}
-
-/*
  * A batch: the first @count entries of the writer's list (records and
  * markers), @nrecs of them records, to be written from @tail to @end
  * (sector aligned) with sequence numbers from @seq on; @bytes is what they
@@ -413,8 +208,8 @@ static void rvm_log_plan(struct rvm_volume *vol, struct list_head *take,
 	p->nrecs = 0;
 	pos = p->tail;
 	list_for_each_entry(rec, take, node) {
-		if (!rvm_log_is_marker(rec)) {
-			u64 size = rvm_log_rec_size(rec);
+		if (!rvm_rec_is_marker(rec)) {
+			u64 size = rvm_rec_size(rec);
 			u64 at = rvm_log_place(g, pos, size);
 
 			if (!rvm_log_room(g, head, at + size))
@@ -451,9 +246,9 @@ static int rvm_log_write_batch(struct rvm_volume *vol, struct list_head *take,
 
 		if (!left)
 			break;
-		if (rvm_log_is_marker(rec))
+		if (rvm_rec_is_marker(rec))
 			continue;
-		size = rvm_log_rec_size(rec);
+		size = rvm_rec_size(rec);
 		at = rvm_log_place(g, pos, size);
 		if (at != pos) {
 			err = rvm_log_out_pad(&o, pos, seq);
@@ -560,7 +355,7 @@ static bool rvm_log_space_or_error(struct rvm_volume *vol, u64 size)
 static int rvm_log_wait_space(struct rvm_volume *vol, const struct rvm_rec *rec)
 {
 	struct rvm_log *log = &vol->log;
-	u64 size = rvm_log_rec_size(rec);
+	u64 size = rvm_rec_size(rec);
 	int err;
 
 	atomic64_inc(&vol->stats.log_full_waits);
@@ -575,181 +370,6 @@ static int rvm_log_wait_space(struct rvm_volume *vol, const struct rvm_rec *rec)
 	if (!err && READ_ONCE(vol->failed))
 		err = -EIO;
 	return err;
-}
-
-/* One piece of a merge: a range of a record, in commit order. */
-struct rvm_log_piece {
-	u64 off;
-	u64 len;
-};
-
-static int rvm_log_piece_cmp(const void *a, const void *b)
-{
-	const struct rvm_log_piece *x = a, *y = b;
-
-	if (x->off != y->off)
-		return x->off < y->off ? -1 : 1;
-	return 0;
-}
-
-/* The range of a merged record that holds byte @off. */
-static u32 rvm_log_find(const struct rvm_rec *m, u64 off)
-{
-	u32 lo = 0, hi = m->nranges;
-
-	while (hi - lo > 1) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (m->ranges[mid].offset <= off)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/*
- * Merge @n records from @first on (@nranges ranges in all) into a new
- * record: the union of their ranges (overlapping and adjacent ones joined),
- * each byte with its newest value. The union is found by sorting, and the
- * ranges are copied in commit order: linear in the bytes, however many
- * records. NULL if memory is short (the records are then written as they
- * are).
- */
-static struct rvm_rec *rvm_log_merge_run(struct rvm_rec *first, unsigned long n,
-					 u64 nranges)
-{
-	struct rvm_log_piece *pc;
-	struct rvm_rec *m, *rec;
-	u64 total = 0, pos = 0, k = 0, u = 0;
-	unsigned long i;
-	u32 j;
-
-	pc = kvmalloc_array(nranges, sizeof(*pc), GFP_KERNEL | __GFP_NOWARN);
-	if (!pc)
-		return NULL;
-	rec = first;
-	for (i = 0; i < n; i++, rec = list_next_entry(rec, node))
-		for (j = 0; j < rec->nranges; j++) {
-			pc[k].off = rec->ranges[j].offset;
-			pc[k++].len = rec->ranges[j].len;
-		}
-	sort(pc, k, sizeof(*pc), rvm_log_piece_cmp, NULL);
-	for (i = 0; i < k; i++) {
-		struct rvm_log_piece *last = u ? &pc[u - 1] : NULL;
-		u64 end = pc[i].off + pc[i].len;
-
-		if (last && pc[i].off <= last->off + last->len)
-			last->len = max(last->off + last->len, end) - last->off;
-		else
-			pc[u++] = pc[i];
-	}
-	for (i = 0; i < u; i++)
-		total += pc[i].len;
-
-	m = kzalloc(sizeof(*m), GFP_KERNEL | __GFP_NOWARN);
-	if (!m)
-		goto free_pieces;
-	m->ranges = kvmalloc_array(u, sizeof(*m->ranges),
-				   GFP_KERNEL | __GFP_NOWARN);
-	m->data = kvmalloc(max_t(u64, total, 1), GFP_KERNEL | __GFP_NOWARN);
-	if (!m->ranges || !m->data)
-		goto free_rec;
-	for (i = 0; i < u; i++) {
-		m->ranges[i].offset = pc[i].off;
-		m->ranges[i].len = pc[i].len;
-		m->ranges[i].data = m->data + pos;
-		pos += pc[i].len;
-	}
-	m->nranges = u;
-	m->data_len = total;
-	kvfree(pc);
-
-	/* Oldest first, so that each byte ends up with its newest value. */
-	rec = first;
-	for (i = 0; i < n; i++, rec = list_next_entry(rec, node)) {
-		for (j = 0; j < rec->nranges; j++) {
-			const struct rvm_range_src *r = &rec->ranges[j];
-			u32 x = rvm_log_find(m, r->offset);
-			u8 *dst = m->data +
-				  ((const u8 *)m->ranges[x].data - m->data);
-
-			memcpy(dst + (r->offset - m->ranges[x].offset), r->data,
-			       r->len);
-		}
-		m->declared += rec->declared;
-		/* The last one's commit number, flags and id. */
-		m->seq = rec->seq;
-		m->flags = rec->flags;
-		m->tid = rec->tid;
-	}
-	init_completion(&m->done);
-	return m;
-
-free_rec:
-	rvm_rec_free(m);
-free_pieces:
-	kvfree(pc);
-	return NULL;
-}
-
-static bool rvm_log_can_merge(const struct rvm_rec *rec)
-{
-	return !rec->waited && !rec->ucmd && (rec->flags & RVM_END_NO_FLUSH) &&
-	       (rec->flags & RVM_END_COALESCE_TRANS);
-}
-
-/*
- * Inter-transaction coalescing: merge each run of consecutive no_flush
- * records flagged RVM_END_COALESCE_TRANS into one record, as long as the
- * merged record stays within rvm_log_capacity().
- */
-static void rvm_log_merge(struct rvm_volume *vol, struct list_head *take)
-{
-	u64 cap = rvm_log_capacity(vol), saved = 0;
-	struct rvm_rec *first, *last, *m, *rec, *tmp;
-
-	first = list_first_entry_or_null(take, struct rvm_rec, node);
-	while (first) {
-		u64 bytes = rvm_log_rec_size(first), nranges = first->nranges;
-		unsigned long n = 1, i;
-
-		last = first;
-		while (rvm_log_can_merge(first) &&
-		       !list_is_last(&last->node, take)) {
-			rec = list_next_entry(last, node);
-			if (!rvm_log_can_merge(rec) ||
-			    bytes + rvm_log_rec_size(rec) > cap)
-				break;
-			bytes += rvm_log_rec_size(rec);
-			nranges += rec->nranges;
-			last = rec;
-			n++;
-		}
-		tmp = list_is_last(&last->node, take) ?
-			      NULL :
-			      list_next_entry(last, node);
-		m = n > 1 ? rvm_log_merge_run(first, n, nranges) : NULL;
-		if (m) {
-			list_add_tail(&m->node, &first->node);
-			rec = first;
-			for (i = 0; i < n; i++) {
-				struct rvm_rec *nx = list_next_entry(rec, node);
-
-				list_del(&rec->node);
-				rvm_rec_free(rec);
-				rec = nx;
-			}
-			saved += bytes - rvm_log_rec_size(m);
-		}
-		first = tmp;
-	}
-	if (saved) {
-		spin_lock(&vol->log.lock);
-		vol->log.queued_bytes -= saved;
-		spin_unlock(&vol->log.lock);
-		atomic64_add(saved, &vol->stats.bytes_coalesced);
-	}
 }
 
 /*
@@ -776,7 +396,7 @@ static void rvm_log_write_work(struct work_struct *work)
 		if (err)
 			break;
 
-		rvm_log_merge(vol, &take);
+		rvm_spool_merge(vol, &take);
 		rvm_log_plan(vol, &take, &plan);
 		if (plan.nrecs) {
 			err = rvm_log_write_batch(vol, &take, &plan);
@@ -857,7 +477,7 @@ static int rvm_log_check_rec(struct rvm_volume *vol, const struct rvm_rec *rec)
 	}
 	if (sum != rec->data_len)
 		return -EINVAL;
-	if (rvm_log_rec_size(rec) > rvm_log_capacity(vol))
+	if (rvm_rec_size(rec) > rvm_log_capacity(vol))
 		return -E2BIG;
 	return 0;
 }
@@ -925,7 +545,7 @@ int rvm_log_commit(struct rvm_volume *vol, struct rvm_rec *rec, u64 *seq,
 	rec->seq = atomic64_inc_return(&vol->stats.commits);
 	if (seq)
 		*seq = rec->seq;
-	log->queued_bytes += rvm_log_rec_size(rec);
+	log->queued_bytes += rvm_rec_size(rec);
 	pressure = log->queued_bytes > rvm_log_pressure_limit(vol);
 	/* A no_flush command over the limit completes once written. */
 	if (!flush && pressure)

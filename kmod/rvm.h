@@ -312,6 +312,21 @@ int rvm_prot_auto_ranges(struct rvm_volume *vol, struct rvm_ptxn *pt,
 void rvm_prot_restore(struct rvm_volume *vol, struct rvm_ptxn *pt);
 void rvm_prot_txn_end(struct rvm_volume *vol, struct rvm_ptxn *pt);
 
+/* A record queued by rvm_log_flush(): no data, only a place in the order. */
+static inline bool rvm_rec_is_marker(const struct rvm_rec *rec)
+{
+	return !(rec->flags & (RVM_END_FLUSH | RVM_END_NO_FLUSH));
+}
+
+/* Log bytes a record takes, before stretching; 0 for a marker. */
+static inline u64 rvm_rec_size(const struct rvm_rec *rec)
+{
+	if (rvm_rec_is_marker(rec))
+		return 0;
+	return rvm_align_up(rvm_rec_len(rec->nranges, rec->data_len),
+			    RVM_REC_ALIGN);
+}
+
 /* log.c: the redo log writer, group commit, the no_flush spool */
 int rvm_log_start(struct rvm_volume *vol, u64 head_lsn, u64 head_seq);
 void rvm_log_stop(struct rvm_volume *vol);
@@ -325,6 +340,9 @@ u64 rvm_log_capacity(struct rvm_volume *vol);
 /* uring.c: end and flush as io_uring commands */
 int rvm_uring_cmd(struct io_uring_cmd *ucmd, unsigned int issue_flags);
 void rvm_uring_complete(struct io_uring_cmd *ucmd, int status);
+
+/* spool.c: inter-transaction coalescing */
+void rvm_spool_merge(struct rvm_volume *vol, struct list_head *take);
 
 /* truncate.c: apply the log to the data segment, move the head */
 int rvm_truncate(struct rvm_volume *vol);
