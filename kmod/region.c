@@ -508,6 +508,36 @@ static int rvm_region_check(struct rvm_volume *vol, u64 off, u64 len)
 	return 0;
 }
 
+/* Copy between a kernel buffer and the pages, loading absent ones. */
+static int rvm_region_copy(struct rvm_volume *vol, u64 off, void *buf, u64 len,
+			   bool to_pages)
+{
+	struct page *page;
+	size_t poff, n;
+	int err;
+
+	err = rvm_region_check(vol, off, len);
+	if (err)
+		return err;
+
+	while (len) {
+		page = rvm_region_get_page(vol, off >> PAGE_SHIFT);
+		if (IS_ERR(page))
+			return PTR_ERR(page);
+		poff = offset_in_page(off);
+		n = min_t(u64, len, PAGE_SIZE - poff);
+		if (to_pages)
+			memcpy(page_address(page) + poff, buf, n);
+		else
+			memcpy(buf, page_address(page) + poff, n);
+		buf += n;
+		off += n;
+		len -= n;
+		cond_resched();
+	}
+	return 0;
+}
+
 /**
  * rvm_region_read() - copy bytes of the data segment out of memory
  * @vol: the volume
@@ -526,27 +556,7 @@ static int rvm_region_check(struct rvm_volume *vol, u64 off, u64 len)
  */
 int rvm_region_read(struct rvm_volume *vol, u64 off, void *dst, u64 len)
 {
-	struct page *page;
-	size_t poff, n;
-	int err;
-
-	err = rvm_region_check(vol, off, len);
-	if (err)
-		return err;
-
-	while (len) {
-		page = rvm_region_get_page(vol, off >> PAGE_SHIFT);
-		if (IS_ERR(page))
-			return PTR_ERR(page);
-		poff = offset_in_page(off);
-		n = min_t(u64, len, PAGE_SIZE - poff);
-		memcpy(dst, page_address(page) + poff, n);
-		dst += n;
-		off += n;
-		len -= n;
-		cond_resched();
-	}
-	return 0;
+	return rvm_region_copy(vol, off, dst, len, false);
 }
 
 /**
@@ -567,27 +577,7 @@ int rvm_region_read(struct rvm_volume *vol, u64 off, void *dst, u64 len)
  */
 int rvm_region_write(struct rvm_volume *vol, u64 off, const void *src, u64 len)
 {
-	struct page *page;
-	size_t poff, n;
-	int err;
-
-	err = rvm_region_check(vol, off, len);
-	if (err)
-		return err;
-
-	while (len) {
-		page = rvm_region_get_page(vol, off >> PAGE_SHIFT);
-		if (IS_ERR(page))
-			return PTR_ERR(page);
-		poff = offset_in_page(off);
-		n = min_t(u64, len, PAGE_SIZE - poff);
-		memcpy(page_address(page) + poff, src, n);
-		src += n;
-		off += n;
-		len -= n;
-		cond_resched();
-	}
-	return 0;
+	return rvm_region_copy(vol, off, (void *)src, len, true);
 }
 
 /**
