@@ -43,6 +43,7 @@ static int rvm_release(struct inode *inode, struct file *file)
 	struct rvm_file *rf = file->private_data;
 
 	rvm_txn_release_all(rf);
+	rvm_decl_free(rf);
 	if (rf->vol) {
 		rvm_volume_unbind(rf->vol);
 		rvm_volume_put(rf->vol);
@@ -64,7 +65,7 @@ static long rvm_ioctl_get_version(void __user *argp)
 	v.abi_major = RVM_ABI_MAJOR;
 	v.abi_minor = RVM_ABI_MINOR;
 	v.page_size = PAGE_SIZE;
-	v.features = RVM_FEAT_ENGINE | RVM_FEAT_PROTECT;
+	v.features = RVM_FEAT_ENGINE | RVM_FEAT_PROTECT | RVM_FEAT_DECL;
 	if (IS_ENABLED(CONFIG_IO_URING))
 		v.features |= RVM_FEAT_URING;
 	if (copy_to_user(argp, &v, sizeof(v)))
@@ -150,6 +151,8 @@ static long rvm_ioctl_status(void __user *argp)
 	st->prot_faults = atomic64_read(&vol->stats.prot_faults);
 	st->snapshots = atomic64_read(&vol->stats.snapshots);
 	st->auto_bytes = atomic64_read(&vol->stats.auto_bytes);
+	st->set_range_calls = atomic64_read(&vol->stats.set_range_calls);
+	st->decl_ranges = atomic64_read(&vol->stats.decl_ranges);
 	rvm_volume_put(vol);
 	if (copy_to_user(argp, st, sizeof(*st)))
 		ret = -EFAULT;
@@ -194,9 +197,9 @@ static long rvm_ioctl_begin(struct rvm_file *rf, void __user *argp)
 
 	if (copy_from_user(&b, argp, sizeof(b)))
 		return -EFAULT;
-	if (b.pad || b.tid || !rvm_zero(b.reserved, sizeof(b.reserved)))
+	if (b.pad || b.tid || b.slot || b.pad2 || b.reserved)
 		return -EINVAL;
-	ret = rvm_txn_begin(rf, b.flags, &b.tid);
+	ret = rvm_txn_begin(rf, b.flags, &b.tid, &b.slot);
 	if (ret)
 		return ret;
 	if (copy_to_user(argp, &b, sizeof(b))) {
@@ -323,6 +326,8 @@ static int rvm_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (!READ_ONCE(rf->vol))
 		return -ENXIO;
+	if (vma->vm_pgoff == RVM_DECL_MMAP_OFFSET >> PAGE_SHIFT)
+		return rvm_decl_mmap(rf, vma);
 	return rvm_region_mmap(rf, vma);
 }
 

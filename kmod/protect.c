@@ -44,6 +44,17 @@
  * until the PTE is writable, so after that barrier wp_shared_mapping_range()
  * catches every writable PTE the transaction was given.
  *
+ * Declaration slots (decl.c). A transaction may have ranges published in
+ * its slot that txn.c has not declared yet (it does at the transaction's
+ * next system call). A strict write fault counts them by address: a
+ * published range that covers a byte of the faulting page, in the
+ * faulting mapping, makes the page the transaction's (an entry marked
+ * @pend, with a snapshot) exactly as a declared byte would. And the bytes
+ * other running transactions claim in their slots count as theirs when a
+ * commit, a diff or an abort looks for whose bytes changed
+ * (rvm_prot_masks()), so that a neighbour's not yet declared bytes are
+ * neither blamed nor logged nor rolled back.
+ *
  * Truncation needs no snapshot: it replays the log (truncate.c).
  */
 #include <linux/bitmap.h>
@@ -76,6 +87,8 @@
  * @mask: declared bytes when only some are, else NULL
  * @full: every byte of the page is declared
  * @autop: the page joined by a write in auto mode
+ * @pend: the page joined by a write that a range in the transaction's
+ *	declaration slot covers
  */
 struct rvm_tpage {
 	struct hlist_node hnode;
@@ -87,6 +100,7 @@ struct rvm_tpage {
 	unsigned long *mask;
 	bool full;
 	bool autop;
+	bool pend;
 };
 
 /* A run of bytes in a page. */
@@ -110,7 +124,7 @@ static struct hlist_head *rvm_prot_bucket(struct rvm_prot *prot,
 
 static bool rvm_tpage_declared(const struct rvm_tpage *tp)
 {
-	return tp->full || tp->mask;
+	return tp->full || tp->mask || tp->pend;
 }
 
 /**
@@ -159,6 +173,7 @@ void rvm_prot_txn_begin(struct rvm_volume *vol, struct rvm_ptxn *pt,
 {
 	INIT_LIST_HEAD(&pt->pages);
 	pt->rf = rf;
+	pt->decl = -1;
 	pt->tgid = get_pid(task_tgid(current));
 	spin_lock(&vol->prot.lock);
 	list_add_tail(&pt->node, &vol->prot.txns);
@@ -268,16 +283,17 @@ nomem:
  * @off: first byte, in the data segment
  * @dst: where to copy @len bytes
  * @len: number of bytes
+ * @alt: where the old bytes are if not in a snapshot, or NULL
  *
  * Bytes of pages the transaction wrote come from their snapshots, so that
  * a range declared after it was changed still aborts to its old value;
- * the others from the volume's pages.
+ * the others from @alt or else the volume's pages.
  *
  * Context: may sleep.
  * Return: 0 or what rvm_region_read() returns.
  */
 int rvm_prot_read_old(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
-		      void *dst, u64 len)
+		      void *dst, u64 len, const u8 *alt)
 {
 	struct rvm_prot *prot = &vol->prot;
 	struct rvm_tpage *tp;
@@ -295,11 +311,15 @@ int rvm_prot_read_old(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
 			done = true;
 		}
 		spin_unlock(&prot->lock);
-		if (!done) {
+		if (!done && alt) {
+			memcpy(dst, alt, n);
+		} else if (!done) {
 			ret = rvm_region_read(vol, off, dst, n);
 			if (ret)
 				return ret;
 		}
+		if (alt)
+			alt += n;
 		dst += n;
 		off += n;
 		len -= n;
@@ -317,17 +337,35 @@ int rvm_prot_read_old(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
  * -EPERM with *@why set.
  */
 static int rvm_prot_decide(struct rvm_prot *prot, struct rvm_file *rf,
-			   unsigned long idx, struct page *page, u32 mode,
+			   struct vm_fault *vmf, u32 mode,
 			   struct rvm_tpage **new_tp, struct page **new_snap,
 			   const char **why)
 {
 	struct pid *tgid = task_tgid(current);
+	unsigned long idx = vmf->pgoff;
+	struct page *page = vmf->page;
 	struct rvm_ptxn *pt, *mine = NULL;
 	struct rvm_tpage *tp;
 	unsigned int n = 0;
 	bool ok = false;
 
 	if (mode == RVM_PROT_STRICT) {
+		/* Ranges of its slot cover the page: it joins the transaction. */
+		list_for_each_entry(pt, &prot->txns, node) {
+			if (pt->tgid != tgid || pt->sealed || pt->decl < 0 ||
+			    !rvm_decl_covers_addr(pt->rf, pt->decl,
+						  vmf->address, PAGE_SIZE))
+				continue;
+			tp = rvm_prot_find(prot, pt, idx);
+			if (!tp) {
+				if (!*new_tp)
+					return RVM_PROT_NEED_TP;
+				tp = *new_tp;
+				*new_tp = NULL;
+				rvm_prot_insert(prot, pt, tp, idx);
+			}
+			tp->pend = true;
+		}
 		/* Every declaring transaction of the process gets a snapshot. */
 		hlist_for_each_entry(tp, rvm_prot_bucket(prot, idx), hnode) {
 			if (tp->idx != idx || tp->pt->tgid != tgid ||
@@ -403,8 +441,8 @@ vm_fault_t rvm_prot_fault(struct vm_fault *vmf, struct rvm_volume *vol,
 	atomic64_inc(&vol->stats.prot_faults);
 	for (;;) {
 		spin_lock(&prot->lock);
-		err = rvm_prot_decide(prot, rf, vmf->pgoff, vmf->page, mode,
-				      &new_tp, &new_snap, &why);
+		err = rvm_prot_decide(prot, rf, vmf, mode, &new_tp, &new_snap,
+				      &why);
 		spin_unlock(&prot->lock);
 		if (err <= 0)
 			break;
@@ -443,15 +481,16 @@ out:
 }
 
 /*
- * Bytes of @tp's page that other transactions own (declared, or the whole
- * page if one joined it in auto mode and @auto_owns), into @skip; @tp's
- * own declared bytes into @own. Returns true if every byte is skipped.
- * Under prot->lock.
+ * Bytes of @tp's page that other transactions own (declared or claimed in
+ * their declaration slots, or the whole page if one joined it in auto mode
+ * and @auto_owns), into @skip; @tp's own declared bytes into @own. Returns
+ * true if every byte is skipped. Under prot->lock.
  */
 static bool rvm_prot_masks(struct rvm_prot *prot, struct rvm_tpage *tp,
 			   bool auto_owns, unsigned long *skip,
 			   unsigned long *own)
 {
+	struct rvm_ptxn *pt;
 	struct rvm_tpage *o;
 
 	bitmap_zero(skip, PAGE_SIZE);
@@ -469,6 +508,9 @@ static bool rvm_prot_masks(struct rvm_prot *prot, struct rvm_tpage *tp,
 		if (o->mask)
 			bitmap_or(skip, skip, o->mask, PAGE_SIZE);
 	}
+	list_for_each_entry(pt, &prot->txns, node)
+		if (pt != tp->pt && pt->decl >= 0)
+			rvm_decl_mark(pt->rf, pt->decl, tp->idx, skip);
 	return false;
 }
 

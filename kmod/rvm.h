@@ -75,6 +75,8 @@ struct rvm_stats {
 	atomic64_t prot_faults;
 	atomic64_t snapshots;
 	atomic64_t auto_bytes;
+	atomic64_t set_range_calls;
+	atomic64_t decl_ranges;
 	u64 recovery_ns;
 	u64 recovery_records;
 	u64 recovery_bytes;
@@ -174,6 +176,7 @@ struct rvm_prot {
  * @rf: the file it runs on
  * @tgid: the process that began it: only its writes count
  * @npages: length of @pages
+ * @decl: its declaration slot in @rf (decl.c), or -1
  * @sealed: ending: write faults no longer count it
  */
 struct rvm_ptxn {
@@ -182,6 +185,7 @@ struct rvm_ptxn {
 	struct rvm_file *rf;
 	struct pid *tgid;
 	u32 npages;
+	int decl;
 	bool sealed;
 };
 
@@ -233,12 +237,16 @@ struct rvm_volume {
  * @vol: the bound volume, or NULL
  * @txns: running transactions by id
  * @prot_mode: RVM_PROT_* mode the next mmap() of the file gets
+ * @decl: the declaration area (decl.c), once mapped
+ * @decl_used: its slots that belong to a running transaction
  */
 struct rvm_file {
 	struct mutex lock; /* protects @vol and @txns' membership */
 	struct rvm_volume *vol;
 	struct xarray txns;
 	u32 prot_mode;
+	struct rvm_decl_slot *decl;
+	unsigned long decl_used;
 };
 
 /* main.c: module parameters */
@@ -286,13 +294,27 @@ int rvm_region_write(struct rvm_volume *vol, u64 off, const void *src, u64 len);
 int rvm_region_unmap(struct rvm_file *rf, u64 addr, u64 len);
 
 /* txn.c: transactions of one file */
-int rvm_txn_begin(struct rvm_file *rf, u32 flags, u64 *tid);
+int rvm_txn_begin(struct rvm_file *rf, u32 flags, u64 *tid, u32 *slot);
 int rvm_txn_set_range(struct rvm_file *rf, u64 tid, u64 addr, u64 len);
 int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq,
 		struct io_uring_cmd *ucmd);
 int rvm_txn_abort(struct rvm_file *rf, u64 tid);
 void rvm_txn_release_all(struct rvm_file *rf);
 bool rvm_txn_busy_range(struct rvm_file *rf, u64 off, u64 len);
+
+/* decl.c: declaration slots */
+int rvm_decl_mmap(struct rvm_file *rf, struct vm_area_struct *vma);
+void rvm_decl_free(struct rvm_file *rf);
+int rvm_decl_get(struct rvm_file *rf, u64 tid, u32 flags);
+void rvm_decl_put(struct rvm_file *rf, int slot);
+bool rvm_decl_next(struct rvm_file *rf, int slot, u32 *pos,
+		   struct rvm_decl_entry *e);
+const u8 *rvm_decl_data(struct rvm_file *rf, int slot,
+			const struct rvm_decl_entry *e);
+bool rvm_decl_covers_addr(struct rvm_file *rf, int slot, u64 start, u64 len);
+bool rvm_decl_overlaps(struct rvm_file *rf, int slot, u64 off, u64 len);
+void rvm_decl_mark(struct rvm_file *rf, int slot, unsigned long idx,
+		   unsigned long *mask);
 
 /* protect.c: write protection of mapped pages */
 int rvm_prot_vol_init(struct rvm_volume *vol);
@@ -302,7 +324,7 @@ void rvm_prot_txn_begin(struct rvm_volume *vol, struct rvm_ptxn *pt,
 int rvm_prot_declare(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
 		     u64 len);
 int rvm_prot_read_old(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
-		      void *dst, u64 len);
+		      void *dst, u64 len, const u8 *alt);
 vm_fault_t rvm_prot_fault(struct vm_fault *vmf, struct rvm_volume *vol,
 			  u32 mode);
 int rvm_prot_check(struct rvm_volume *vol, struct rvm_ptxn *pt);

@@ -19,6 +19,15 @@
  * from the volume's pages into a record, which the log makes durable
  * (flush) or spools (no_flush).
  *
+ * Declaration slots (decl.c) let a process declare ranges without a
+ * system call: a transaction begun with RVM_TXN_DECL reads the entries the
+ * process published in its slot and declares them exactly as set_range
+ * would (rvm_txn_drain()), before anything that needs the declared set:
+ * end, abort, set_range itself, and abort at close (which, having no
+ * address space to translate in, takes the offsets the entries claim:
+ * only the process's own bytes go back, to where it said they were).
+ * Errors are kept and returned once by end; the transaction keeps running.
+ *
  * Page protection (protect.c) follows each transaction: set_range marks
  * the declared pages, write faults snapshot them, end checks (strict) or
  * diffs (auto) them, abort restores auto pages, and once the transaction
@@ -42,7 +51,9 @@
  * @nraw: their number
  * @raw_cap: room in @raw
  * @declared: sum of the declared lengths
- * @prot: page protection state
+ * @decl_pos: the next entry of its declaration slot to read
+ * @decl_err: the first error of a slot entry, for end to return
+ * @prot: page protection state (with the slot's index, @prot.decl)
  */
 struct rvm_txn {
 	struct kref kref;
@@ -55,6 +66,8 @@ struct rvm_txn {
 	u32 nraw;
 	u32 raw_cap;
 	u64 declared;
+	u32 decl_pos;
+	int decl_err;
 	struct rvm_ptxn prot;
 };
 
@@ -111,7 +124,16 @@ static void rvm_txn_unlock(struct rvm_txn *txn)
 /* Take a locked transaction out of the file's table: it ends here. */
 static void rvm_txn_retire(struct rvm_file *rf, struct rvm_txn *txn)
 {
+	struct rvm_volume *vol = rf->vol;
+	int slot = txn->prot.decl;
+
 	txn->dead = true;
+	if (slot >= 0) {
+		spin_lock(&vol->prot.lock);
+		txn->prot.decl = -1;
+		spin_unlock(&vol->prot.lock);
+		rvm_decl_put(rf, slot);
+	}
 	if (xa_erase(&rf->txns, txn->id) == txn)
 		rvm_txn_put(txn);
 }
@@ -119,20 +141,24 @@ static void rvm_txn_retire(struct rvm_file *rf, struct rvm_txn *txn)
 /**
  * rvm_txn_begin() - begin a transaction
  * @rf: the file
- * @flags: RVM_TXN_RESTORE or RVM_TXN_NO_RESTORE
+ * @flags: RVM_TXN_RESTORE or RVM_TXN_NO_RESTORE, and RVM_TXN_DECL
  * @tid: set to the new transaction's id
+ * @slot: set to its declaration slot, or RVM_DECL_NO_SLOT
  *
  * Return: 0, -EINVAL, -ENXIO (not bound), -EROFS (volume failed), -ENOMEM,
  * -EBUSY (no free id).
  */
-int rvm_txn_begin(struct rvm_file *rf, u32 flags, u64 *tid)
+int rvm_txn_begin(struct rvm_file *rf, u32 flags, u64 *tid, u32 *slot)
 {
 	static const struct xa_limit limit = XA_LIMIT(1, U32_MAX);
 	struct rvm_volume *vol = READ_ONCE(rf->vol);
+	bool want_slot = flags & RVM_TXN_DECL;
 	struct rvm_txn *txn;
 	u32 next = 0;
 	int ret;
 
+	flags &= ~RVM_TXN_DECL;
+	*slot = RVM_DECL_NO_SLOT;
 	if (flags != RVM_TXN_RESTORE && flags != RVM_TXN_NO_RESTORE)
 		return -EINVAL;
 	if (!vol)
@@ -147,29 +173,55 @@ int rvm_txn_begin(struct rvm_file *rf, u32 flags, u64 *tid)
 	txn->flags = flags;
 	rvm_rs_init(&txn->set, flags == RVM_TXN_RESTORE);
 	rvm_prot_txn_begin(vol, &txn->prot, rf);
+	/* Locked before it can be found, until its slot is set. */
+	mutex_lock(&txn->lock);
 	ret = xa_alloc_cyclic(&rf->txns, &txn->id, txn, limit, &next,
 			      GFP_KERNEL);
 	if (ret < 0) {
+		mutex_unlock(&txn->lock);
 		rvm_prot_txn_end(vol, &txn->prot);
 		kfree(txn);
 		return ret == -EBUSY ? -EBUSY : ret;
 	}
+	if (want_slot) {
+		int n = rvm_decl_get(rf, txn->id, flags);
+
+		if (n >= 0) {
+			spin_lock(&vol->prot.lock);
+			txn->prot.decl = n;
+			spin_unlock(&vol->prot.lock);
+			*slot = n;
+		}
+	}
+	mutex_unlock(&txn->lock);
 	*tid = txn->id;
 	return 0;
 }
 
+/*
+ * What declaring a range needs; @ent and @old only for a slot entry: the
+ * entry, and its old bytes (restore mode) or NULL; @done counts the bytes
+ * of it declared so far.
+ */
 struct rvm_txn_piece {
 	struct rvm_volume *vol;
 	struct rvm_txn *txn;
 	u64 cap;
+	const struct rvm_decl_entry *ent;
+	const u8 *old;
+	u64 done;
 };
 
-/* Old bytes: from the transaction's snapshot of a page it already wrote. */
+/*
+ * Old bytes: from the transaction's snapshot of a page it already wrote,
+ * else those a slot entry carries, else the page's.
+ */
 static int rvm_txn_fill_old(void *arg, u64 off, void *dst, u64 len)
 {
 	struct rvm_txn_piece *p = arg;
+	const u8 *alt = p->old ? p->old + (off - p->ent->off) : NULL;
 
-	return rvm_prot_read_old(p->vol, &p->txn->prot, off, dst, len);
+	return rvm_prot_read_old(p->vol, &p->txn->prot, off, dst, len, alt);
 }
 
 /*
@@ -182,6 +234,9 @@ static int rvm_txn_add_piece(void *arg, u64 off, u64 len, u32 mode)
 	struct rvm_txn *txn = p->txn;
 	int ret;
 
+	/* A slot entry's pieces must be where it says they are. */
+	if (p->ent && off != p->ent->off + p->done)
+		return -EINVAL;
 	/* The record, even uncoalesced, must fit in the log. */
 	if (rvm_rec_len(txn->nraw + 1, txn->declared + len) > p->cap)
 		return -E2BIG;
@@ -206,10 +261,64 @@ static int rvm_txn_add_piece(void *arg, u64 off, u64 len, u32 mode)
 	txn->raw[txn->nraw].data = NULL;
 	txn->nraw++;
 	txn->declared += len;
+	p->done += len;
 	/* In the set first: a byte marked declared is always logged. */
 	if (mode == RVM_PROT_OFF)
 		return 0;
 	return rvm_prot_declare(p->vol, &txn->prot, off, len);
+}
+
+static bool rvm_txn_range_ok(u64 addr, u64 len)
+{
+	return len && len <= RVM_MAX_RANGE && addr + len >= addr;
+}
+
+/*
+ * Declare one slot entry @e of a locked transaction: translated through
+ * the caller's mappings, or (@mm false: no address space, at close) taken
+ * at the offset it claims.
+ */
+static int rvm_txn_declare_entry(struct rvm_file *rf, struct rvm_txn *txn,
+				 const struct rvm_decl_entry *e, bool mm)
+{
+	struct rvm_volume *vol = rf->vol;
+	struct rvm_txn_piece p = {
+		.vol = vol, .txn = txn, .cap = rvm_log_capacity(vol), .ent = e,
+	};
+
+	if (!rvm_txn_range_ok(e->addr, e->len))
+		return -EINVAL;
+	if (txn->flags == RVM_TXN_RESTORE) {
+		p.old = rvm_decl_data(rf, txn->prot.decl, e);
+		if (!p.old)
+			return -EINVAL;
+	}
+	if (mm)
+		return rvm_region_translate(rf, e->addr, e->len,
+					    rvm_txn_add_piece, &p);
+	if (e->off > vol->geom.data_size || e->len > vol->geom.data_size - e->off)
+		return -ERANGE;
+	return rvm_txn_add_piece(&p, e->off, e->len, RVM_PROT_OFF);
+}
+
+/*
+ * Declare what the process published in a locked transaction's slot
+ * since the last time; keep the first error for end.
+ */
+static void rvm_txn_drain(struct rvm_file *rf, struct rvm_txn *txn, bool mm)
+{
+	struct rvm_decl_entry e;
+	int ret;
+
+	if (txn->prot.decl < 0)
+		return;
+	while (rvm_decl_next(rf, txn->prot.decl, &txn->decl_pos, &e)) {
+		atomic64_inc(&rf->vol->stats.decl_ranges);
+		ret = rvm_txn_declare_entry(rf, txn, &e, mm);
+		if (ret && !txn->decl_err)
+			txn->decl_err = ret;
+		cond_resched();
+	}
 }
 
 /**
@@ -226,17 +335,20 @@ static int rvm_txn_add_piece(void *arg, u64 off, u64 len, u32 mode)
 int rvm_txn_set_range(struct rvm_file *rf, u64 tid, u64 addr, u64 len)
 {
 	struct rvm_volume *vol = READ_ONCE(rf->vol);
-	struct rvm_txn_piece p;
+	struct rvm_txn_piece p = { 0 };
 	struct rvm_txn *txn;
 	int ret;
 
 	if (!vol)
 		return -ENXIO;
-	if (!len || len > RVM_MAX_RANGE || addr + len < addr)
+	if (!rvm_txn_range_ok(addr, len))
 		return -EINVAL;
+	atomic64_inc(&vol->stats.set_range_calls);
 	txn = rvm_txn_lock(rf, tid);
 	if (!txn)
 		return -EINVAL;
+	/* What the slot declared came first. */
+	rvm_txn_drain(rf, txn, true);
 	p.vol = vol;
 	p.txn = txn;
 	p.cap = rvm_log_capacity(vol);
@@ -350,7 +462,11 @@ int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq,
 	txn = rvm_txn_lock(rf, tid);
 	if (!txn)
 		return -EINVAL;
-	ret = rvm_prot_check(vol, &txn->prot);
+	rvm_txn_drain(rf, txn, true);
+	ret = txn->decl_err;
+	txn->decl_err = 0;
+	if (!ret)
+		ret = rvm_prot_check(vol, &txn->prot);
 	if (ret) {
 		rvm_txn_unlock(txn);
 		return ret;
@@ -411,6 +527,7 @@ int rvm_txn_abort(struct rvm_file *rf, u64 tid)
 		rvm_txn_unlock(txn);
 		return -EPERM;
 	}
+	rvm_txn_drain(rf, txn, true);
 	rvm_txn_restore(vol, txn);
 	rvm_txn_retire(rf, txn);
 	rvm_prot_txn_end(vol, &txn->prot);
@@ -448,6 +565,7 @@ void rvm_txn_release_all(struct rvm_file *rf)
 		mutex_lock(&txn->lock);
 		if (!txn->dead) {
 			if (txn->flags == RVM_TXN_RESTORE) {
+				rvm_txn_drain(rf, txn, false);
 				rvm_txn_restore(rf->vol, txn);
 				atomic64_inc(&rf->vol->stats.aborts);
 			} else {
@@ -479,7 +597,10 @@ bool rvm_txn_busy_range(struct rvm_file *rf, u64 off, u64 len)
 
 	while (!busy && (txn = rvm_txn_next(rf, &id)) != NULL) {
 		mutex_lock(&txn->lock);
-		busy = !txn->dead && rvm_rs_overlaps(&txn->set, off, len);
+		busy = !txn->dead &&
+		       (rvm_rs_overlaps(&txn->set, off, len) ||
+			(txn->prot.decl >= 0 &&
+			 rvm_decl_overlaps(rf, txn->prot.decl, off, len)));
 		rvm_txn_unlock(txn);
 		id++;
 	}

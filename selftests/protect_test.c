@@ -8,8 +8,6 @@
  * fixed buffers behave.
  */
 #include <liburing.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -79,30 +77,6 @@ static unsigned char *map_mode(const char *dev, uint32_t mode, int *fdp)
 	else
 		*fdp = fd;
 	return p;
-}
-
-static sigjmp_buf segv_jmp;
-
-static void segv_handler(int sig)
-{
-	siglongjmp(segv_jmp, 1);
-}
-
-/* memset() that reports 1 if it got SIGSEGV, 0 if it completed. */
-static int try_memset(unsigned char *addr, int val, size_t len)
-{
-	struct sigaction sa, old;
-	volatile int faulted = 0;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = segv_handler;
-	sigaction(SIGSEGV, &sa, &old);
-	if (sigsetjmp(segv_jmp, 1) == 0)
-		memset((void *)addr, val, len);
-	else
-		faulted = 1;
-	sigaction(SIGSEGV, &old, NULL);
-	return faulted;
 }
 
 static struct rvm_status vstatus(struct __test_metadata *_metadata,

@@ -10,6 +10,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +205,30 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return ret;
+}
+
+static sigjmp_buf segv_jmp;
+
+static inline void segv_handler(int sig)
+{
+	siglongjmp(segv_jmp, 1);
+}
+
+/* memset() that reports 1 if it got SIGSEGV, 0 if it completed. */
+static inline int try_memset(unsigned char *addr, int val, size_t len)
+{
+	struct sigaction sa, old;
+	volatile int faulted = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = segv_handler;
+	sigaction(SIGSEGV, &sa, &old);
+	if (sigsetjmp(segv_jmp, 1) == 0)
+		memset((void *)addr, val, len);
+	else
+		faulted = 1;
+	sigaction(SIGSEGV, &old, NULL);
+	return faulted;
 }
 
 #endif /* _RVM_SELFTEST_H */

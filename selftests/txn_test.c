@@ -234,10 +234,18 @@ TEST_F(txn, bad_ranges_and_fields)
 	memset(&b, 0, sizeof(b));
 	b.flags = RVM_TXN_RESTORE | RVM_TXN_NO_RESTORE;
 	EXPECT_EQ(-EINVAL, rvm_do(self->fd, RVM_IOC_BEGIN, &b));
-	b.flags = 4;
+	b.flags = 8;
+	EXPECT_EQ(-EINVAL, rvm_do(self->fd, RVM_IOC_BEGIN, &b));
+	b.flags = RVM_TXN_DECL;
 	EXPECT_EQ(-EINVAL, rvm_do(self->fd, RVM_IOC_BEGIN, &b));
 	b.flags = RVM_TXN_RESTORE;
-	b.reserved[1] = 1;
+	b.reserved = 1;
+	EXPECT_EQ(-EINVAL, rvm_do(self->fd, RVM_IOC_BEGIN, &b));
+	b.reserved = 0;
+	b.slot = 1;
+	EXPECT_EQ(-EINVAL, rvm_do(self->fd, RVM_IOC_BEGIN, &b));
+	b.slot = 0;
+	b.pad2 = 1;
 	EXPECT_EQ(-EINVAL, rvm_do(self->fd, RVM_IOC_BEGIN, &b));
 
 	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));

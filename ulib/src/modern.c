@@ -16,6 +16,8 @@
 
 #include <rvm/librvm.h>
 
+#include "decl.h"
+
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
@@ -27,6 +29,7 @@ struct rvm {
 	size_t page_size;
 	uint64_t features;
 	unsigned int vol_id;	/* the bound volume's id, for RVM_IOC_STATUS */
+	struct lrvm_decl *decl;	/* declaration slots (decl.c), or NULL */
 };
 
 /* open(/dev/rvm), with "no such node" reported as "no module". */
@@ -151,6 +154,9 @@ int rvm_open(const char *dev, struct rvm **out)
 	if (err)
 		goto err_close;
 	r->vol_id = st.vol_id;
+	/* Without slots every set_range is an ioctl: slower, not wrong. */
+	if (r->features & RVM_FEAT_DECL)
+		lrvm_decl_open(r->fd, &r->decl);
 	*out = r;
 	return 0;
 
@@ -165,6 +171,7 @@ void rvm_close(struct rvm *r)
 {
 	if (!r)
 		return;
+	lrvm_decl_close(r->decl);
 	close(r->fd);
 	free(r);
 }
@@ -216,6 +223,7 @@ int rvm_region_map(struct rvm *r, uint64_t offset, size_t len, void *addr,
 		munmap(p, len);
 		return -EEXIST;
 	}
+	lrvm_decl_map(r->decl, p, len, offset);
 	*out = p;
 	return 0;
 }
@@ -223,11 +231,15 @@ int rvm_region_map(struct rvm *r, uint64_t offset, size_t len, void *addr,
 int rvm_region_unmap(struct rvm *r, void *addr, size_t len)
 {
 	struct rvm_unmap u;
+	int err;
 
 	memset(&u, 0, sizeof(u));
 	u.addr = (uintptr_t)addr;
 	u.len = len;
-	return rvm_ioctl(r->fd, RVM_IOC_UNMAP, &u);
+	err = rvm_ioctl(r->fd, RVM_IOC_UNMAP, &u);
+	if (!err)
+		lrvm_decl_unmap(r->decl, addr, len);
+	return err;
 }
 
 int rvm_txn_begin(struct rvm *r, int flags, uint64_t *tid)
@@ -239,6 +251,8 @@ int rvm_txn_begin(struct rvm *r, int flags, uint64_t *tid)
 		return -EINVAL;
 	memset(&b, 0, sizeof(b));
 	b.flags = flags;
+	if (r->decl)
+		b.flags |= RVM_TXN_DECL;
 	err = rvm_ioctl(r->fd, RVM_IOC_BEGIN, &b);
 	if (!err)
 		*tid = b.tid;
@@ -254,6 +268,8 @@ int rvm_txn_set_range(struct rvm *r, uint64_t tid, const void *addr,
 
 	if (a + len < a)
 		return -EINVAL;
+	if (!lrvm_decl_range(r->decl, tid, addr, len))
+		return 0;
 	while (len) {
 		uint64_t n = len < RVM_MAX_RANGE ? len : RVM_MAX_RANGE;
 

@@ -815,6 +815,8 @@ static int cmd_status(int argc, char **argv)
 	ROW("violations", "%llu", U(st.violations));
 	ROW("prot faults", "%llu", U(st.prot_faults));
 	ROW("snapshots", "%llu", U(st.snapshots));
+	ROW("set_range calls", "%llu", U(st.set_range_calls));
+	ROW("slot ranges", "%llu", U(st.decl_ranges));
 	ROW("auto bytes", "%llu (%s)", U(st.auto_bytes),
 	    human(st.auto_bytes, b1, sizeof(b1)));
 #undef U

@@ -27,12 +27,13 @@
 #define RVM_IOC_MAGIC 0xB9
 
 #define RVM_ABI_MAJOR 1
-#define RVM_ABI_MINOR 2
+#define RVM_ABI_MINOR 3
 
 /* RVM_IOC_GET_VERSION features: one bit per optional capability. */
 #define RVM_FEAT_ENGINE (1ULL << 0) /* volumes, regions, transactions */
 #define RVM_FEAT_PROTECT (1ULL << 1) /* RVM_IOC_SET_PROTECT, ABI minor 1 */
 #define RVM_FEAT_URING (1ULL << 2) /* io_uring commands, ABI minor 2 */
+#define RVM_FEAT_DECL (1ULL << 3) /* declaration slots, ABI minor 3 */
 
 /**
  * struct rvm_version - answer of RVM_IOC_GET_VERSION
@@ -128,6 +129,8 @@ struct rvm_volume_ref {
  *	auto mappings)
  * @snapshots: out: page snapshots taken at a transaction's first write
  * @auto_bytes: out: changed bytes that auto mode added to commits
+ * @set_range_calls: out: RVM_IOC_SET_RANGE calls
+ * @decl_ranges: out: ranges read from declaration slots
  * @reserved: must be 0 on input, zeroed on output
  */
 struct rvm_status {
@@ -160,7 +163,9 @@ struct rvm_status {
 	__u64 prot_faults;
 	__u64 snapshots;
 	__u64 auto_bytes;
-	__u64 reserved[4];
+	__u64 set_range_calls;
+	__u64 decl_ranges;
+	__u64 reserved[2];
 };
 
 /* The volume failed (an I/O error): it refuses commits until detached. */
@@ -180,22 +185,112 @@ struct rvm_bind {
 	struct rvm_volume_ref ref;
 };
 
-/* rvm_txn_begin.flags: exactly one of RESTORE and NO_RESTORE. */
+/* rvm_txn_begin.flags: exactly one of RESTORE and NO_RESTORE, and DECL. */
 #define RVM_TXN_RESTORE (1U << 0)
 #define RVM_TXN_NO_RESTORE (1U << 1)
+#define RVM_TXN_DECL (1U << 2) /* give it a declaration slot if one is free */
+
+/* rvm_txn_begin.slot when the transaction has no declaration slot. */
+#define RVM_DECL_NO_SLOT 0xffffffffU
 
 /**
  * struct rvm_txn_begin - argument of RVM_IOC_BEGIN
- * @flags: in: RVM_TXN_RESTORE or RVM_TXN_NO_RESTORE
+ * @flags: in: RVM_TXN_RESTORE or RVM_TXN_NO_RESTORE, optionally with
+ *	RVM_TXN_DECL
  * @pad: must be 0
  * @tid: out: the transaction's id, unique within the file descriptor
+ * @slot: in: 0; out: with RVM_TXN_DECL, the index of the declaration slot
+ *	the transaction got (see struct rvm_decl_slot), else
+ *	RVM_DECL_NO_SLOT (none free, or the area is not mapped)
+ * @pad2: must be 0
  * @reserved: must be 0
  */
 struct rvm_txn_begin {
 	__u32 flags;
 	__u32 pad;
 	__u64 tid;
-	__u64 reserved[2];
+	__u32 slot;
+	__u32 pad2;
+	__u64 reserved;
+};
+
+/*
+ * Declaration slots: set_range without a system call.
+ *
+ * mmap() of RVM_DECL_AREA_SIZE bytes at offset RVM_DECL_MMAP_OFFSET of a
+ * bound file descriptor (MAP_SHARED, read and write) maps the file's
+ * declaration area: RVM_DECL_SLOTS slots of RVM_DECL_SLOT_SIZE bytes,
+ * shared between the process and the module. RVM_IOC_BEGIN with
+ * RVM_TXN_DECL gives the transaction a free slot (the module zeroes it and
+ * writes @tid and @flags), and until it ends, each range written into the
+ * slot is declared as if by RVM_IOC_SET_RANGE:
+ *
+ *  1. reserve an entry: i = atomic fetch-and-add on @next; i must be below
+ *     RVM_DECL_ENTRIES (else use RVM_IOC_SET_RANGE);
+ *  2. in restore mode, copy the range's current bytes into @data at a
+ *     place reserved the same way with @data_next (else use the ioctl);
+ *  3. fill @addr, @off (the data-segment offset @addr maps to) and @data
+ *     of ent[i], then store @len with release semantics: the entry is
+ *     published.
+ *
+ * The module reads entries in index order up to the first one whose @len
+ * is 0, when the transaction ends or aborts, before each RVM_IOC_SET_RANGE
+ * of it, and (only the entries covering the faulting page) when a write
+ * faults on a protected page. So in strict and auto mode the first write
+ * to each page still comes to the module, which sees the declarations
+ * first; nothing else does. Entries are validated like the ioctl's fields,
+ * @addr is translated through the caller's mappings and must map to @off
+ * (a range must lie in one mapping). An entry that fails is not declared,
+ * and its error (EINVAL, ERANGE, E2BIG, EIO, ENOMEM: as RVM_IOC_SET_RANGE
+ * would have returned) is returned once by the transaction's RVM_IOC_END,
+ * after which the transaction keeps running. The old bytes of a restore
+ * mode range are taken from @data when the page was not written by the
+ * transaction yet, so a lie there only harms the liar's own abort.
+ * Entries written after the transaction's end are ignored; a thread that
+ * publishes entries while another ends the transaction races with it as
+ * two threads calling the ioctls would.
+ */
+#define RVM_DECL_MMAP_OFFSET (1ULL << 52)
+#define RVM_DECL_SLOTS 16
+#define RVM_DECL_SLOT_SIZE 8192
+#define RVM_DECL_AREA_SIZE (RVM_DECL_SLOTS * RVM_DECL_SLOT_SIZE)
+#define RVM_DECL_ENTRIES 126
+#define RVM_DECL_DATA_SIZE 4096
+
+/**
+ * struct rvm_decl_entry - one declared range in a declaration slot
+ * @addr: start address, as RVM_IOC_SET_RANGE's
+ * @off: the data-segment offset @addr maps to
+ * @data: restore mode: where in the slot's @data the range's old bytes are
+ * @len: length, 1..RVM_MAX_RANGE; 0 until the entry is published
+ */
+struct rvm_decl_entry {
+	__u64 addr;
+	__u64 off;
+	__u64 data;
+	__u64 len;
+};
+
+/**
+ * struct rvm_decl_slot - a declaration slot (RVM_DECL_SLOT_SIZE bytes)
+ * @tid: written by the module: the transaction the slot belongs to
+ * @flags: written by the module: the transaction's RVM_TXN_* mode
+ * @next: the process's: next entry to reserve
+ * @data_next: the process's: next free byte of @data
+ * @pad: unused
+ * @reserved: unused
+ * @ent: the entries
+ * @data: restore mode: old bytes of the declared ranges
+ */
+struct rvm_decl_slot {
+	__u64 tid;
+	__u32 flags;
+	__u32 next;
+	__u32 data_next;
+	__u32 pad;
+	__u64 reserved[5];
+	struct rvm_decl_entry ent[RVM_DECL_ENTRIES];
+	__u8 data[RVM_DECL_DATA_SIZE];
 };
 
 /**
