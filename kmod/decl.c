@@ -46,6 +46,7 @@ static_assert(RVM_DECL_AREA_SIZE % PAGE_SIZE == 0);
 
 static struct rvm_decl_slot *rvm_decl_slot(struct rvm_file *rf, int slot)
 {
+	/* Pairs with the release in rvm_decl_mmap(): a zeroed area. */
 	struct rvm_decl_slot *area = smp_load_acquire(&rf->decl);
 
 	return area + slot;
@@ -74,6 +75,7 @@ int rvm_decl_mmap(struct rvm_file *rf, struct vm_area_struct *vma)
 			mutex_unlock(&rf->lock);
 			return -ENOMEM;
 		}
+		/* Pairs with rvm_decl_slot(): vmalloc_user() zeroed it. */
 		smp_store_release(&rf->decl, area);
 	}
 	mutex_unlock(&rf->lock);
@@ -107,6 +109,7 @@ int rvm_decl_get(struct rvm_file *rf, u64 tid, u32 flags)
 	struct rvm_decl_slot *s;
 	int slot;
 
+	/* Pairs with the release in rvm_decl_mmap(). */
 	if (!smp_load_acquire(&rf->decl))
 		return -1;
 	do {
@@ -153,6 +156,7 @@ bool rvm_decl_next(struct rvm_file *rf, int slot, u32 *pos,
 	if (*pos >= RVM_DECL_ENTRIES)
 		return false;
 	ent = &rvm_decl_slot(rf, slot)->ent[*pos];
+	/* Pairs with the process's release store of @len: publication. */
 	len = smp_load_acquire(&ent->len);
 	if (!len)
 		return false;
@@ -230,8 +234,8 @@ bool rvm_decl_covers_addr(struct rvm_file *rf, int slot, u64 start, u64 len)
 			    NULL);
 }
 
-static bool rvm_decl_off_hit(const struct rvm_decl_entry *e, u64 start,
-			     u64 end, void *arg)
+static bool rvm_decl_off_hit(const struct rvm_decl_entry *e, u64 start, u64 end,
+			     void *arg)
 {
 	u64 e_end = rvm_decl_end(e->off, e->len);
 	unsigned long *mask = arg;

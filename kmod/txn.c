@@ -283,7 +283,10 @@ static int rvm_txn_declare_entry(struct rvm_file *rf, struct rvm_txn *txn,
 {
 	struct rvm_volume *vol = rf->vol;
 	struct rvm_txn_piece p = {
-		.vol = vol, .txn = txn, .cap = rvm_log_capacity(vol), .ent = e,
+		.vol = vol,
+		.txn = txn,
+		.cap = rvm_log_capacity(vol),
+		.ent = e,
 	};
 
 	if (!rvm_txn_range_ok(e->addr, e->len))
@@ -296,7 +299,8 @@ static int rvm_txn_declare_entry(struct rvm_file *rf, struct rvm_txn *txn,
 	if (mm)
 		return rvm_region_translate(rf, e->addr, e->len,
 					    rvm_txn_add_piece, &p);
-	if (e->off > vol->geom.data_size || e->len > vol->geom.data_size - e->off)
+	if (e->off > vol->geom.data_size ||
+	    e->len > vol->geom.data_size - e->off)
 		return -ERANGE;
 	return rvm_txn_add_piece(&p, e->off, e->len, RVM_PROT_OFF);
 }

@@ -307,7 +307,12 @@ int rvm_txn_begin(struct rvm *r, int flags, uint64_t *tid);
  *	declared in pieces
  *
  * Declare before changing. In restore mode the bytes are saved for
- * rvm_txn_abort().
+ * rvm_txn_abort(). When the module offers declaration slots
+ * (RVM_FEAT_DECL) and the range lies in one mapping made with
+ * rvm_region_map(), the range is written into the transaction's slot with
+ * no system call, and what the module finds wrong with it is returned
+ * once by rvm_txn_end() instead (RVM_DECL=0 in the environment turns
+ * slots off).
  *
  * Return:
  * * 0 - declared
@@ -338,6 +343,9 @@ int rvm_txn_set_range(struct rvm *r, uint64_t tid, const void *addr,
  * Return:
  * * 0 - committed
  * * -EINVAL - no such transaction, or bad @flags (it keeps running)
+ * * -EINVAL, -ERANGE, -E2BIG, -EIO - a range declared through the
+ *   transaction's slot was refused (see rvm_txn_set_range()): returned
+ *   once, the range is not declared, the transaction keeps running
  * * -E2BIG - the record is larger than the log (it keeps running: abort
  *   it, or end it after declaring less)
  * * -ENOMEM - out of memory (it keeps running)
