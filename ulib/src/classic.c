@@ -94,7 +94,11 @@
  *	E2BIG (SET_RANGE, END)		RVM_ETOO_BIG
  *	EINVAL (SET_RANGE, END, ABORT)	RVM_ETID (no such transaction)
  *	EPERM (ABORT)			RVM_EMODE (no_restore)
- *	ERANGE (SET_RANGE)		RVM_ENOT_MAPPED
+ *	ERANGE (SET_RANGE, END)		RVM_ENOT_MAPPED (END: a range from
+ *					the declaration slot; still running)
+ *	EPROTO (END)			RVM_EIO, errno EPROTO: strict mode
+ *					caught undeclared changes; the
+ *					transaction is still running
  *	EBUSY (UNMAP)			RVM_EUNCOMMIT
  *	EEXIST (mmap at vmaddr)		RVM_EVM_OVERLAP
  *	EINVAL (mmap)			RVM_EOFFSET (outside the data segment)

@@ -403,7 +403,12 @@ rvm_return_t rvm_end_transaction(rvm_tid_t *tid, rvm_mode_t mode)
 	case E2BIG:		/* still running: abort it, or end it */
 	case ENOMEM:
 	case EINTR:
+	case EPROTO:		/* strict mode: undeclared bytes changed */
 		ret = lrvm_errno(err);
+		over = false;
+		break;
+	case ERANGE:		/* a range from the slot was refused */
+		ret = RVM_ENOT_MAPPED;
 		over = false;
 		break;
 	case EINVAL:		/* the kernel does not know it */

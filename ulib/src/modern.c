@@ -338,7 +338,7 @@ static const struct {
 	{ ENODEV, "/dev/rvm not found: is the rvm module loaded?" },
 	{ ENOENT, "volume not attached, or no such device" },
 	{ ENOTBLK, "not a block device" },
-	{ EPROTO, "the rvm module speaks an incompatible ABI" },
+	{ EPROTO, "the rvm module speaks an incompatible ABI, or (strict protection) the transaction changed bytes it did not declare" },
 	{ EOPNOTSUPP, "the rvm module lacks a needed feature" },
 	{ ERANGE, "range not inside mapped regions of the volume" },
 	{ E2BIG, "transaction too large for the log" },
