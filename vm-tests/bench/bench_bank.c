@@ -41,38 +41,11 @@
 #include <liburing.h>
 #include <rvm/librvm.h>
 #include <rvm/volume.h>
+#include "bench.h"
 #include "window.h"
 
-#define NTELLERS 10
-#define HIST_PER_THREAD 4096
 #define MAX_THREADS 64
 #define U(x) ((unsigned long long)(x))
-
-struct rec {			/* branch, teller, account: 128 bytes */
-	int64_t balance;
-	uint64_t count;
-	uint8_t pad[112];
-};
-
-struct hist {
-	uint64_t id;
-	uint32_t account;
-	uint32_t teller;
-	int64_t delta;
-	int64_t branch_after;
-	uint64_t check;
-	uint8_t pad[24];
-};
-
-_Static_assert(sizeof(struct rec) == 128, "rec");
-_Static_assert(sizeof(struct hist) == 64, "hist");
-
-/* One page per branch: the branch, then its 10 tellers. */
-struct branch_page {
-	struct rec branch;
-	struct rec tellers[NTELLERS];
-	uint8_t pad[4096 - 11 * 128];
-};
 
 static struct {
 	const char *dev;
@@ -104,40 +77,10 @@ struct worker {
 	int err;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void die(const char *what, int err)
 {
 	fprintf(stderr, "bench_bank: %s: %s\n", what, rvm_strerror(err));
 	exit(1);
-}
-
-static uint64_t rng(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-static uint32_t pick(struct worker *w, uint32_t lo, uint32_t n, uint64_t i)
-{
-	if (!strcmp(B.pattern, "seq"))
-		return lo + i % n;
-	if (!strcmp(B.pattern, "local")) {
-		/* 80% of transactions on a hot 5% of the accounts. */
-		uint32_t hot = n / 20 ? n / 20 : 1;
-
-		if (rng(&w->rng) % 100 < 80)
-			return lo + rng(&w->rng) % hot;
-	}
-	return lo + rng(&w->rng) % n;
 }
 
 /* One bank transaction of thread @w; 0 or a negative errno. */
@@ -145,12 +88,12 @@ static int txn(struct worker *w, uint64_t i, uint32_t end,
 	       struct io_uring *ring)
 {
 	uint32_t per = B.accounts / B.threads;
-	uint32_t a = pick(w, w->id * per, per, i);
+	uint32_t a = pick(&w->rng, B.pattern, w->id * per, per, i);
 	struct branch_page *bp = &B.branches[w->id];
 	struct rec *acct = &B.accts[a], *tel = &bp->tellers[a % NTELLERS];
-	struct hist *h = &B.hist[(size_t)w->id * HIST_PER_THREAD +
-				 i % HIST_PER_THREAD];
-	int64_t delta = (int64_t)(rng(&w->rng) % 1999) - 999;
+	struct hist *h = &B.hist[(size_t)w->id * NHIST +
+				 i % NHIST];
+	int64_t delta = pick_delta(&w->rng);
 	uint64_t tid;
 	int ret;
 
@@ -165,18 +108,7 @@ static int txn(struct worker *w, uint64_t i, uint32_t end,
 		    (ret = rvm_txn_set_range(B.r, tid, h, sizeof(*h))))
 			return ret;
 	}
-	acct->balance += delta;
-	acct->count++;
-	tel->balance += delta;
-	tel->count++;
-	bp->branch.balance += delta;
-	bp->branch.count++;
-	h->id = bp->branch.count;
-	h->account = a;
-	h->teller = a % NTELLERS;
-	h->delta = delta;
-	h->branch_after = bp->branch.balance;
-	h->check = h->id * 0x9e3779b97f4a7c15ULL ^ (uint64_t)delta;
+	bank_apply(acct, tel, &bp->branch, h, a, delta);
 	if (ring) {
 		ret = rvm_txn_end_async(B.r, ring, tid, end, i);
 		return ret ? ret : (io_uring_submit(ring) == 1 ? 0 : -EIO);
@@ -261,7 +193,7 @@ static void *worker(void *arg)
 static size_t bank_len(void)
 {
 	return (size_t)B.threads * 4096 + (size_t)B.accounts * 128 +
-	       (size_t)B.threads * HIST_PER_THREAD * 64;
+	       (size_t)B.threads * NHIST * 64;
 }
 
 static void setup(void)
@@ -419,7 +351,7 @@ int main(int argc, char **argv)
 		die("status", ret);
 	for (int i = 0; i < B.threads; i++) {
 		w[i] = (struct worker){ .id = i,
-					.rng = 0x2545f4914f6cdd1dULL * (i + 1) };
+					.rng = BENCH_SEED * (i + 1) };
 		pthread_create(&w[i].th, NULL, B.async ? async_worker : worker,
 			       &w[i]);
 	}

@@ -22,38 +22,13 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "bench.h"
 #include "window.h"
 #include <lmdb.h>
 
-#define NTELLERS 10
-#define NHIST 4096
 #define K_TELLER (1ULL << 32)
 #define K_BRANCH (2ULL << 32)
 #define K_HIST (3ULL << 32)
-
-struct rec {
-	int64_t balance;
-	uint64_t count;
-	uint8_t pad[112];
-};
-
-struct hist {
-	uint64_t id;
-	uint32_t account;
-	uint32_t teller;
-	int64_t delta;
-	int64_t branch_after;
-	uint64_t check;
-	uint8_t pad[24];
-};
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void check(int rc, const char *what)
 {
@@ -61,29 +36,6 @@ static void check(int rc, const char *what)
 		fprintf(stderr, "bench_lmdb: %s: %s\n", what, mdb_strerror(rc));
 		exit(1);
 	}
-}
-
-static uint64_t rs = 0x2545f4914f6cdd1dULL;
-
-static uint64_t rng(void)
-{
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return rs;
-}
-
-static uint32_t pick(const char *pattern, uint32_t n, uint64_t i)
-{
-	if (!strcmp(pattern, "seq"))
-		return i % n;
-	if (!strcmp(pattern, "local")) {
-		uint32_t hot = n / 20 ? n / 20 : 1;
-
-		if (rng() % 100 < 80)
-			return rng() % hot;
-	}
-	return rng() % n;
 }
 
 static void put(MDB_txn *t, MDB_dbi dbi, uint64_t k, const void *v, size_t n)
@@ -108,7 +60,7 @@ int main(int argc, char **argv)
 	uint32_t accounts = 32768;
 	double seconds = 5, t0, dt;
 	int nosync = 0;
-	uint64_t done = 0;
+	uint64_t done = 0, rs = BENCH_SEED;
 	struct rec zero = { 0 }, acct, tel, br;
 	char path[512];
 	MDB_env *env;
@@ -156,26 +108,15 @@ int main(int argc, char **argv)
 	t0 = now();
 	while (now() - t0 < seconds) {
 		window_add(&win, now(), done);
-		uint32_t a = pick(pattern, accounts, done);
-		int64_t delta = (int64_t)(rng() % 1999) - 999;
+		uint32_t a = pick(&rs, pattern, 0, accounts, done);
+		int64_t delta = pick_delta(&rs);
 		struct hist h = { 0 };
 
 		check(mdb_txn_begin(env, NULL, 0, &t), "begin");
 		get(t, dbi, a, &acct);
 		get(t, dbi, K_TELLER + a % NTELLERS, &tel);
 		get(t, dbi, K_BRANCH, &br);
-		acct.balance += delta;
-		acct.count++;
-		tel.balance += delta;
-		tel.count++;
-		br.balance += delta;
-		br.count++;
-		h.id = br.count;
-		h.account = a;
-		h.teller = a % NTELLERS;
-		h.delta = delta;
-		h.branch_after = br.balance;
-		h.check = h.id * 0x9e3779b97f4a7c15ULL ^ (uint64_t)delta;
+		bank_apply(&acct, &tel, &br, &h, a, delta);
 		put(t, dbi, a, &acct, sizeof(acct));
 		put(t, dbi, K_TELLER + a % NTELLERS, &tel, sizeof(tel));
 		put(t, dbi, K_BRANCH, &br, sizeof(br));

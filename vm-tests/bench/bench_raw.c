@@ -22,6 +22,7 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+#include "bench.h"
 #include "window.h"
 
 #define MAX_THREADS 64
@@ -36,14 +37,6 @@ struct worker {
 	uint64_t done;
 	int err;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void *writer(void *arg)
 {

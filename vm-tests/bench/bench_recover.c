@@ -35,6 +35,7 @@
 #include <linux/rvm.h>
 #include <rvm/librvm.h>
 #include <rvm/volume.h>
+#include "bench.h"
 
 #define DM_NAME "rvmbench"
 #define DM_NODE "/dev/rvmbench-dm"
@@ -43,14 +44,6 @@
 
 static char backing[32];
 static uint64_t nsect;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what, int err)
 {
@@ -102,15 +95,7 @@ static int dm_table(const char *type)
 		     dm_call(DM_DEV_SUSPEND, DM_SKIP_LOCKFS_FLAG, NULL, NULL);
 }
 
-static uint64_t rs = 0x2545f4914f6cdd1dULL;
-
-static uint64_t rng(void)
-{
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return rs;
-}
+static uint64_t rs = BENCH_SEED;
 
 static void txn(struct rvm *r, uint8_t *base, uint64_t i)
 {
@@ -119,7 +104,7 @@ static void txn(struct rvm *r, uint8_t *base, uint64_t i)
 	uint64_t tid;
 	int ret;
 
-	off[0] = 8192 + rng() % ((BANK - (1 << 20)) / 128) * 128;	/* account */
+	off[0] = 8192 + rng(&rs) % ((BANK - (1 << 20)) / 128) * 128;	/* account */
 	off[1] = 4096 + 128 + (i % 10) * 128;				/* teller */
 	off[2] = 4096;							/* branch */
 	off[3] = BANK - (1 << 20) + (i % 16384) * 64;			/* history */

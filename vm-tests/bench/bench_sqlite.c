@@ -23,21 +23,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "bench.h"
 #include "window.h"
 #include <sqlite3.h>
 
-#define NTELLERS 10
-#define NHIST 4096
-
 static sqlite3 *db;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what)
 {
@@ -71,29 +61,6 @@ static void step(sqlite3_stmt *s)
 	sqlite3_reset(s);
 }
 
-static uint64_t rs = 0x2545f4914f6cdd1dULL;
-
-static uint64_t rng(void)
-{
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return rs;
-}
-
-static uint32_t pick(const char *pattern, uint32_t n, uint64_t i)
-{
-	if (!strcmp(pattern, "seq"))
-		return i % n;
-	if (!strcmp(pattern, "local")) {
-		uint32_t hot = n / 20 ? n / 20 : 1;
-
-		if (rng() % 100 < 80)
-			return rng() % hot;
-	}
-	return rng() % n;
-}
-
 int main(int argc, char **argv)
 {
 	static struct window win;
@@ -102,7 +69,7 @@ int main(int argc, char **argv)
 	double seconds = 5, t0, dt;
 	static const uint8_t pad[112];
 	sqlite3_stmt *ins, *up_a, *up_t, *up_b, *hist, *sel_b;
-	uint64_t done = 0;
+	uint64_t done = 0, rs = BENCH_SEED;
 	char path[512];
 
 	if (argc < 2) {
@@ -166,8 +133,8 @@ int main(int argc, char **argv)
 	t0 = now();
 	while (now() - t0 < seconds) {
 		window_add(&win, now(), done);
-		uint32_t a = pick(pattern, accounts, done);
-		int64_t delta = (int64_t)(rng() % 1999) - 999, bal, cnt;
+		uint32_t a = pick(&rs, pattern, 0, accounts, done);
+		int64_t delta = pick_delta(&rs), bal, cnt;
 
 		exec("BEGIN");
 		sqlite3_bind_int64(up_a, 1, delta);
