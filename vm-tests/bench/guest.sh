@@ -5,7 +5,8 @@
 # host, the same kind:
 #   /dev/vda  raw device limit (written directly)
 #   /dev/vdb  the rvm volume of the bank runs (formatted afresh by each run)
-#   /dev/vdc  ext4 (made on the host with mkfs.ext4) for SQLite and LMDB
+#   /dev/vdc  ext4 (made on the host with mkfs.ext4) for SQLite, LMDB and
+#             PMDK's libpmemobj (a pool file)
 #   /dev/vdd  the recovery run (under a device-mapper device)
 # Every figure goes, as a "RESULT key=value ..." line, to $RVM_OUT.
 # Environment: BENCH_SECONDS (per run), BENCH_SIZES (account counts of the
@@ -52,6 +53,8 @@ for n in $SIZES; do
 			--sync full --seconds "$S"
 		run bench_lmdb /mnt/lmdb --accounts "$n" --pattern "$p" \
 			--seconds "$S"
+		run bench_pmemobj /mnt/bank.pmem --accounts "$n" \
+			--pattern "$p" --seconds "$S"
 	done
 done
 
@@ -66,7 +69,10 @@ for prot in auto off; do
 done
 run bench_sqlite /mnt/bank.db $m --sync normal
 run bench_lmdb /mnt/lmdb $m --nosync 1
-rm -rf /mnt/bank.db* /mnt/lmdb
+# libpmemobj taking the file for persistent memory: cache flushes instead
+# of msync, never synced (bench_pmemobj.c). Never set for the runs above.
+run env PMEM_IS_PMEM_FORCE=1 bench_pmemobj /mnt/bank.pmem $m
+rm -rf /mnt/bank.db* /mnt/lmdb /mnt/bank.pmem
 umount /mnt
 
 # Recovery after a crash with a full log.

@@ -10,7 +10,8 @@ set logscale xy 2
 set xtics ("1k" 1024, "8k" 8192, "32k" 32768, "128k" 131072, "256k" 262144)
 set xlabel "accounts (x 128 bytes)"
 set ylabel "transactions/s"
-set key bottom left font ",8"
+set key top left font ",8"
+set yrange [*:131072]
 set grid
 do for [p in "seq random local"] {
 	set title p
@@ -18,6 +19,7 @@ do for [p in "seq random local"] {
 	plot f using 1:2 with linespoints lw 2 title "rvm flush", \
 	     f using 1:3 with linespoints lw 2 title "rvm no_flush, flush/100", \
 	     f using 1:4 with linespoints lw 2 title "SQLite WAL FULL", \
-	     f using 1:5 with linespoints lw 2 title "LMDB (sync)"
+	     f using 1:5 with linespoints lw 2 title "LMDB (sync)", \
+	     f using 1:6 with linespoints lw 2 title "PMDK libpmemobj (msync)"
 }
 unset multiplot
