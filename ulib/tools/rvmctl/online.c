@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rvmctl's online commands: attach, detach, status, version. They talk to
+ * rvm.ko through the ioctls of /dev/rvm (<linux/rvm.h>), as does
+ * note_if_attached(), which dump and check ask.
+ */
+#include <ctype.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/rvm.h>
+
+#include "rvmctl.h"
+
+/* ---- /dev/rvm --------------------------------------------------------- */
+
+#define RVM_NODE	"/dev/rvm"
+
+enum rvm_op { OP_VERSION, OP_ATTACH, OP_DETACH, OP_STATUS };
+
+/*
+ * Open /dev/rvm (read-write, or read-only if that is all we may: STATUS
+ * and GET_VERSION need no more). Returns the fd, or a negative errno after
+ * saying why unless @quiet.
+ */
+static int node_open(const char *cmd, bool quiet)
+{
+	int fd, err;
+
+	fd = open(RVM_NODE, O_RDWR | O_CLOEXEC);
+	if (fd < 0 && (errno == EACCES || errno == EPERM))
+		fd = open(RVM_NODE, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	err = errno;
+	if (quiet)
+		return -err;
+	switch (err) {
+	case ENOENT:
+	case ENXIO:
+	case ENODEV:
+		fprintf(stderr, "rvmctl %s: %s: %s: is rvm.ko loaded? (modprobe rvm)\n",
+			cmd, RVM_NODE, strerror(err));
+		break;
+	case EACCES:
+	case EPERM:
+		fprintf(stderr, "rvmctl %s: %s: permission denied\n", cmd, RVM_NODE);
+		break;
+	default:
+		fprintf(stderr, "rvmctl %s: %s: %s\n", cmd, RVM_NODE, strerror(err));
+		break;
+	}
+	return -err;
+}
+
+/* One ioctl on a fresh /dev/rvm file: 0, or a negative errno. */
+static int node_ioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+/*
+ * What an errno of an online request means, for @dev (NULL when the volume
+ * was named by id).
+ */
+static const char *op_why(enum rvm_op op, int err, const char *dev)
+{
+	static char buf[256];
+	struct stat st;
+
+	switch (err) {
+	case EPERM:
+		return "need root (CAP_SYS_ADMIN)";
+	case EACCES:
+		return "permission denied (on the device node or a directory of its path)";
+	case EBUSY:
+		if (op == OP_ATTACH)
+			return "already attached or in use (attached as an rvm volume, mounted, or opened exclusively by another program)";
+		if (op == OP_DETACH)
+			return "still in use by a process that mapped it (a file descriptor of /dev/rvm is bound to it; end that process first)";
+		break;
+	case ENOENT:
+		if (dev && stat(dev, &st))
+			return "no such file or directory";
+		if (op == OP_ATTACH)
+			return "no such block device";
+		return "not attached";
+	case ENOTBLK:
+		return "not a block device";
+	case ENXIO:
+	case ENODEV:
+		return "no such device (the device node has no disk behind it)";
+	case EINVAL:
+		if (op == OP_ATTACH) {
+			snprintf(buf, sizeof(buf),
+				 "not an rvm volume (see the kernel log for the reason; try 'rvmctl check %s')",
+				 dev ? dev : "DEV");
+			return buf;
+		}
+		return "invalid request (do rvmctl and rvm.ko agree on the ABI? see 'rvmctl version')";
+	case EBADMSG:
+		snprintf(buf, sizeof(buf),
+			 "corrupt superblocks: both copies fail their checksum (try 'rvmctl dump %s')",
+			 dev ? dev : "DEV");
+		return buf;
+	case EOPNOTSUPP:
+		return "newer format: the volume was written by a newer rvm than this module supports";
+	case ENAMETOOLONG:
+		return "path too long";
+	case EIO:
+		if (op == OP_ATTACH)
+			return "I/O error reading or recovering the volume (see the kernel log)";
+		if (op == OP_DETACH)
+			return "I/O error on the final flush: the volume is detached anyway, and the next attach replays its log";
+		break;
+	case ENOMEM:
+		return "out of kernel memory";
+	case ENOTTY:
+		return "rvm.ko does not know this request (an older module? see 'rvmctl version')";
+	}
+	return strerror(err);
+}
+
+static void op_fail(const char *cmd, enum rvm_op op, int err, const char *dev,
+		    u32 id)
+{
+	if (dev)
+		fprintf(stderr, "rvmctl %s: %s: %s\n", cmd, dev, op_why(op, err, dev));
+	else if (op == OP_VERSION)
+		fprintf(stderr, "rvmctl %s: %s\n", cmd, op_why(op, err, NULL));
+	else
+		fprintf(stderr, "rvmctl %s: volume %u: %s\n", cmd, id,
+			op_why(op, err, NULL));
+}
+
+static int parse_u32(const char *s, u32 min, u32 max, u32 *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/*
+ * "DEV" or "--id N": fill @ref. Returns 0, or EXIT_USAGE after printing
+ * the usage.
+ */
+static int parse_ref(const struct rvmctl_cmd *c, int argc, char **argv,
+		     struct rvm_volume_ref *ref, const char **devp)
+{
+	static const struct option opts[] = {
+		{ "id", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool have_id = false;
+	u32 id = 0;
+	int opt;
+
+	memset(ref, 0, sizeof(*ref));
+	*devp = NULL;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "i:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'i':
+			if (parse_u32(optarg, 1, UINT32_MAX, &id)) {
+				fprintf(stderr, "rvmctl %s: bad volume id '%s'\n",
+					c->name, optarg);
+				return EXIT_USAGE;
+			}
+			have_id = true;
+			break;
+		case 'h':
+		default:
+			return rvmctl_usage(c);
+		}
+	}
+	if (have_id && optind == argc) {
+		ref->vol_id = id;
+		return 0;
+	}
+	if (!have_id && optind == argc - 1) {
+		*devp = argv[optind];
+		ref->path = (uintptr_t)argv[optind];
+		return 0;
+	}
+	if (!have_id && optind == argc && !strcmp(c->name, "status"))
+		fprintf(stderr, "rvmctl status: name the volume: rvm.ko cannot list its volumes, so give the\n"
+			"device (rvmctl status DEV) or the id attach printed (rvmctl status --id N;\n"
+			"the kernel log has 'attached DEV as volume N' lines too)\n");
+	return rvmctl_usage(c);
+}
+
+/*
+ * For dump and check: if rvm.ko has @dev attached, say that what the tool
+ * reads is the on-disk state of a live volume.
+ */
+void note_if_attached(const char *cmd, const char *dev)
+{
+	struct rvm_status st;
+	struct stat sb;
+	int fd;
+
+	if (stat(dev, &sb) || !S_ISBLK(sb.st_mode))
+		return;
+	fd = node_open(cmd, true);
+	if (fd < 0)
+		return;
+	memset(&st, 0, sizeof(st));
+	st.ref.path = (uintptr_t)dev;
+	if (!node_ioctl(fd, RVM_IOC_STATUS, &st))
+		fprintf(stderr, "rvmctl %s: %s: note: attached as volume %u: this is the on-disk state of a\n"
+			"live volume (the superblock's head lags, and records may be written while\n"
+			"reading); 'rvmctl status %s' shows the module's view, and a detach empties\n"
+			"the log\n",
+			cmd, dev, st.vol_id, dev);
+	close(fd);
+}
+
+/* ---- online: attach, detach, status, version --------------------------- */
+
+static const char *ns_str(u64 ns, char *buf, size_t len)
+{
+	if (ns < 1000000)
+		snprintf(buf, len, "%.3g us", ns / 1e3);
+	else if (ns < 1000000000ULL)
+		snprintf(buf, len, "%.4g ms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.4g s", ns / 1e9);
+	return buf;
+}
+
+static void print_recovery(const struct rvm_status *st)
+{
+	char b[32], t[32];
+
+	printf("recovery: replayed %llu record%s, %llu bytes (%s) in %s\n",
+	       (unsigned long long)st->recovery_records,
+	       st->recovery_records == 1 ? "" : "s",
+	       (unsigned long long)st->recovery_bytes,
+	       human(st->recovery_bytes, b, sizeof(b)),
+	       ns_str(st->recovery_ns, t, sizeof(t)));
+}
+
+int cmd_attach(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "truncate", required_argument, NULL, 't' },
+		{ "spool-delay", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct rvmctl_cmd *c = rvmctl_find("attach");
+	struct rvm_attach a;
+	struct rvm_status st;
+	const char *dev;
+	int opt, fd, err;
+
+	memset(&a, 0, sizeof(a));
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "t:s:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 't':
+			if (parse_u32(optarg, 1, 99, &a.truncate_pct)) {
+				fprintf(stderr, "rvmctl attach: bad --truncate '%s': a percentage of the log, 1..99\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 's':
+			if (parse_u32(optarg, 1, 60000, &a.spool_delay_ms)) {
+				fprintf(stderr, "rvmctl attach: bad --spool-delay '%s': milliseconds, 1..60000\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+		default:
+			return rvmctl_usage(c);
+		}
+	}
+	if (optind != argc - 1)
+		return rvmctl_usage(c);
+	dev = argv[optind];
+	if (strlen(dev) >= RVM_PATH_MAX) {
+		fprintf(stderr, "rvmctl attach: %s: path too long\n", dev);
+		return 1;
+	}
+
+	fd = node_open("attach", false);
+	if (fd < 0)
+		return 1;
+	a.path = (uintptr_t)dev;
+	err = node_ioctl(fd, RVM_IOC_ATTACH, &a);
+	if (err) {
+		op_fail("attach", OP_ATTACH, -err, dev, 0);
+		close(fd);
+		return 1;
+	}
+	printf("attached %s as volume %u\n", dev, a.vol_id);
+	memset(&st, 0, sizeof(st));
+	st.ref.vol_id = a.vol_id;
+	err = node_ioctl(fd, RVM_IOC_STATUS, &st);
+	close(fd);
+	if (err) {
+		/* Attached all the same: a detach by someone else in between? */
+		fprintf(stderr, "rvmctl attach: volume %u: cannot read its status: %s\n",
+			a.vol_id, op_why(OP_STATUS, -err, NULL));
+		return 1;
+	}
+	print_recovery(&st);
+	return 0;
+}
+
+int cmd_detach(int argc, char **argv)
+{
+	const struct rvmctl_cmd *c = rvmctl_find("detach");
+	struct rvm_volume_ref ref;
+	const char *dev;
+	int fd, err;
+
+	err = parse_ref(c, argc, argv, &ref, &dev);
+	if (err)
+		return err;
+	fd = node_open("detach", false);
+	if (fd < 0)
+		return 1;
+	err = node_ioctl(fd, RVM_IOC_DETACH, &ref);
+	close(fd);
+	if (err) {
+		op_fail("detach", OP_DETACH, -err, dev, ref.vol_id);
+		return 1;
+	}
+	if (dev)
+		printf("detached %s\n", dev);
+	else
+		printf("detached volume %u\n", ref.vol_id);
+	return 0;
+}
+
+/* a / b with two decimals, or "-" when b is 0. */
+static const char *ratio(u64 a, u64 b, char *buf, size_t len)
+{
+	if (!b)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.2f", (double)a / b);
+	return buf;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	const struct rvmctl_cmd *c = rvmctl_find("status");
+	struct rvm_status st;
+	const char *dev;
+	char b1[32], b2[32], r[32];
+	int fd, err;
+
+	memset(&st, 0, sizeof(st));
+	err = parse_ref(c, argc, argv, &st.ref, &dev);
+	if (err)
+		return err;
+	fd = node_open("status", false);
+	if (fd < 0)
+		return 1;
+	err = node_ioctl(fd, RVM_IOC_STATUS, &st);
+	close(fd);
+	if (err) {
+		op_fail("status", OP_STATUS, -err, dev, st.ref.vol_id);
+		return 1;
+	}
+
+	if (dev)
+		printf("volume %u (%s): ", st.vol_id, dev);
+	else
+		printf("volume %u: ", st.vol_id);
+	if (st.flags & RVM_STATUS_FAILED)
+		printf("FAILED (an I/O error: it refuses commits until detached)\n");
+	else
+		printf("ok\n");
+	if (st.flags & ~RVM_STATUS_FAILED)
+		printf("  flags             0x%x\n", st.flags);
+#define ROW(name, fmt, ...) printf("  %-17s " fmt "\n", name, __VA_ARGS__)
+#define U(x) ((unsigned long long)(x))
+	ROW("data segment", "%llu bytes (%s), %llu page%s in memory",
+	    U(st.data_bytes), human(st.data_bytes, b1, sizeof(b1)),
+	    U(st.mapped_pages), st.mapped_pages == 1 ? "" : "s");
+	ROW("log", "%llu bytes (%s)", U(st.log_bytes),
+	    human(st.log_bytes, b1, sizeof(b1)));
+	ROW("log used", "%llu bytes (%s), %.1f%% of the log", U(st.log_used),
+	    human(st.log_used, b1, sizeof(b1)),
+	    st.log_bytes ? 100.0 * st.log_used / st.log_bytes : 0.0);
+	ROW("head lsn", "%llu", U(st.head_lsn));
+	ROW("tail lsn", "%llu", U(st.tail_lsn));
+	ROW("next seq", "%llu", U(st.next_seq));
+	ROW("commits", "%llu (%llu flush, %llu no_flush)", U(st.commits),
+	    U(st.flush_commits), U(st.commits - st.flush_commits));
+	ROW("aborts", "%llu", U(st.aborts));
+	ROW("log writes", "%llu (%s commits per log write)", U(st.log_writes),
+	    ratio(st.commits, st.log_writes, r, sizeof(r)));
+	ROW("log flushes", "%llu", U(st.log_flushes));
+	ROW("flush calls", "%llu", U(st.flush_calls));
+	ROW("bytes declared", "%llu (%s)", U(st.bytes_declared),
+	    human(st.bytes_declared, b1, sizeof(b1)));
+	ROW("bytes logged", "%llu (%s), %s per declared byte",
+	    U(st.bytes_logged), human(st.bytes_logged, b1, sizeof(b1)),
+	    ratio(st.bytes_logged, st.bytes_declared, r, sizeof(r)));
+	ROW("bytes coalesced", "%llu (%s) of log saved", U(st.bytes_coalesced),
+	    human(st.bytes_coalesced, b1, sizeof(b1)));
+	ROW("truncations", "%llu, %llu bytes (%s) freed", U(st.truncations),
+	    U(st.bytes_truncated), human(st.bytes_truncated, b1, sizeof(b1)));
+	ROW("log full waits", "%llu", U(st.log_full_waits));
+	ROW("recovery", "%llu record%s, %llu bytes (%s) in %s",
+	    U(st.recovery_records), st.recovery_records == 1 ? "" : "s",
+	    U(st.recovery_bytes), human(st.recovery_bytes, b1, sizeof(b1)),
+	    ns_str(st.recovery_ns, b2, sizeof(b2)));
+	ROW("violations", "%llu", U(st.violations));
+	ROW("prot faults", "%llu", U(st.prot_faults));
+	ROW("snapshots", "%llu", U(st.snapshots));
+	ROW("set_range calls", "%llu", U(st.set_range_calls));
+	ROW("slot ranges", "%llu", U(st.decl_ranges));
+	ROW("auto bytes", "%llu (%s)", U(st.auto_bytes),
+	    human(st.auto_bytes, b1, sizeof(b1)));
+#undef U
+#undef ROW
+	return 0;
+}
+
+int cmd_version(int argc, char **argv)
+{
+	static const char *const feat[] = { "engine", "protect" };
+	struct rvm_version v;
+	unsigned int i;
+	u64 unknown;
+	int fd, err;
+
+	if (argc != 1)
+		return rvmctl_usage(rvmctl_find("version"));
+	fd = node_open("version", false);
+	if (fd < 0)
+		return 1;
+	memset(&v, 0, sizeof(v));
+	err = node_ioctl(fd, RVM_IOC_GET_VERSION, &v);
+	close(fd);
+	if (err) {
+		op_fail("version", OP_VERSION, -err, NULL, 0);
+		return 1;
+	}
+	printf("rvm.ko ABI %u.%u, page size %u (rvmctl built for ABI %u.%u)\n",
+	       v.abi_major, v.abi_minor, v.page_size, RVM_ABI_MAJOR,
+	       RVM_ABI_MINOR);
+	printf("features 0x%llx:", (unsigned long long)v.features);
+	for (i = 0; i < ARRAY_SIZE(feat); i++)
+		if (v.features & (1ULL << i))
+			printf(" %s", feat[i]);
+	unknown = v.features & ~((1ULL << ARRAY_SIZE(feat)) - 1);
+	if (unknown)
+		printf(" (and unknown 0x%llx)", (unsigned long long)unknown);
+	printf("\n");
+	if (v.abi_major != RVM_ABI_MAJOR) {
+		fprintf(stderr, "rvmctl version: rvm.ko's ABI major %u is not rvmctl's %u: they cannot work together\n",
+			v.abi_major, RVM_ABI_MAJOR);
+		return 1;
+	}
+	return 0;
+}
