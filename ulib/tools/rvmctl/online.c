@@ -438,7 +438,8 @@ int cmd_status(int argc, char **argv)
 
 int cmd_version(int argc, char **argv)
 {
-	static const char *const feat[] = { "engine", "protect" };
+	static const char *const feat[] = { "engine", "protect", "uring",
+					    "decl" };
 	struct rvm_version v;
 	unsigned int i;
 	u64 unknown;
