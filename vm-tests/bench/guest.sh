@@ -67,6 +67,11 @@ for prot in auto off; do
 	run bench_bank /dev/vdb $m --mode flush --protect $prot
 	run bench_bank /dev/vdb $m --mode noflush --flush-every 100 --protect $prot
 done
+# set_range through the ioctl instead of the declaration slot (issue 4).
+for prot in strict off; do
+	run env RVM_DECL=0 bench_bank /dev/vdb $m --mode noflush \
+		--flush-every 100 --protect $prot --label rvm-ioctl
+done
 run bench_sqlite /mnt/bank.db $m --sync normal
 run bench_lmdb /mnt/lmdb $m --nosync 1
 # libpmemobj taking the file for persistent memory: cache flushes instead

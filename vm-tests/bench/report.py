@@ -185,6 +185,11 @@ def main():
         line("rvm", f"no_flush, flush every 100, protection {prot}",
              find(rows, mode="noflush", threads=1, flush_every=100,
                   protect=prot, **rvm_main), raw1, False)
+    for prot in ("strict", "off"):
+        line("rvm", "no_flush, flush every 100, set_range by ioctl "
+             f"(RVM_DECL=0), protection {prot}",
+             find(rows, system="rvm-ioctl", protect=prot, pattern="random",
+                  accounts=MAIN), raw1, False)
     line("SQLite", "WAL, synchronous=FULL (durable at commit)", sq_full,
          raw1, True)
     line("SQLite", "WAL, synchronous=NORMAL (durable at checkpoint)",
