@@ -10,29 +10,36 @@
  * ends the log. Recovery therefore always applies a prefix of the commit
  * order, and never a record after a torn or missing one.
  *
- * It runs in passes, like jbd2's:
+ * It runs in passes, like jbd2's, but reads the log once:
  *
- * PASS_SCAN:      walk the log from the head, validating every record,
- *                 until the first one that is not committed. This finds
- *                 the end of the log and counts what is there; it writes
- *                 nothing, and is all a dry run (rvmctl check) needs
- *                 besides the page count.
+ * PASS_REPLAY:    walk the log from the head in big sequential reads (the
+ *                 next window is read ahead while the current one is
+ *                 checked), validate each record, and copy each committed
+ *                 transaction record's ranges, in order, into in-memory
+ *                 images of the data segment pages they touch, noting
+ *                 which bytes of each page the log wrote. The walk stops at
+ *                 the first record that is not committed. A record is
+ *                 applied only once it is validated, so what the images
+ *                 hold is always the state after a prefix of the commit
+ *                 order: the same as scanning to the end first and
+ *                 replaying afterwards, with half the reading and
+ *                 checking. A later record overwrites an earlier one's
+ *                 bytes in memory, so the newest value wins and each page
+ *                 is written once. If the images would use more than the
+ *                 memory limit, the ones held so far go through
+ *                 PASS_WRITEBACK first: that is safe, as every record
+ *                 applied is committed and the data pages hold nothing but
+ *                 committed values, and a crash then just makes the next
+ *                 recovery start over from the same head.
  *
- * PASS_REPLAY:    walk the same records again, up to the end PASS_SCAN
- *                 found, and copy each transaction record's ranges, in
- *                 order, into in-memory images of the data segment pages
- *                 they touch (read from the device on first touch, unless
- *                 a range covers the whole page). A later record overwrites
- *                 an earlier one's bytes in memory, so the newest value
- *                 wins and each page is written once. If the images would
- *                 use more than the memory limit, the ones held so far are
- *                 written back first (PASS_WRITEBACK early): that is safe,
- *                 as every record applied is committed and the data pages
- *                 hold nothing but committed values, and a crash then just
- *                 makes the next recovery start over from the same head.
+ * PASS_WRITEBACK: take the page images in ascending order, in runs of
+ *                 consecutive pages; read each run from the device in one
+ *                 read, unless the log wrote every byte of it, lay the
+ *                 replayed bytes over it, and write it back in one write.
+ *                 Then flush.
  *
- * PASS_WRITEBACK: write the dirty page images in ascending order, then
- *                 flush.
+ * A dry run (rvmctl check) walks and counts the same way, and holds no
+ * images and reads no data page.
  *
  * Afterwards the caller writes a new superblock, prepared by
  * rvm_super_after_recovery(), and flushes: only then is the log empty.
@@ -47,7 +54,9 @@
  * log.
  */
 #ifdef __KERNEL__
+#include <linux/bitmap.h>
 #include <linux/errno.h>
+#include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -55,38 +64,162 @@
 #endif
 #include "recovery.h"
 
-/* The log read buffer: a window on the log, refilled in big reads. */
+/*
+ * Room in front of each log window: the part of a record that straddles
+ * two windows is copied there, just before the read-ahead bytes that
+ * continue it. A longer straddling record is read again instead.
+ */
+#define RVM_LOGBUF_HEAD (64 * 1024)
+
+/* Longest run of pages PASS_WRITEBACK reads and writes at once. */
+#define RVM_RECOVERY_RUN (1024 * 1024)
+
+/* The bytes of a page image the log wrote, one bit each. */
+#define RVM_DONE_LONGS BITS_TO_LONGS(RVM_BLOCK_SIZE)
+
+struct rvm_logwin {
+	u8 *mem; /* RVM_LOGBUF_HEAD + cap bytes */
+	size_t cap;
+};
+
+/*
+ * The log read buffer: a window on the log, refilled in big reads, with
+ * the window after it read ahead (if the device can) into the other one.
+ */
 struct rvm_logbuf {
 	const struct rvm_io_ops *ops;
 	void *ctx;
 	const struct rvm_geom *g;
-	u8 *buf;
-	size_t cap;
-	u64 start; /* lsn of buf[0] */
-	size_t fill; /* bytes valid at buf */
+	u64 *ns; /* time spent waiting for reads goes here */
+	u64 stop; /* nothing at or past this lsn is needed */
+	struct rvm_logwin win[2];
+	unsigned int cur; /* the window @data points into */
+	const u8 *data; /* the log's bytes from lsn @start on */
+	u64 start;
+	size_t fill; /* bytes valid at @data */
+	unsigned long refills; /* changes whenever @data is replaced */
+	void *ra; /* read-ahead in flight into win[!cur], or NULL */
+	u64 ra_lsn;
+	size_t ra_len;
 };
 
-static int rvm_logbuf_init(struct rvm_logbuf *lb, const struct rvm_io_ops *ops,
-			   void *ctx, const struct rvm_geom *g, size_t buf_len)
+static u64 rvm_now(void)
 {
+	return ktime_get_ns();
+}
+
+static int rvm_logwin_alloc(struct rvm_logwin *w, size_t cap)
+{
+	kvfree(w->mem);
+	w->mem = kvmalloc(RVM_LOGBUF_HEAD + cap, GFP_KERNEL);
+	w->cap = w->mem ? cap : 0;
+	return w->mem ? 0 : -ENOMEM;
+}
+
+static int rvm_logbuf_init(struct rvm_logbuf *lb, const struct rvm_io_ops *ops,
+			   void *ctx, const struct rvm_geom *g, size_t buf_len,
+			   u64 stop, u64 *ns)
+{
+	int err;
+
 	if (!buf_len)
 		buf_len = RVM_RECOVERY_BUF_DEFAULT;
 	buf_len = max_t(size_t, buf_len, RVM_RECOVERY_BUF_MIN);
 	buf_len = rvm_align_up(buf_len, RVM_BLOCK_SIZE);
+	memset(lb, 0, sizeof(*lb));
 	lb->ops = ops;
 	lb->ctx = ctx;
 	lb->g = g;
-	lb->start = 0;
-	lb->fill = 0;
-	lb->cap = min_t(u64, buf_len, g->log_size);
-	lb->buf = kvmalloc(lb->cap, GFP_KERNEL);
-	return lb->buf ? 0 : -ENOMEM;
+	lb->ns = ns;
+	lb->stop = stop;
+	buf_len = min_t(u64, buf_len, g->log_size);
+	err = rvm_logwin_alloc(&lb->win[0], buf_len);
+	if (!err && ops->read_start)
+		err = rvm_logwin_alloc(&lb->win[1], buf_len);
+	return err;
+}
+
+/* Wait for the read-ahead, if any; its bytes are not wanted. */
+static void rvm_logbuf_drop_ahead(struct rvm_logbuf *lb)
+{
+	u64 t;
+
+	if (!lb->ra)
+		return;
+	t = rvm_now();
+	lb->ops->read_end(lb->ctx, lb->ra);
+	*lb->ns += rvm_now() - t;
+	lb->ra = NULL;
 }
 
 static void rvm_logbuf_free(struct rvm_logbuf *lb)
 {
-	kvfree(lb->buf);
-	lb->buf = NULL;
+	rvm_logbuf_drop_ahead(lb);
+	kvfree(lb->win[0].mem);
+	kvfree(lb->win[1].mem);
+	lb->win[0].mem = NULL;
+	lb->win[1].mem = NULL;
+}
+
+/* Start reading the bytes after the window into the other window. */
+static void rvm_logbuf_ahead(struct rvm_logbuf *lb)
+{
+	const struct rvm_geom *g = lb->g;
+	struct rvm_logwin *w = &lb->win[!lb->cur];
+	u64 next = lb->start + lb->fill, off;
+	size_t len;
+
+	if (!lb->ops->read_start || lb->ra || !w->mem || next >= lb->stop)
+		return;
+	off = rvm_lap_off(g, next);
+	len = min_t(u64, w->cap, g->log_size - off);
+	len = min_t(u64, len, rvm_align_up(lb->stop - next, RVM_BLOCK_SIZE));
+	if (lb->ops->read_start(lb->ctx, g->log_off + off,
+				w->mem + RVM_LOGBUF_HEAD, len, &lb->ra)) {
+		lb->ra = NULL; /* read when needed, and see the error then */
+		return;
+	}
+	lb->ra_lsn = next;
+	lb->ra_len = len;
+}
+
+/*
+ * Move to the read-ahead window if it holds the block at @first and what
+ * follows: 1 if so, 0 if not (the read-ahead is dropped), or the read's
+ * error.
+ */
+static int rvm_logbuf_take_ahead(struct rvm_logbuf *lb, u64 first)
+{
+	struct rvm_logwin *w = &lb->win[!lb->cur];
+	u64 end = lb->start + lb->fill, t;
+	size_t keep = 0, skip = 0;
+	u8 *dst;
+	int err;
+
+	if (lb->fill && first >= lb->start && first <= end &&
+	    end - first <= RVM_LOGBUF_HEAD && lb->ra_lsn == end) {
+		keep = end - first;
+	} else if (first >= lb->ra_lsn && first - lb->ra_lsn < lb->ra_len) {
+		skip = first - lb->ra_lsn;
+	} else {
+		rvm_logbuf_drop_ahead(lb);
+		return 0;
+	}
+	t = rvm_now();
+	err = lb->ops->read_end(lb->ctx, lb->ra);
+	*lb->ns += rvm_now() - t;
+	lb->ra = NULL;
+	if (err)
+		return err;
+	dst = w->mem + RVM_LOGBUF_HEAD - keep + skip;
+	if (keep)
+		memcpy(dst, lb->data + (first - lb->start), keep);
+	lb->data = dst;
+	lb->start = first;
+	lb->fill = keep + lb->ra_len - skip;
+	lb->cur = !lb->cur;
+	lb->refills++;
+	return 1;
 }
 
 /*
@@ -102,43 +235,59 @@ static int rvm_logbuf_get(struct rvm_logbuf *lb, u64 lsn, size_t len,
 	u64 boff = off - off % RVM_BLOCK_SIZE;
 	u64 first = lsn - (off - boff);
 	size_t need = (size_t)(lsn - first) + len;
+	struct rvm_logwin *w;
 	size_t rd;
+	u64 t;
 	int err;
 
 	if (lb->fill && lsn >= lb->start && lsn - lb->start <= lb->fill &&
-	    len <= lb->fill - (lsn - lb->start)) {
-		*out = lb->buf + (lsn - lb->start);
-		return 0;
-	}
+	    len <= lb->fill - (lsn - lb->start))
+		goto hit;
 	if (len > g->log_size - off)
 		return -EINVAL; /* callers never ask this */
-	lb->fill = 0;
-	if (need > lb->cap) {
-		size_t cap = rvm_align_up(need, RVM_BLOCK_SIZE);
-
-		kvfree(lb->buf);
-		lb->buf = kvmalloc(cap, GFP_KERNEL);
-		if (!lb->buf) {
-			lb->cap = 0;
-			return -ENOMEM;
-		}
-		lb->cap = cap;
+	if (lb->ra) {
+		err = rvm_logbuf_take_ahead(lb, first);
+		if (err < 0)
+			return err;
+		if (err && need <= lb->fill)
+			goto ahead;
 	}
-	rd = min_t(u64, lb->cap, g->log_size - boff);
-	err = lb->ops->read(lb->ctx, g->log_off + boff, lb->buf, rd);
+
+	/* Read from @lsn's block, as much as the window takes. */
+	rvm_logbuf_drop_ahead(lb);
+	lb->fill = 0;
+	lb->refills++;
+	w = &lb->win[lb->cur];
+	if (need > w->cap) {
+		err = rvm_logwin_alloc(w, rvm_align_up(need, RVM_BLOCK_SIZE));
+		if (err)
+			return err;
+	}
+	rd = min_t(u64, w->cap, g->log_size - boff);
+	if (lb->stop > first)
+		rd = min_t(u64, rd,
+			   rvm_align_up(lb->stop - first, RVM_BLOCK_SIZE));
+	rd = max_t(size_t, rd, rvm_align_up(need, RVM_BLOCK_SIZE));
+	t = rvm_now();
+	err = lb->ops->read(lb->ctx, g->log_off + boff,
+			    w->mem + RVM_LOGBUF_HEAD, rd);
+	*lb->ns += rvm_now() - t;
 	if (err)
 		return err;
+	lb->data = w->mem + RVM_LOGBUF_HEAD;
 	lb->start = first;
 	lb->fill = rd;
-	*out = lb->buf + (lsn - first);
+ahead:
+	rvm_logbuf_ahead(lb);
+hit:
+	*out = lb->data + (lsn - lb->start);
 	return 0;
 }
 
-/* One walk over the log: PASS_SCAN, PASS_REPLAY and rvm_log_walk(). */
+/* One walk over the log: PASS_REPLAY and rvm_log_walk(). */
 struct rvm_walk {
 	const struct rvm_geom *g;
 	struct rvm_logbuf lb;
-	u64 stop_lsn; /* end found by an earlier pass, or U64_MAX */
 	u64 limit_lsn; /* no record reaching past this, or 0 */
 	int (*fn)(void *arg, const struct rvm_rec_info *ri);
 	void *arg;
@@ -153,6 +302,14 @@ static void rvm_walk_end(struct rvm_recovery_stats *st, u64 lsn, u64 seq,
 	st->end_why = why;
 }
 
+/* Where a walk from @head_lsn stops reading: one lap on, or the limit. */
+static u64 rvm_walk_stop(const struct rvm_geom *g, u64 head_lsn, u64 limit_lsn)
+{
+	u64 stop = head_lsn + g->log_size;
+
+	return limit_lsn && limit_lsn < stop ? limit_lsn : stop;
+}
+
 static int rvm_walk(struct rvm_walk *w, u64 head_lsn, u64 head_seq,
 		    struct rvm_recovery_stats *st)
 {
@@ -160,6 +317,7 @@ static int rvm_walk(struct rvm_walk *w, u64 head_lsn, u64 head_seq,
 	u64 lsn = head_lsn, seq = head_seq;
 	const struct rvm_rec_hdr *h;
 	struct rvm_rec_info ri;
+	unsigned long refills;
 	const char *why;
 	const u8 *p;
 	u32 len, next, nranges;
@@ -168,8 +326,6 @@ static int rvm_walk(struct rvm_walk *w, u64 head_lsn, u64 head_seq,
 	st->head_lsn = head_lsn;
 	st->head_seq = head_seq;
 	for (;;) {
-		if (lsn == w->stop_lsn)
-			break;
 		if (lsn - head_lsn >= g->log_size) {
 			why = "the log area is full";
 			err = 0;
@@ -199,21 +355,24 @@ static int rvm_walk(struct rvm_walk *w, u64 head_lsn, u64 head_seq,
 			err = 0;
 			goto end;
 		}
+		refills = w->lb.refills;
 		err = rvm_logbuf_get(&w->lb, lsn, len, &p);
 		if (err)
 			return err;
-		/* A refill re-read the header: check what is now in memory. */
-		err = rvm_rec_check_hdr((const void *)p, g, lsn, seq, &why);
-		if (!err &&
-		    le32_to_cpu(((const struct rvm_rec_hdr *)p)->len) != len) {
-			why = "record changed while being read";
-			err = -EINVAL;
+		/* A refill read the header again: check what is in memory now. */
+		h = (const void *)p;
+		if (refills != w->lb.refills) {
+			err = rvm_rec_check_hdr(h, g, lsn, seq, &why);
+			if (!err && le32_to_cpu(h->len) != len) {
+				why = "record changed while being read";
+				err = -EINVAL;
+			}
+			if (err)
+				goto end;
 		}
-		if (!err)
-			err = rvm_rec_check_body(p, g, &why);
+		err = rvm_rec_check_body(p, g, &why);
 		if (err)
 			goto end;
-		h = (const void *)p;
 		nranges = le32_to_cpu(h->nranges);
 		if (le16_to_cpu(h->type) == RVM_REC_TXN) {
 			st->records++;
@@ -238,11 +397,7 @@ static int rvm_walk(struct rvm_walk *w, u64 head_lsn, u64 head_seq,
 		lsn += next;
 		cond_resched();
 	}
-	/* Reached the end an earlier pass found. */
-	return 0;
 end:
-	if (w->stop_lsn != U64_MAX)
-		return -EIO; /* the log changed between passes */
 	rvm_walk_end(st, lsn, seq, err, why);
 	return 0;
 }
@@ -270,9 +425,8 @@ int rvm_log_walk(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
 		 struct rvm_recovery_stats *st)
 {
 	struct rvm_geom g;
-	struct rvm_walk w = {
-		.g = &g, .stop_lsn = U64_MAX, .fn = fn, .arg = arg
-	};
+	struct rvm_walk w = { .g = &g, .fn = fn, .arg = arg };
+	u64 head_lsn = le64_to_cpu(sb->head_lsn);
 	const char *why;
 	int err;
 
@@ -281,11 +435,10 @@ int rvm_log_walk(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
 	if (err)
 		return err;
 	rvm_geom_init(&g, sb);
-	err = rvm_logbuf_init(&w.lb, ops, ctx, &g, buf_len);
-	if (err)
-		return err;
-	err = rvm_walk(&w, le64_to_cpu(sb->head_lsn), le64_to_cpu(sb->head_seq),
-		       st);
+	err = rvm_logbuf_init(&w.lb, ops, ctx, &g, buf_len,
+			      rvm_walk_stop(&g, head_lsn, 0), &st->ns_log_read);
+	if (!err)
+		err = rvm_walk(&w, head_lsn, le64_to_cpu(sb->head_seq), st);
 	rvm_logbuf_free(&w.lb);
 	return err;
 }
@@ -295,6 +448,7 @@ struct rvm_rpage {
 	u64 pgno;
 	struct rvm_rpage *hnext;
 	u8 *data; /* RVM_BLOCK_SIZE bytes; NULL in a dry run */
+	unsigned long *done; /* the bytes of @data the log wrote */
 };
 
 struct rvm_replay {
@@ -303,12 +457,15 @@ struct rvm_replay {
 	const struct rvm_geom *g;
 	struct rvm_recovery_stats *st;
 	bool dry;
-	u64 span; /* PASS_SCAN: pages the ranges span, summed */
-	struct rvm_rpage *pages;
+	size_t mem_limit;
+	struct rvm_rpage *pages; /* allocated at the first record */
 	size_t npages; /* in use */
 	size_t max_pages;
 	struct rvm_rpage **hash;
 	unsigned int hash_bits;
+	u8 *run; /* PASS_WRITEBACK: run_pages blocks */
+	size_t run_pages;
+	u64 ns_writeback; /* time of the writebacks, early ones included */
 };
 
 static size_t rvm_hash_slot(const struct rvm_replay *r, u64 pgno)
@@ -325,21 +482,77 @@ static int rvm_rpage_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/* Copy the bytes the log wrote into page @e's image to @dst. */
+static void rvm_rpage_lay(const struct rvm_rpage *e, u8 *dst)
+{
+	unsigned long a, b;
+
+	if (bitmap_full(e->done, RVM_BLOCK_SIZE)) {
+		memcpy(dst, e->data, RVM_BLOCK_SIZE);
+		return;
+	}
+	for (a = find_next_bit(e->done, RVM_BLOCK_SIZE, 0); a < RVM_BLOCK_SIZE;
+	     a = find_next_bit(e->done, RVM_BLOCK_SIZE, b)) {
+		b = find_next_zero_bit(e->done, RVM_BLOCK_SIZE, a);
+		memcpy(dst + a, e->data + a, b - a);
+	}
+}
+
+/*
+ * Write @n images of consecutive pages: read them from the device unless
+ * the log wrote every byte, lay the replayed bytes over them, write.
+ */
+static int rvm_write_run(struct rvm_replay *r, const struct rvm_rpage *e,
+			 size_t n)
+{
+	struct rvm_recovery_stats *st = r->st;
+	u64 off = r->g->data_off + e->pgno * RVM_BLOCK_SIZE;
+	size_t len = n * RVM_BLOCK_SIZE, i;
+	u64 t;
+	int err;
+
+	for (i = 0; i < n; i++)
+		if (!bitmap_full(e[i].done, RVM_BLOCK_SIZE))
+			break;
+	if (i < n) {
+		t = rvm_now();
+		err = r->ops->read(r->ctx, off, r->run, len);
+		st->ns_data_read += rvm_now() - t;
+		if (err)
+			return err;
+		st->pages_read += n;
+	}
+	for (i = 0; i < n; i++)
+		rvm_rpage_lay(&e[i], r->run + i * RVM_BLOCK_SIZE);
+	t = rvm_now();
+	err = r->ops->write(r->ctx, off, r->run, len);
+	st->ns_write += rvm_now() - t;
+	return err;
+}
+
 /* PASS_WRITEBACK: write the images held, in ascending order, and drop them. */
 static int rvm_writeback(struct rvm_replay *r)
 {
-	const struct rvm_geom *g = r->g;
-	size_t i;
-	int err;
+	u64 t = rvm_now();
+	size_t i, j;
+	int err = 0;
 
 	if (!r->npages)
 		return 0;
 	sort(r->pages, r->npages, sizeof(*r->pages), rvm_rpage_cmp, NULL);
-	for (i = 0; i < r->npages && !r->dry; i++) {
-		u64 off = g->data_off + r->pages[i].pgno * RVM_BLOCK_SIZE;
-
-		err = r->ops->write(r->ctx, off, r->pages[i].data,
-				    RVM_BLOCK_SIZE);
+	if (!r->dry && !r->run) {
+		r->run_pages = min_t(size_t, r->max_pages,
+				     RVM_RECOVERY_RUN / RVM_BLOCK_SIZE);
+		r->run = kvmalloc(r->run_pages * RVM_BLOCK_SIZE, GFP_KERNEL);
+		if (!r->run)
+			return -ENOMEM;
+	}
+	for (i = 0; i < r->npages && !r->dry; i = j) {
+		j = i + 1;
+		while (j < r->npages && j - i < r->run_pages &&
+		       r->pages[j].pgno == r->pages[j - 1].pgno + 1)
+			j++;
+		err = rvm_write_run(r, &r->pages[i], j - i);
 		if (err)
 			return err;
 		cond_resched();
@@ -348,109 +561,15 @@ static int rvm_writeback(struct rvm_replay *r)
 	r->st->writebacks++;
 	r->npages = 0;
 	memset(r->hash, 0, sizeof(*r->hash) << r->hash_bits);
+	r->ns_writeback += rvm_now() - t;
 	return 0;
 }
 
-/* The image of page @pgno, read in unless @whole (about to be overwritten). */
-static int rvm_rpage_get(struct rvm_replay *r, u64 pgno, bool whole,
-			 struct rvm_rpage **out)
+static int rvm_replay_init(struct rvm_replay *r)
 {
-	size_t slot = rvm_hash_slot(r, pgno);
-	struct rvm_rpage *e;
-	int err;
+	u64 max = r->mem_limit ? r->mem_limit / RVM_BLOCK_SIZE :
+				 RVM_RECOVERY_MEM_DEFAULT / RVM_BLOCK_SIZE;
 
-	for (e = r->hash[slot]; e; e = e->hnext) {
-		if (e->pgno == pgno) {
-			*out = e;
-			return 0;
-		}
-	}
-	if (r->npages == r->max_pages) {
-		err = rvm_writeback(r);
-		if (err)
-			return err;
-	}
-	e = &r->pages[r->npages];
-	if (!r->dry) {
-		if (!e->data) {
-			e->data = kvmalloc(RVM_BLOCK_SIZE, GFP_KERNEL);
-			if (!e->data)
-				return -ENOMEM;
-		}
-		if (!whole) {
-			u64 off = r->g->data_off + pgno * RVM_BLOCK_SIZE;
-
-			err = r->ops->read(r->ctx, off, e->data,
-					   RVM_BLOCK_SIZE);
-			if (err)
-				return err;
-		}
-	}
-	r->npages++;
-	e->pgno = pgno;
-	e->hnext = r->hash[slot];
-	r->hash[slot] = e;
-	*out = e;
-	return 0;
-}
-
-/* PASS_SCAN callback: an upper bound on the pages replay will touch. */
-static int rvm_scan_rec(void *arg, const struct rvm_rec_info *ri)
-{
-	struct rvm_replay *r = arg;
-	u32 i, n = le32_to_cpu(ri->hdr->nranges);
-
-	if (le16_to_cpu(ri->hdr->type) != RVM_REC_TXN)
-		return 0;
-	for (i = 0; i < n; i++) {
-		u64 off = le64_to_cpu(ri->ranges[i].offset);
-		u64 end = off + le32_to_cpu(ri->ranges[i].len);
-
-		r->span +=
-			(end - 1) / RVM_BLOCK_SIZE - off / RVM_BLOCK_SIZE + 1;
-	}
-	return 0;
-}
-
-/* PASS_REPLAY callback: copy a record's ranges into the page images. */
-static int rvm_replay_rec(void *arg, const struct rvm_rec_info *ri)
-{
-	struct rvm_replay *r = arg;
-	u32 i, n = le32_to_cpu(ri->hdr->nranges);
-	const u8 *src = ri->data;
-	struct rvm_rpage *e;
-	int err;
-
-	if (le16_to_cpu(ri->hdr->type) != RVM_REC_TXN)
-		return 0;
-	for (i = 0; i < n; i++) {
-		u64 off = le64_to_cpu(ri->ranges[i].offset);
-		u32 left = le32_to_cpu(ri->ranges[i].len);
-
-		while (left) {
-			u32 in = off % RVM_BLOCK_SIZE;
-			u32 chunk = min_t(u32, left, RVM_BLOCK_SIZE - in);
-
-			err = rvm_rpage_get(r, off / RVM_BLOCK_SIZE,
-					    chunk == RVM_BLOCK_SIZE, &e);
-			if (err)
-				return err;
-			if (e->data)
-				memcpy(e->data + in, src, chunk);
-			src += chunk;
-			off += chunk;
-			left -= chunk;
-		}
-	}
-	return 0;
-}
-
-static int rvm_replay_init(struct rvm_replay *r, size_t mem_limit)
-{
-	u64 max = mem_limit ? mem_limit / RVM_BLOCK_SIZE :
-			      RVM_RECOVERY_MEM_DEFAULT / RVM_BLOCK_SIZE;
-
-	max = min_t(u64, max, r->span);
 	max = min_t(u64, max, r->g->data_size / RVM_BLOCK_SIZE);
 	max = max_t(u64, max, 1);
 	r->max_pages = max;
@@ -474,10 +593,94 @@ static void rvm_replay_free(struct rvm_replay *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->max_pages; i++)
+	for (i = 0; r->pages && i < r->max_pages; i++) {
 		kvfree(r->pages[i].data);
+		kfree(r->pages[i].done);
+	}
 	kvfree(r->pages);
 	kvfree(r->hash);
+	kvfree(r->run);
+}
+
+/* The image of page @pgno, made (not read: see PASS_WRITEBACK) if new. */
+static int rvm_rpage_get(struct rvm_replay *r, u64 pgno, struct rvm_rpage **out)
+{
+	size_t slot = rvm_hash_slot(r, pgno);
+	struct rvm_rpage *e;
+	int err;
+
+	for (e = r->hash[slot]; e; e = e->hnext) {
+		if (e->pgno == pgno) {
+			*out = e;
+			return 0;
+		}
+	}
+	if (r->npages == r->max_pages) {
+		err = rvm_writeback(r);
+		if (err)
+			return err;
+	}
+	e = &r->pages[r->npages];
+	if (!r->dry) {
+		if (!e->data) {
+			e->data = kvmalloc(RVM_BLOCK_SIZE, GFP_KERNEL);
+			if (!e->data)
+				return -ENOMEM;
+		}
+		if (!e->done) {
+			e->done = kmalloc_array(RVM_DONE_LONGS,
+						sizeof(unsigned long),
+						GFP_KERNEL);
+			if (!e->done)
+				return -ENOMEM;
+		}
+		bitmap_zero(e->done, RVM_BLOCK_SIZE);
+	}
+	r->npages++;
+	e->pgno = pgno;
+	e->hnext = r->hash[slot];
+	r->hash[slot] = e;
+	*out = e;
+	return 0;
+}
+
+/* PASS_REPLAY callback: copy a committed record's ranges into the images. */
+static int rvm_replay_rec(void *arg, const struct rvm_rec_info *ri)
+{
+	struct rvm_replay *r = arg;
+	u32 i, n = le32_to_cpu(ri->hdr->nranges);
+	const u8 *src = ri->data;
+	struct rvm_rpage *e;
+	int err;
+
+	if (le16_to_cpu(ri->hdr->type) != RVM_REC_TXN)
+		return 0;
+	if (!r->pages) {
+		err = rvm_replay_init(r);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < n; i++) {
+		u64 off = le64_to_cpu(ri->ranges[i].offset);
+		u32 left = le32_to_cpu(ri->ranges[i].len);
+
+		while (left) {
+			u32 in = off % RVM_BLOCK_SIZE;
+			u32 chunk = min_t(u32, left, RVM_BLOCK_SIZE - in);
+
+			err = rvm_rpage_get(r, off / RVM_BLOCK_SIZE, &e);
+			if (err)
+				return err;
+			if (e->data) {
+				memcpy(e->data + in, src, chunk);
+				bitmap_set(e->done, in, chunk);
+			}
+			src += chunk;
+			off += chunk;
+			left -= chunk;
+		}
+	}
+	return 0;
 }
 
 /**
@@ -488,8 +691,8 @@ static void rvm_replay_free(struct rvm_replay *r)
  * @opts: flags, buffer and memory sizes; NULL for the defaults
  * @st: zeroed, then filled with what was found and done
  *
- * Runs PASS_SCAN, PASS_REPLAY and PASS_WRITEBACK (see the top of this file)
- * and flushes. With @opts->limit_lsn it replays only the records that end
+ * Runs PASS_REPLAY and PASS_WRITEBACK (see the top of this file) and
+ * flushes. With @opts->limit_lsn it replays only the records that end
  * at or before that position; the module's truncation uses this on a live
  * log, writing the superblock itself (head at @st->end_lsn, no lap jump:
  * nothing was torn). With RVM_RECOVER_DRY_RUN it reads the log only and fills
@@ -498,26 +701,21 @@ static void rvm_replay_free(struct rvm_replay *r)
  * rvm_super_after_recovery() prepares, and flushes.
  *
  * Return: 0 on success; -EINVAL if @sb is not valid or @opts has unknown
- * flags, -ENOMEM, -EIO if the log changed between passes, or an error
- * from @ops. After an error the data segment may hold some replayed
- * pages; running recovery again from the same superblock is safe.
+ * flags, -ENOMEM, or an error from @ops. After an error the data segment
+ * may hold some replayed pages; running recovery again from the same
+ * superblock is safe.
  */
 int rvm_recover(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
 		void *ctx, const struct rvm_recovery_opts *opts,
 		struct rvm_recovery_stats *st)
 {
 	static const struct rvm_recovery_opts defaults;
-	struct rvm_recovery_stats scan;
 	struct rvm_geom g;
 	struct rvm_replay r = { .ops = ops, .ctx = ctx, .g = &g, .st = st };
-	struct rvm_walk w = { .g = &g,
-			      .stop_lsn = U64_MAX,
-			      .limit_lsn = opts ? opts->limit_lsn : 0,
-			      .fn = rvm_scan_rec,
-			      .arg = &r };
+	struct rvm_walk w = { .g = &g, .fn = rvm_replay_rec, .arg = &r };
 	u64 head_lsn = le64_to_cpu(sb->head_lsn);
-	u64 head_seq = le64_to_cpu(sb->head_seq);
 	const char *why;
+	u64 t;
 	int err;
 
 	memset(st, 0, sizeof(*st));
@@ -526,48 +724,36 @@ int rvm_recover(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
 	if (opts->flags & ~RVM_RECOVER_KNOWN_FLAGS)
 		return -EINVAL;
 	r.dry = opts->flags & RVM_RECOVER_DRY_RUN;
+	r.mem_limit = opts->mem_limit;
+	w.limit_lsn = opts->limit_lsn;
 	err = rvm_super_validate(sb, 0, &why);
 	if (err)
 		return err;
 	rvm_geom_init(&g, sb);
-	err = rvm_logbuf_init(&w.lb, ops, ctx, &g, opts->buf_len);
+	err = rvm_logbuf_init(&w.lb, ops, ctx, &g, opts->buf_len,
+			      rvm_walk_stop(&g, head_lsn, w.limit_lsn),
+			      &st->ns_log_read);
 	if (err)
-		return err;
-
-	/* PASS_SCAN */
-	err = rvm_walk(&w, head_lsn, head_seq, st);
-	if (err || !st->records)
-		goto out_buf;
-	scan = *st;
+		goto out;
 
 	/* PASS_REPLAY */
-	err = rvm_replay_init(&r, opts->mem_limit);
+	t = rvm_now();
+	err = rvm_walk(&w, head_lsn, le64_to_cpu(sb->head_seq), st);
+	st->ns_walk = rvm_now() - t - r.ns_writeback;
+	rvm_logbuf_free(&w.lb);
 	if (err)
-		goto out_buf;
-	w.stop_lsn = scan.end_lsn;
-	w.fn = rvm_replay_rec;
-	memset(st, 0, sizeof(*st));
-	err = rvm_walk(&w, head_lsn, head_seq, st);
-	if (err)
-		goto out_replay;
-	if (st->records != scan.records || st->bytes != scan.bytes) {
-		err = -EIO;
-		goto out_replay;
-	}
+		goto out;
 
 	/* PASS_WRITEBACK */
 	err = rvm_writeback(&r);
-	if (err)
-		goto out_replay;
-	if (!r.dry)
+	if (!err && st->records && !r.dry) {
+		t = rvm_now();
 		err = ops->flush(ctx);
-	scan.pages = st->pages;
-	scan.writebacks = st->writebacks;
-	*st = scan;
-out_replay:
-	rvm_replay_free(&r);
-out_buf:
+		st->ns_flush = rvm_now() - t;
+	}
+out:
 	rvm_logbuf_free(&w.lb);
+	rvm_replay_free(&r);
 	return err;
 }
 

@@ -116,6 +116,48 @@ static inline u64 div64_u64_rem(u64 dividend, u64 divisor, u64 *remainder)
 	return dividend / divisor;
 }
 
+/* <linux/ktime.h> */
+#include <time.h>
+static inline u64 ktime_get_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* <linux/bitmap.h> and <linux/find.h>, the little recovery uses. */
+#define BITS_PER_LONG		(8 * (int)sizeof(long))
+#define BITS_TO_LONGS(n)	(((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
+#define kmalloc_array(n, s, g)	kshim_calloc((n), (s))
+
+static inline void bitmap_zero(unsigned long *map, unsigned int nbits)
+{
+	memset(map, 0, BITS_TO_LONGS(nbits) * sizeof(long));
+}
+
+static inline void bitmap_set(unsigned long *map, unsigned int start,
+			      unsigned int len)
+{
+	for (; len; start++, len--)
+		map[start / BITS_PER_LONG] |= 1UL << (start % BITS_PER_LONG);
+}
+
+static inline unsigned long kshim_find_bit(const unsigned long *map,
+					   unsigned long size,
+					   unsigned long start, bool set)
+{
+	for (; start < size; start++)
+		if (!!(map[start / BITS_PER_LONG] &
+		       (1UL << (start % BITS_PER_LONG))) == set)
+			return start;
+	return size;
+}
+
+#define find_next_bit(m, s, o)		kshim_find_bit((m), (s), (o), true)
+#define find_next_zero_bit(m, s, o)	kshim_find_bit((m), (s), (o), false)
+#define bitmap_full(m, s)		(find_next_zero_bit((m), (s), 0) == (s))
+
 /* <linux/sort.h>: the kernel's sort() takes an optional swap function. */
 #define sort(base, num, size, cmp, swap)	qsort((base), (num), (size), (cmp))
 
