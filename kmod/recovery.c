@@ -92,6 +92,8 @@ struct rvm_logbuf {
 	const struct rvm_geom *g;
 	u64 *ns; /* time spent waiting for reads goes here */
 	u64 stop; /* nothing at or past this lsn is needed */
+	size_t len; /* the next window's length: doubles up to @max */
+	size_t max;
 	struct rvm_logwin win[2];
 	unsigned int cur; /* the window @data points into */
 	const u8 *data; /* the log's bytes from lsn @start on */
@@ -108,20 +110,23 @@ static u64 rvm_now(void)
 	return ktime_get_ns();
 }
 
+/* Make @w hold @cap bytes (after the room in front); unchanged on failure. */
 static int rvm_logwin_alloc(struct rvm_logwin *w, size_t cap)
 {
+	u8 *mem = kvmalloc(RVM_LOGBUF_HEAD + cap, GFP_KERNEL);
+
+	if (!mem)
+		return -ENOMEM;
 	kvfree(w->mem);
-	w->mem = kvmalloc(RVM_LOGBUF_HEAD + cap, GFP_KERNEL);
-	w->cap = w->mem ? cap : 0;
-	return w->mem ? 0 : -ENOMEM;
+	w->mem = mem;
+	w->cap = cap;
+	return 0;
 }
 
 static int rvm_logbuf_init(struct rvm_logbuf *lb, const struct rvm_io_ops *ops,
 			   void *ctx, const struct rvm_geom *g, size_t buf_len,
 			   u64 stop, u64 *ns)
 {
-	int err;
-
 	if (!buf_len)
 		buf_len = RVM_RECOVERY_BUF_DEFAULT;
 	buf_len = max_t(size_t, buf_len, RVM_RECOVERY_BUF_MIN);
@@ -132,11 +137,15 @@ static int rvm_logbuf_init(struct rvm_logbuf *lb, const struct rvm_io_ops *ops,
 	lb->g = g;
 	lb->ns = ns;
 	lb->stop = stop;
-	buf_len = min_t(u64, buf_len, g->log_size);
-	err = rvm_logwin_alloc(&lb->win[0], buf_len);
-	if (!err && ops->read_start)
-		err = rvm_logwin_alloc(&lb->win[1], buf_len);
-	return err;
+	lb->max = min_t(u64, buf_len, g->log_size);
+	lb->len = min_t(size_t, RVM_RECOVERY_BUF_MIN, lb->max);
+	return rvm_logwin_alloc(&lb->win[0], lb->len);
+}
+
+/* The next window is twice as long, up to the buffer size asked for. */
+static void rvm_logbuf_grow(struct rvm_logbuf *lb)
+{
+	lb->len = min(2 * lb->len, lb->max);
 }
 
 /* Wait for the read-ahead, if any; its bytes are not wanted. */
@@ -169,7 +178,11 @@ static void rvm_logbuf_ahead(struct rvm_logbuf *lb)
 	u64 next = lb->start + lb->fill, off;
 	size_t len;
 
-	if (!lb->ops->read_start || lb->ra || !w->mem || next >= lb->stop)
+	if (!lb->ops->read_start || lb->ra || next >= lb->stop)
+		return;
+	if (w->cap < lb->len)
+		rvm_logwin_alloc(w, lb->len); /* or keep a smaller one */
+	if (!w->mem)
 		return;
 	off = rvm_lap_off(g, next);
 	len = min_t(u64, w->cap, g->log_size - off);
@@ -181,6 +194,7 @@ static void rvm_logbuf_ahead(struct rvm_logbuf *lb)
 	}
 	lb->ra_lsn = next;
 	lb->ra_len = len;
+	rvm_logbuf_grow(lb);
 }
 
 /*
@@ -258,11 +272,11 @@ static int rvm_logbuf_get(struct rvm_logbuf *lb, u64 lsn, size_t len,
 	lb->fill = 0;
 	lb->refills++;
 	w = &lb->win[lb->cur];
-	if (need > w->cap) {
-		err = rvm_logwin_alloc(w, rvm_align_up(need, RVM_BLOCK_SIZE));
-		if (err)
-			return err;
-	}
+	rd = max_t(size_t, rvm_align_up(need, RVM_BLOCK_SIZE), lb->len);
+	if (rd > w->cap && rvm_logwin_alloc(w, rd) && need > w->cap)
+		return -ENOMEM;
+	if (!lb->ops->read_start)
+		rvm_logbuf_grow(lb);
 	rd = min_t(u64, w->cap, g->log_size - boff);
 	if (lb->stop > first)
 		rd = min_t(u64, rd,

@@ -11,7 +11,10 @@
 
 #include "record.h"
 
-/* Log read buffer: the default, and the least that is used. */
+/*
+ * Log read windows: the longest by default, and the first (they double up
+ * to the longest).
+ */
 #define RVM_RECOVERY_BUF_DEFAULT (1024 * 1024)
 #define RVM_RECOVERY_BUF_MIN (64 * 1024)
 /* Memory for data page images before replay writes some back early. */
@@ -49,9 +52,11 @@ struct rvm_io_ops {
 /**
  * struct rvm_recovery_opts - how to recover
  * @flags: RVM_RECOVER_* bits
- * @buf_len: log read buffer in bytes; 0 for RVM_RECOVERY_BUF_DEFAULT,
- *	     raised to RVM_RECOVERY_BUF_MIN (a record longer than the buffer
- *	     grows it to the record's length)
+ * @buf_len: longest log read in bytes; 0 for RVM_RECOVERY_BUF_DEFAULT,
+ *	     raised to RVM_RECOVERY_BUF_MIN (a record longer than that is
+ *	     read whole anyway). Reads start at RVM_RECOVERY_BUF_MIN and
+ *	     double, so a short log costs little; the next one is read
+ *	     ahead while the current one is checked, if @ops can.
  * @mem_limit: bytes of data page images to keep before writing them back
  *	       early; 0 for RVM_RECOVERY_MEM_DEFAULT, at least one page
  * @limit_lsn: if not 0, treat the log as ending at this position: no
