@@ -55,6 +55,7 @@
  */
 #ifdef __KERNEL__
 #include <linux/bitmap.h>
+#include <linux/bitops.h>
 #include <linux/errno.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
@@ -74,8 +75,19 @@
 /* Longest run of pages PASS_WRITEBACK reads and writes at once. */
 #define RVM_RECOVERY_RUN (1024 * 1024)
 
-/* The bytes of a page image the log wrote, one bit each. */
+/*
+ * Which bytes of a page image the log wrote: one bit per 64-byte unit
+ * while every write covered whole units (ranges of whole records, whole
+ * cache lines, whole pages), else one bit per byte.
+ */
+#define RVM_UNIT (RVM_BLOCK_SIZE / 64)
 #define RVM_DONE_LONGS BITS_TO_LONGS(RVM_BLOCK_SIZE)
+
+/*
+ * Page images are allocated this many at a time (64 KiB, from the page
+ * allocator rather than one 4 KiB slab object each), with their bitmaps.
+ */
+#define RVM_IMAGE_CHUNK 16
 
 struct rvm_logwin {
 	u8 *mem; /* RVM_LOGBUF_HEAD + cap bytes */
@@ -462,7 +474,9 @@ struct rvm_rpage {
 	u64 pgno;
 	struct rvm_rpage *hnext;
 	u8 *data; /* RVM_BLOCK_SIZE bytes; NULL in a dry run */
-	unsigned long *done; /* the bytes of @data the log wrote */
+	u64 units; /* the units of @data the log wrote, unless @bytes */
+	bool bytes; /* @done, not @units, says what the log wrote */
+	unsigned long *done; /* the bytes of @data the log wrote, if @bytes */
 };
 
 struct rvm_replay {
@@ -477,6 +491,10 @@ struct rvm_replay {
 	size_t max_pages;
 	struct rvm_rpage **hash;
 	unsigned int hash_bits;
+	struct rvm_rpage *last; /* the page found last, or NULL */
+	void **chunks; /* image and bitmap chunks, in pairs */
+	size_t nchunks;
+	size_t images_left; /* unused images in the last chunk */
 	u8 *run; /* PASS_WRITEBACK: run_pages blocks */
 	size_t run_pages;
 	u64 ns_writeback; /* time of the writebacks, early ones included */
@@ -496,13 +514,55 @@ static int rvm_rpage_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/* Units @u .. @u + @n - 1 as a mask. */
+static u64 rvm_units(unsigned int u, unsigned int n)
+{
+	return (n >= 64 ? ~0ULL : (1ULL << n) - 1) << u;
+}
+
+/* Note that the log wrote @len bytes at @in of page @e. */
+static void rvm_rpage_mark(struct rvm_rpage *e, u32 in, u32 len)
+{
+	u64 m;
+
+	if (!e->bytes && !(in % RVM_UNIT) && !(len % RVM_UNIT)) {
+		e->units |= rvm_units(in / RVM_UNIT, len / RVM_UNIT);
+		return;
+	}
+	if (!e->bytes) {
+		/* From units to bytes: the units written so far. */
+		bitmap_zero(e->done, RVM_BLOCK_SIZE);
+		for (m = e->units; m; m &= m - 1)
+			bitmap_set(e->done, __ffs64(m) * RVM_UNIT, RVM_UNIT);
+		e->bytes = true;
+	}
+	bitmap_set(e->done, in, len);
+}
+
+static bool rvm_rpage_full(const struct rvm_rpage *e)
+{
+	return e->bytes ? bitmap_full(e->done, RVM_BLOCK_SIZE) :
+			  e->units == ~0ULL;
+}
+
 /* Copy the bytes the log wrote into page @e's image to @dst. */
 static void rvm_rpage_lay(const struct rvm_rpage *e, u8 *dst)
 {
 	unsigned long a, b;
+	u64 m = e->units;
 
-	if (bitmap_full(e->done, RVM_BLOCK_SIZE)) {
+	if (rvm_rpage_full(e)) {
 		memcpy(dst, e->data, RVM_BLOCK_SIZE);
+		return;
+	}
+	if (!e->bytes) {
+		while (m) {
+			a = __ffs64(m);
+			b = ~(m >> a) ? a + __ffs64(~(m >> a)) : 64;
+			memcpy(dst + a * RVM_UNIT, e->data + a * RVM_UNIT,
+			       (b - a) * RVM_UNIT);
+			m &= ~rvm_units(a, b - a);
+		}
 		return;
 	}
 	for (a = find_next_bit(e->done, RVM_BLOCK_SIZE, 0); a < RVM_BLOCK_SIZE;
@@ -526,7 +586,7 @@ static int rvm_write_run(struct rvm_replay *r, const struct rvm_rpage *e,
 	int err;
 
 	for (i = 0; i < n; i++)
-		if (!bitmap_full(e[i].done, RVM_BLOCK_SIZE))
+		if (!rvm_rpage_full(&e[i]))
 			break;
 	if (i < n) {
 		t = rvm_now();
@@ -574,6 +634,7 @@ static int rvm_writeback(struct rvm_replay *r)
 	r->st->pages += r->npages;
 	r->st->writebacks++;
 	r->npages = 0;
+	r->last = NULL;
 	memset(r->hash, 0, sizeof(*r->hash) << r->hash_bits);
 	r->ns_writeback += rvm_now() - t;
 	return 0;
@@ -591,15 +652,13 @@ static int rvm_replay_init(struct rvm_replay *r)
 	while ((1ULL << r->hash_bits) < max && r->hash_bits < 30)
 		r->hash_bits++;
 	r->pages = kvcalloc(r->max_pages, sizeof(*r->pages), GFP_KERNEL);
-	if (!r->pages)
-		return -ENOMEM;
 	r->hash = kvcalloc((size_t)1 << r->hash_bits, sizeof(*r->hash),
 			   GFP_KERNEL);
-	if (!r->hash) {
-		kvfree(r->pages);
-		r->pages = NULL;
-		return -ENOMEM;
-	}
+	if (!r->dry)
+		r->chunks = kvcalloc(2 * DIV_ROUND_UP(max, RVM_IMAGE_CHUNK),
+				     sizeof(*r->chunks), GFP_KERNEL);
+	if (!r->pages || !r->hash || (!r->dry && !r->chunks))
+		return -ENOMEM; /* rvm_replay_free() frees what was allocated */
 	return 0;
 }
 
@@ -607,28 +666,55 @@ static void rvm_replay_free(struct rvm_replay *r)
 {
 	size_t i;
 
-	for (i = 0; r->pages && i < r->max_pages; i++) {
-		kvfree(r->pages[i].data);
-		kfree(r->pages[i].done);
-	}
+	for (i = 0; i < r->nchunks; i++)
+		kvfree(r->chunks[i]);
+	kvfree(r->chunks);
 	kvfree(r->pages);
 	kvfree(r->hash);
 	kvfree(r->run);
 }
 
+/* Give @e an image and a bitmap; they stay with it from round to round. */
+static int rvm_image_alloc(struct rvm_replay *r, struct rvm_rpage *e)
+{
+	u8 *img;
+	unsigned long *done;
+	size_t k;
+
+	if (!r->images_left) {
+		img = kvmalloc(RVM_IMAGE_CHUNK * RVM_BLOCK_SIZE, GFP_KERNEL);
+		done = kvmalloc_array(RVM_IMAGE_CHUNK * RVM_DONE_LONGS,
+				      sizeof(unsigned long), GFP_KERNEL);
+		if (!img || !done) {
+			kvfree(img);
+			kvfree(done);
+			return -ENOMEM;
+		}
+		r->chunks[r->nchunks++] = img;
+		r->chunks[r->nchunks++] = done;
+		r->images_left = RVM_IMAGE_CHUNK;
+	}
+	k = RVM_IMAGE_CHUNK - r->images_left--;
+	img = r->chunks[r->nchunks - 2];
+	done = r->chunks[r->nchunks - 1];
+	e->data = img + k * RVM_BLOCK_SIZE;
+	e->done = done + k * RVM_DONE_LONGS;
+	return 0;
+}
+
 /* The image of page @pgno, made (not read: see PASS_WRITEBACK) if new. */
 static int rvm_rpage_get(struct rvm_replay *r, u64 pgno, struct rvm_rpage **out)
 {
-	size_t slot = rvm_hash_slot(r, pgno);
-	struct rvm_rpage *e;
+	size_t slot;
+	struct rvm_rpage *e = r->last;
 	int err;
 
-	for (e = r->hash[slot]; e; e = e->hnext) {
-		if (e->pgno == pgno) {
-			*out = e;
-			return 0;
-		}
-	}
+	if (e && e->pgno == pgno)
+		goto found;
+	slot = rvm_hash_slot(r, pgno);
+	for (e = r->hash[slot]; e; e = e->hnext)
+		if (e->pgno == pgno)
+			goto found;
 	if (r->npages == r->max_pages) {
 		err = rvm_writeback(r);
 		if (err)
@@ -637,23 +723,19 @@ static int rvm_rpage_get(struct rvm_replay *r, u64 pgno, struct rvm_rpage **out)
 	e = &r->pages[r->npages];
 	if (!r->dry) {
 		if (!e->data) {
-			e->data = kvmalloc(RVM_BLOCK_SIZE, GFP_KERNEL);
-			if (!e->data)
-				return -ENOMEM;
+			err = rvm_image_alloc(r, e);
+			if (err)
+				return err;
 		}
-		if (!e->done) {
-			e->done = kmalloc_array(RVM_DONE_LONGS,
-						sizeof(unsigned long),
-						GFP_KERNEL);
-			if (!e->done)
-				return -ENOMEM;
-		}
-		bitmap_zero(e->done, RVM_BLOCK_SIZE);
 	}
+	e->units = 0;
+	e->bytes = false;
 	r->npages++;
 	e->pgno = pgno;
 	e->hnext = r->hash[slot];
 	r->hash[slot] = e;
+found:
+	r->last = e;
 	*out = e;
 	return 0;
 }
@@ -687,7 +769,7 @@ static int rvm_replay_rec(void *arg, const struct rvm_rec_info *ri)
 				return err;
 			if (e->data) {
 				memcpy(e->data + in, src, chunk);
-				bitmap_set(e->done, in, chunk);
+				rvm_rpage_mark(e, in, chunk);
 			}
 			src += chunk;
 			off += chunk;

@@ -129,7 +129,8 @@ static inline u64 ktime_get_ns(void)
 /* <linux/bitmap.h> and <linux/find.h>, the little recovery uses. */
 #define BITS_PER_LONG		(8 * (int)sizeof(long))
 #define BITS_TO_LONGS(n)	(((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
-#define kmalloc_array(n, s, g)	kshim_calloc((n), (s))
+#define kvmalloc_array(n, s, g)	kshim_calloc((n), (s))
+#define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
 
 static inline void bitmap_zero(unsigned long *map, unsigned int nbits)
 {
@@ -154,6 +155,7 @@ static inline unsigned long kshim_find_bit(const unsigned long *map,
 	return size;
 }
 
+#define __ffs64(x)			((unsigned long)__builtin_ctzll(x))
 #define find_next_bit(m, s, o)		kshim_find_bit((m), (s), (o), true)
 #define find_next_zero_bit(m, s, o)	kshim_find_bit((m), (s), (o), false)
 #define bitmap_full(m, s)		(find_next_zero_bit((m), (s), 0) == (s))
