@@ -182,6 +182,19 @@ static void rvm_logbuf_free(struct rvm_logbuf *lb)
 	lb->win[1].mem = NULL;
 }
 
+/* Hand the larger window's memory over (for PASS_WRITEBACK), then free. */
+static u8 *rvm_logbuf_take(struct rvm_logbuf *lb, size_t *len)
+{
+	unsigned int i = lb->win[1].cap > lb->win[0].cap;
+	u8 *mem = lb->win[i].mem;
+
+	rvm_logbuf_drop_ahead(lb);
+	*len = RVM_LOGBUF_HEAD + lb->win[i].cap;
+	lb->win[i].mem = NULL;
+	rvm_logbuf_free(lb);
+	return mem;
+}
+
 /* Start reading the bytes after the window into the other window. */
 static void rvm_logbuf_ahead(struct rvm_logbuf *lb)
 {
@@ -486,10 +499,11 @@ struct rvm_replay {
 	struct rvm_recovery_stats *st;
 	bool dry;
 	size_t mem_limit;
-	struct rvm_rpage *pages; /* allocated at the first record */
+	struct rvm_rpage *pages; /* cap of them, growing up to max_pages */
 	size_t npages; /* in use */
+	size_t cap;
 	size_t max_pages;
-	struct rvm_rpage **hash;
+	struct rvm_rpage **hash; /* 1 << hash_bits slots, about cap */
 	unsigned int hash_bits;
 	struct rvm_rpage *last; /* the page found last, or NULL */
 	void **chunks; /* image and bitmap chunks, in pairs */
@@ -640,6 +654,45 @@ static int rvm_writeback(struct rvm_replay *r)
 	return 0;
 }
 
+/* Descriptors for the first pages; they double as more are needed. */
+#define RVM_RPAGE_FIRST 256
+
+/* Make room for more page descriptors (their images move with them). */
+static int rvm_replay_grow(struct rvm_replay *r)
+{
+	size_t cap = r->cap ? min(2 * r->cap, r->max_pages) :
+			      min_t(size_t, RVM_RPAGE_FIRST, r->max_pages);
+	unsigned int bits = 4;
+	struct rvm_rpage *pages, **hash;
+	size_t i, slot;
+
+	while ((1UL << bits) < cap && bits < 30)
+		bits++;
+	pages = kvmalloc_array(cap, sizeof(*pages), GFP_KERNEL);
+	hash = kvcalloc((size_t)1 << bits, sizeof(*hash), GFP_KERNEL);
+	if (!pages || !hash) {
+		kvfree(pages);
+		kvfree(hash);
+		return -ENOMEM;
+	}
+	if (r->cap)
+		memcpy(pages, r->pages, r->cap * sizeof(*pages));
+	memset(pages + r->cap, 0, (cap - r->cap) * sizeof(*pages));
+	kvfree(r->pages);
+	kvfree(r->hash);
+	r->pages = pages;
+	r->cap = cap;
+	r->hash = hash;
+	r->hash_bits = bits;
+	r->last = NULL;
+	for (i = 0; i < r->npages; i++) {
+		slot = rvm_hash_slot(r, pages[i].pgno);
+		pages[i].hnext = hash[slot];
+		hash[slot] = &pages[i];
+	}
+	return 0;
+}
+
 static int rvm_replay_init(struct rvm_replay *r)
 {
 	u64 max = r->mem_limit ? r->mem_limit / RVM_BLOCK_SIZE :
@@ -648,18 +701,13 @@ static int rvm_replay_init(struct rvm_replay *r)
 	max = min_t(u64, max, r->g->data_size / RVM_BLOCK_SIZE);
 	max = max_t(u64, max, 1);
 	r->max_pages = max;
-	r->hash_bits = 4;
-	while ((1ULL << r->hash_bits) < max && r->hash_bits < 30)
-		r->hash_bits++;
-	r->pages = kvcalloc(r->max_pages, sizeof(*r->pages), GFP_KERNEL);
-	r->hash = kvcalloc((size_t)1 << r->hash_bits, sizeof(*r->hash),
-			   GFP_KERNEL);
-	if (!r->dry)
+	if (!r->dry) {
 		r->chunks = kvcalloc(2 * DIV_ROUND_UP(max, RVM_IMAGE_CHUNK),
 				     sizeof(*r->chunks), GFP_KERNEL);
-	if (!r->pages || !r->hash || (!r->dry && !r->chunks))
-		return -ENOMEM; /* rvm_replay_free() frees what was allocated */
-	return 0;
+		if (!r->chunks)
+			return -ENOMEM;
+	}
+	return rvm_replay_grow(r);
 }
 
 static void rvm_replay_free(struct rvm_replay *r)
@@ -719,6 +767,11 @@ static int rvm_rpage_get(struct rvm_replay *r, u64 pgno, struct rvm_rpage **out)
 		err = rvm_writeback(r);
 		if (err)
 			return err;
+	} else if (r->npages == r->cap) {
+		err = rvm_replay_grow(r);
+		if (err)
+			return err;
+		slot = rvm_hash_slot(r, pgno);
 	}
 	e = &r->pages[r->npages];
 	if (!r->dry) {
@@ -751,7 +804,7 @@ static int rvm_replay_rec(void *arg, const struct rvm_rec_info *ri)
 
 	if (le16_to_cpu(ri->hdr->type) != RVM_REC_TXN)
 		return 0;
-	if (!r->pages) {
+	if (!r->cap) {
 		err = rvm_replay_init(r);
 		if (err)
 			return err;
@@ -836,9 +889,14 @@ int rvm_recover(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
 	t = rvm_now();
 	err = rvm_walk(&w, head_lsn, le64_to_cpu(sb->head_seq), st);
 	st->ns_walk = rvm_now() - t - r.ns_writeback;
-	rvm_logbuf_free(&w.lb);
 	if (err)
 		goto out;
+	if (!r.run && r.npages && !r.dry) {
+		/* The log's window is free now: PASS_WRITEBACK's buffer. */
+		r.run = rvm_logbuf_take(&w.lb, &r.run_pages);
+		r.run_pages /= RVM_BLOCK_SIZE;
+	}
+	rvm_logbuf_free(&w.lb);
 
 	/* PASS_WRITEBACK */
 	err = rvm_writeback(&r);
