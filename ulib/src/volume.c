@@ -187,8 +187,8 @@ static int vol_io_write(void *ctx, u64 off, const void *buf, size_t len)
 /*
  * Read-ahead for recovery: the read runs in a thread of its own, so the
  * log's next window arrives while the current one is checked. Only for
- * reads that need no bounce buffer (recovery's always do), which is the
- * handle's alone.
+ * aligned reads, which need no bounce buffer (the handle's alone);
+ * recovery's always are.
  */
 struct vol_ahead {
 	pthread_t thread;
@@ -215,7 +215,7 @@ static int vol_io_read_start(void *ctx, u64 off, void *buf, size_t len,
 
 	if (off > vol->size || len > vol->size - off)
 		return -EIO;
-	if (!vol_aligned(vol, off, buf, len))
+	if ((off | len | (uintptr_t)buf) & (VOL_ALIGN - 1))
 		return -EINVAL;
 	a = malloc(sizeof(*a));
 	if (!a)
