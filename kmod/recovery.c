@@ -57,20 +57,12 @@
 #include <linux/bitmap.h>
 #include <linux/bitops.h>
 #include <linux/errno.h>
-#include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 #endif
-#include "recovery.h"
-
-/*
- * Room in front of each log window: the part of a record that straddles
- * two windows is copied there, just before the read-ahead bytes that
- * continue it. A longer straddling record is read again instead.
- */
-#define RVM_LOGBUF_HEAD (64 * 1024)
+#include "logread.h"
 
 /* Longest run of pages PASS_WRITEBACK reads and writes at once. */
 #define RVM_RECOVERY_RUN (1024 * 1024)
@@ -89,244 +81,10 @@
  */
 #define RVM_IMAGE_CHUNK 16
 
-struct rvm_logwin {
-	u8 *mem; /* RVM_LOGBUF_HEAD + cap bytes */
-	size_t cap;
-};
-
-/*
- * The log read buffer: a window on the log, refilled in big reads, with
- * the window after it read ahead (if the device can) into the other one.
- */
-struct rvm_logbuf {
-	const struct rvm_io_ops *ops;
-	void *ctx;
-	const struct rvm_geom *g;
-	u64 *ns; /* time spent waiting for reads goes here */
-	u64 stop; /* nothing at or past this lsn is needed */
-	size_t len; /* the next window's length: doubles up to @max */
-	size_t max;
-	struct rvm_logwin win[2];
-	unsigned int cur; /* the window @data points into */
-	const u8 *data; /* the log's bytes from lsn @start on */
-	u64 start;
-	size_t fill; /* bytes valid at @data */
-	unsigned long refills; /* changes whenever @data is replaced */
-	void *ra; /* read-ahead in flight into win[!cur], or NULL */
-	u64 ra_lsn;
-	size_t ra_len;
-};
-
-static u64 rvm_now(void)
-{
-	return ktime_get_ns();
-}
-
-/* Make @w hold @cap bytes (after the room in front); unchanged on failure. */
-static int rvm_logwin_alloc(struct rvm_logwin *w, size_t cap)
-{
-	u8 *mem = kvmalloc(RVM_LOGBUF_HEAD + cap, GFP_KERNEL);
-
-	if (!mem)
-		return -ENOMEM;
-	kvfree(w->mem);
-	w->mem = mem;
-	w->cap = cap;
-	return 0;
-}
-
-static int rvm_logbuf_init(struct rvm_logbuf *lb, const struct rvm_io_ops *ops,
-			   void *ctx, const struct rvm_geom *g, size_t buf_len,
-			   u64 stop, u64 *ns)
-{
-	if (!buf_len)
-		buf_len = RVM_RECOVERY_BUF_DEFAULT;
-	buf_len = max_t(size_t, buf_len, RVM_RECOVERY_BUF_MIN);
-	buf_len = rvm_align_up(buf_len, RVM_BLOCK_SIZE);
-	memset(lb, 0, sizeof(*lb));
-	lb->ops = ops;
-	lb->ctx = ctx;
-	lb->g = g;
-	lb->ns = ns;
-	lb->stop = stop;
-	lb->max = min_t(u64, buf_len, g->log_size);
-	lb->len = min_t(size_t, RVM_RECOVERY_BUF_MIN, lb->max);
-	return rvm_logwin_alloc(&lb->win[0], lb->len);
-}
-
-/* The next window is twice as long, up to the buffer size asked for. */
-static void rvm_logbuf_grow(struct rvm_logbuf *lb)
-{
-	lb->len = min(2 * lb->len, lb->max);
-}
-
-/* Wait for the read-ahead, if any; its bytes are not wanted. */
-static void rvm_logbuf_drop_ahead(struct rvm_logbuf *lb)
-{
-	u64 t;
-
-	if (!lb->ra)
-		return;
-	t = rvm_now();
-	lb->ops->read_end(lb->ctx, lb->ra);
-	*lb->ns += rvm_now() - t;
-	lb->ra = NULL;
-}
-
-static void rvm_logbuf_free(struct rvm_logbuf *lb)
-{
-	rvm_logbuf_drop_ahead(lb);
-	kvfree(lb->win[0].mem);
-	kvfree(lb->win[1].mem);
-	lb->win[0].mem = NULL;
-	lb->win[1].mem = NULL;
-}
-
-/* Hand the larger window's memory over (for PASS_WRITEBACK), then free. */
-static u8 *rvm_logbuf_take(struct rvm_logbuf *lb, size_t *len)
-{
-	unsigned int i = lb->win[1].cap > lb->win[0].cap;
-	u8 *mem = lb->win[i].mem;
-
-	rvm_logbuf_drop_ahead(lb);
-	*len = RVM_LOGBUF_HEAD + lb->win[i].cap;
-	lb->win[i].mem = NULL;
-	rvm_logbuf_free(lb);
-	return mem;
-}
-
-/* Start reading the bytes after the window into the other window. */
-static void rvm_logbuf_ahead(struct rvm_logbuf *lb)
-{
-	const struct rvm_geom *g = lb->g;
-	struct rvm_logwin *w = &lb->win[!lb->cur];
-	u64 next = lb->start + lb->fill, off;
-	size_t len;
-
-	if (!lb->ops->read_start || lb->ra || next >= lb->stop)
-		return;
-	if (w->cap < lb->len)
-		rvm_logwin_alloc(w, lb->len); /* or keep a smaller one */
-	if (!w->mem)
-		return;
-	off = rvm_lap_off(g, next);
-	len = min_t(u64, w->cap, g->log_size - off);
-	len = min_t(u64, len, rvm_align_up(lb->stop - next, RVM_BLOCK_SIZE));
-	if (lb->ops->read_start(lb->ctx, g->log_off + off,
-				w->mem + RVM_LOGBUF_HEAD, len, &lb->ra)) {
-		lb->ra = NULL; /* read when needed, and see the error then */
-		return;
-	}
-	lb->ra_lsn = next;
-	lb->ra_len = len;
-	rvm_logbuf_grow(lb);
-}
-
-/*
- * Move to the read-ahead window if it holds the block at @first and what
- * follows: 1 if so, 0 if not (the read-ahead is dropped), or the read's
- * error.
- */
-static int rvm_logbuf_take_ahead(struct rvm_logbuf *lb, u64 first)
-{
-	struct rvm_logwin *w = &lb->win[!lb->cur];
-	u64 end = lb->start + lb->fill, t;
-	size_t keep = 0, skip = 0;
-	u8 *dst;
-	int err;
-
-	if (lb->fill && first >= lb->start && first <= end &&
-	    end - first <= RVM_LOGBUF_HEAD && lb->ra_lsn == end) {
-		keep = end - first;
-	} else if (first >= lb->ra_lsn && first - lb->ra_lsn < lb->ra_len) {
-		skip = first - lb->ra_lsn;
-	} else {
-		rvm_logbuf_drop_ahead(lb);
-		return 0;
-	}
-	t = rvm_now();
-	err = lb->ops->read_end(lb->ctx, lb->ra);
-	*lb->ns += rvm_now() - t;
-	lb->ra = NULL;
-	if (err)
-		return err;
-	dst = w->mem + RVM_LOGBUF_HEAD - keep + skip;
-	if (keep)
-		memcpy(dst, lb->data + (first - lb->start), keep);
-	lb->data = dst;
-	lb->start = first;
-	lb->fill = keep + lb->ra_len - skip;
-	lb->cur = !lb->cur;
-	lb->refills++;
-	return 1;
-}
-
-/*
- * Point *out at @len bytes of the log at @lsn. The caller guarantees that
- * they do not cross the end of the log area, so one read from @lsn's block
- * to at most the end of the area holds them.
- */
-static int rvm_logbuf_get(struct rvm_logbuf *lb, u64 lsn, size_t len,
-			  const u8 **out)
-{
-	const struct rvm_geom *g = lb->g;
-	u64 off = rvm_lap_off(g, lsn);
-	u64 boff = off - off % RVM_BLOCK_SIZE;
-	u64 first = lsn - (off - boff);
-	size_t need = (size_t)(lsn - first) + len;
-	struct rvm_logwin *w;
-	size_t rd;
-	u64 t;
-	int err;
-
-	if (lb->fill && lsn >= lb->start && lsn - lb->start <= lb->fill &&
-	    len <= lb->fill - (lsn - lb->start))
-		goto hit;
-	if (len > g->log_size - off)
-		return -EINVAL; /* callers never ask this */
-	if (lb->ra) {
-		err = rvm_logbuf_take_ahead(lb, first);
-		if (err < 0)
-			return err;
-		if (err && need <= lb->fill)
-			goto ahead;
-	}
-
-	/* Read from @lsn's block, as much as the window takes. */
-	rvm_logbuf_drop_ahead(lb);
-	lb->fill = 0;
-	lb->refills++;
-	w = &lb->win[lb->cur];
-	rd = max_t(size_t, rvm_align_up(need, RVM_BLOCK_SIZE), lb->len);
-	if (rd > w->cap && rvm_logwin_alloc(w, rd) && need > w->cap)
-		return -ENOMEM;
-	if (!lb->ops->read_start)
-		rvm_logbuf_grow(lb);
-	rd = min_t(u64, w->cap, g->log_size - boff);
-	if (lb->stop > first)
-		rd = min_t(u64, rd,
-			   rvm_align_up(lb->stop - first, RVM_BLOCK_SIZE));
-	rd = max_t(size_t, rd, rvm_align_up(need, RVM_BLOCK_SIZE));
-	t = rvm_now();
-	err = lb->ops->read(lb->ctx, g->log_off + boff,
-			    w->mem + RVM_LOGBUF_HEAD, rd);
-	*lb->ns += rvm_now() - t;
-	if (err)
-		return err;
-	lb->data = w->mem + RVM_LOGBUF_HEAD;
-	lb->start = first;
-	lb->fill = rd;
-ahead:
-	rvm_logbuf_ahead(lb);
-hit:
-	*out = lb->data + (lsn - lb->start);
-	return 0;
-}
-
 /* One walk over the log: PASS_REPLAY and rvm_log_walk(). */
 struct rvm_walk {
 	const struct rvm_geom *g;
-	struct rvm_logbuf lb;
+	struct rvm_logread lb;
 	u64 limit_lsn; /* no record reaching past this, or 0 */
 	int (*fn)(void *arg, const struct rvm_rec_info *ri);
 	void *arg;
@@ -375,7 +133,7 @@ static int rvm_walk(struct rvm_walk *w, u64 head_lsn, u64 head_seq,
 			err = 0;
 			goto end;
 		}
-		err = rvm_logbuf_get(&w->lb, lsn, RVM_REC_HDR_SIZE, &p);
+		err = rvm_logread_get(&w->lb, lsn, RVM_REC_HDR_SIZE, &p);
 		if (err)
 			return err;
 		err = rvm_rec_check_hdr((const void *)p, g, lsn, seq, &why);
@@ -395,7 +153,7 @@ static int rvm_walk(struct rvm_walk *w, u64 head_lsn, u64 head_seq,
 			goto end;
 		}
 		refills = w->lb.refills;
-		err = rvm_logbuf_get(&w->lb, lsn, len, &p);
+		err = rvm_logread_get(&w->lb, lsn, len, &p);
 		if (err)
 			return err;
 		/* A refill read the header again: check what is in memory now. */
@@ -474,11 +232,12 @@ int rvm_log_walk(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
 	if (err)
 		return err;
 	rvm_geom_init(&g, sb);
-	err = rvm_logbuf_init(&w.lb, ops, ctx, &g, buf_len,
-			      rvm_walk_stop(&g, head_lsn, 0), &st->ns_log_read);
+	err = rvm_logread_init(&w.lb, ops, ctx, &g, buf_len,
+			       rvm_walk_stop(&g, head_lsn, 0),
+			       &st->ns_log_read);
 	if (!err)
 		err = rvm_walk(&w, head_lsn, le64_to_cpu(sb->head_seq), st);
-	rvm_logbuf_free(&w.lb);
+	rvm_logread_free(&w.lb);
 	return err;
 }
 
@@ -879,9 +638,9 @@ int rvm_recover(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
 	if (err)
 		return err;
 	rvm_geom_init(&g, sb);
-	err = rvm_logbuf_init(&w.lb, ops, ctx, &g, opts->buf_len,
-			      rvm_walk_stop(&g, head_lsn, w.limit_lsn),
-			      &st->ns_log_read);
+	err = rvm_logread_init(&w.lb, ops, ctx, &g, opts->buf_len,
+			       rvm_walk_stop(&g, head_lsn, w.limit_lsn),
+			       &st->ns_log_read);
 	if (err)
 		goto out;
 
@@ -893,10 +652,10 @@ int rvm_recover(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
 		goto out;
 	if (!r.run && r.npages && !r.dry) {
 		/* The log's window is free now: PASS_WRITEBACK's buffer. */
-		r.run = rvm_logbuf_take(&w.lb, &r.run_pages);
+		r.run = rvm_logread_take(&w.lb, &r.run_pages);
 		r.run_pages /= RVM_BLOCK_SIZE;
 	}
-	rvm_logbuf_free(&w.lb);
+	rvm_logread_free(&w.lb);
 
 	/* PASS_WRITEBACK */
 	err = rvm_writeback(&r);
@@ -906,7 +665,7 @@ int rvm_recover(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
 		st->ns_flush = rvm_now() - t;
 	}
 out:
-	rvm_logbuf_free(&w.lb);
+	rvm_logread_free(&w.lb);
 	rvm_replay_free(&r);
 	return err;
 }

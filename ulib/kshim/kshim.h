@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * kshim: the few kernel names that kmod's shared files (format.h, record.c,
- * recovery.c) use, so that they compile unchanged in userspace, the way
+ * recovery.c, logread.c) use, so that they compile unchanged in userspace, the way
  * e2fsprogs builds jbd2's recovery.c. Force-included (-include kshim/kshim.h)
  * when ulib compiles the shared kmod sources, and included by librvm's own files that
  * use format.h. Keep it small: add a name only when shared code needs it.
