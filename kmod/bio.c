@@ -1,43 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rvm: synchronous I/O on a volume's block device. Buffers may come from
- * kmalloc or vmalloc (kvmalloc); offsets and lengths are multiples of 512.
- * The device is accessed with bios, never through its page cache, so the
- * module's view of the disk is the disk's.
+ * rvm: I/O on a volume's block device. Buffers may come from kmalloc or
+ * vmalloc (kvmalloc); offsets and lengths are multiples of 512. The device
+ * is accessed with bios, never through its page cache, so the module's
+ * view of the disk is the disk's. Every call is synchronous but one:
+ * recovery's read-ahead of the log (rvm_bio_ops.read_start/read_end).
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
+#include <linux/completion.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 
 #include "rvm.h"
 #include "recovery.h"
 
-static int rvm_bio_rw(struct rvm_volume *vol, u64 off, void *buf, size_t len,
-		      blk_opf_t opf)
+/*
+ * Build the bios for @len bytes at @buf, each chained to the next
+ * (blk_next_bio()), and submit all but the last, which is returned: it
+ * completes when they all have, with the first error any of them had.
+ * REQ_PREFLUSH goes on the first bio only.
+ */
+static struct bio *rvm_bio_build(struct rvm_volume *vol, u64 off, void *buf,
+				 size_t len, blk_opf_t opf)
 {
 	bool vm = is_vmalloc_addr(buf);
-	bool first = true;
-	int ret;
+	struct bio *bio = NULL;
 
-	if ((off | len) & (SECTOR_SIZE - 1))
-		return -EINVAL;
 	if (vm && op_is_write(opf))
 		flush_kernel_vmap_range(buf, len);
-
 	while (len) {
 		unsigned int nr = min_t(size_t, BIO_MAX_VECS,
 					DIV_ROUND_UP(offset_in_page(buf) + len,
 						     PAGE_SIZE));
-		blk_opf_t flags = opf;
-		struct bio *bio;
 
-		/* One flush before the first bio is enough. */
-		if (!first)
-			flags &= ~REQ_PREFLUSH;
-		bio = bio_alloc(vol->bh.bdev, nr, flags, GFP_NOIO);
+		bio = blk_next_bio(bio, vol->bh.bdev, nr, opf, GFP_NOIO);
 		bio->bi_iter.bi_sector = off >> SECTOR_SHIFT;
+		opf &= ~REQ_PREFLUSH;
 		while (len) {
 			size_t pofs = offset_in_page(buf);
 			size_t n = min_t(size_t, len, PAGE_SIZE - pofs);
@@ -50,13 +51,30 @@ static int rvm_bio_rw(struct rvm_volume *vol, u64 off, void *buf, size_t len,
 			off += n;
 			len -= n;
 		}
-		ret = submit_bio_wait(bio);
-		bio_put(bio);
-		if (ret)
-			return ret;
-		first = false;
 	}
-	return 0;
+	return bio;
+}
+
+/*
+ * All bios of one call are in flight together; the call returns when every
+ * one has completed, so it is as synchronous as one bio at a time was
+ * (callers rely on that: a completed write is made durable by a later
+ * flush).
+ */
+static int rvm_bio_rw(struct rvm_volume *vol, u64 off, void *buf, size_t len,
+		      blk_opf_t opf)
+{
+	struct bio *bio;
+	int ret;
+
+	if ((off | len) & (SECTOR_SIZE - 1))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	bio = rvm_bio_build(vol, off, buf, len, opf);
+	ret = submit_bio_wait(bio);
+	bio_put(bio);
+	return ret;
 }
 
 /**
@@ -105,6 +123,58 @@ int rvm_bio_flush(struct rvm_volume *vol)
 	return blkdev_issue_flush(vol->bh.bdev);
 }
 
+/* A read in flight, started by rvm_io_read_start(). */
+struct rvm_bio_async {
+	struct completion done;
+	blk_status_t status;
+	void *buf;
+	size_t len;
+};
+
+static void rvm_bio_async_end(struct bio *bio)
+{
+	struct rvm_bio_async *a = bio->bi_private;
+
+	a->status = bio->bi_status;
+	bio_put(bio);
+	complete(&a->done);
+}
+
+static int rvm_io_read_start(void *ctx, u64 off, void *buf, size_t len,
+			     void **handle)
+{
+	struct rvm_bio_async *a;
+	struct bio *bio;
+
+	if (!len || ((off | len) & (SECTOR_SIZE - 1)))
+		return -EINVAL;
+	a = kmalloc(sizeof(*a), GFP_NOIO);
+	if (!a)
+		return -ENOMEM;
+	init_completion(&a->done);
+	a->buf = buf;
+	a->len = len;
+	bio = rvm_bio_build(ctx, off, buf, len, REQ_OP_READ);
+	bio->bi_private = a;
+	bio->bi_end_io = rvm_bio_async_end;
+	submit_bio(bio);
+	*handle = a;
+	return 0;
+}
+
+static int rvm_io_read_end(void *ctx, void *handle)
+{
+	struct rvm_bio_async *a = handle;
+	int ret;
+
+	wait_for_completion_io(&a->done);
+	ret = blk_status_to_errno(a->status);
+	if (is_vmalloc_addr(a->buf))
+		invalidate_kernel_vmap_range(a->buf, a->len);
+	kfree(a);
+	return ret;
+}
+
 static int rvm_io_read(void *ctx, u64 off, void *buf, size_t len)
 {
 	return rvm_bio_read(ctx, off, buf, len);
@@ -125,4 +195,6 @@ const struct rvm_io_ops rvm_bio_ops = {
 	.read = rvm_io_read,
 	.write = rvm_io_write,
 	.flush = rvm_io_flush,
+	.read_start = rvm_io_read_start,
+	.read_end = rvm_io_read_end,
 };

@@ -57,6 +57,7 @@ static int __init rvm_init(void)
 		pr_err("truncate must be 1-99 and spool_delay_ms 1-60000\n");
 		return -EINVAL;
 	}
+	rvm_crc_init();
 	ret = rvm_region_init();
 	if (ret)
 		return ret;

@@ -50,9 +50,9 @@ static int rvm_fail(const char **why, const char *reason, int err)
 /* CRC of a structure whose last four bytes are its CRC field, taken as 0. */
 static u32 rvm_crc_tail_zero(const void *p, u32 len)
 {
-	u32 crc = crc32c(~0U, p, len - 4);
+	u32 crc = rvm_crc32c(~0U, p, len - 4);
 
-	return ~crc32c(crc, rvm_zero_crc, 4);
+	return ~rvm_crc32c(crc, rvm_zero_crc, 4);
 }
 
 /**
@@ -243,10 +243,10 @@ u32 rvm_rec_crc(const void *rec, u32 len)
 
 	if (len < RVM_REC_HDR_SIZE)
 		len = RVM_REC_HDR_SIZE;
-	crc = crc32c(~0U, rec, RVM_REC_HDR_SIZE - 4);
-	crc = crc32c(crc, rvm_zero_crc, 4);
-	crc = crc32c(crc, (const u8 *)rec + RVM_REC_HDR_SIZE,
-		     len - RVM_REC_HDR_SIZE);
+	crc = rvm_crc32c(~0U, rec, RVM_REC_HDR_SIZE - 4);
+	crc = rvm_crc32c(crc, rvm_zero_crc, 4);
+	crc = rvm_crc32c(crc, (const u8 *)rec + RVM_REC_HDR_SIZE,
+			 len - RVM_REC_HDR_SIZE);
 	return ~crc;
 }
 

@@ -26,6 +26,16 @@
 #include "format.h"
 
 /*
+ * The CRC-32C of the format code: crc32c() in userspace (kshim), and in
+ * the module the faster of the kernel's two implementations (crc.c).
+ */
+#ifdef __KERNEL__
+u32 rvm_crc32c(u32 crc, const void *buf, unsigned int len);
+#else
+#define rvm_crc32c(crc, buf, len) crc32c(crc, buf, len)
+#endif
+
+/*
  * Bounds no sane volume comes near; they keep every byte computation on
  * geometry, lsn and seq far from overflowing 64 bits.
  */

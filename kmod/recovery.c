@@ -10,29 +10,36 @@
  * ends the log. Recovery therefore always applies a prefix of the commit
  * order, and never a record after a torn or missing one.
  *
- * It runs in passes, like jbd2's:
+ * It runs in passes, like jbd2's, but reads the log once:
  *
- * PASS_SCAN:      walk the log from the head, validating every record,
- *                 until the first one that is not committed. This finds
- *                 the end of the log and counts what is there; it writes
- *                 nothing, and is all a dry run (rvmctl check) needs
- *                 besides the page count.
+ * PASS_REPLAY:    walk the log from the head in big sequential reads (the
+ *                 next window is read ahead while the current one is
+ *                 checked), validate each record, and copy each committed
+ *                 transaction record's ranges, in order, into in-memory
+ *                 images of the data segment pages they touch, noting
+ *                 which bytes of each page the log wrote. The walk stops at
+ *                 the first record that is not committed. A record is
+ *                 applied only once it is validated, so what the images
+ *                 hold is always the state after a prefix of the commit
+ *                 order: the same as scanning to the end first and
+ *                 replaying afterwards, with half the reading and
+ *                 checking. A later record overwrites an earlier one's
+ *                 bytes in memory, so the newest value wins and each page
+ *                 is written once. If the images would use more than the
+ *                 memory limit, the ones held so far go through
+ *                 PASS_WRITEBACK first: that is safe, as every record
+ *                 applied is committed and the data pages hold nothing but
+ *                 committed values, and a crash then just makes the next
+ *                 recovery start over from the same head.
  *
- * PASS_REPLAY:    walk the same records again, up to the end PASS_SCAN
- *                 found, and copy each transaction record's ranges, in
- *                 order, into in-memory images of the data segment pages
- *                 they touch (read from the device on first touch, unless
- *                 a range covers the whole page). A later record overwrites
- *                 an earlier one's bytes in memory, so the newest value
- *                 wins and each page is written once. If the images would
- *                 use more than the memory limit, the ones held so far are
- *                 written back first (PASS_WRITEBACK early): that is safe,
- *                 as every record applied is committed and the data pages
- *                 hold nothing but committed values, and a crash then just
- *                 makes the next recovery start over from the same head.
+ * PASS_WRITEBACK: take the page images in ascending order, in runs of
+ *                 consecutive pages; read each run from the device in one
+ *                 read, unless the log wrote every byte of it, lay the
+ *                 replayed bytes over it, and write it back in one write.
+ *                 Then flush.
  *
- * PASS_WRITEBACK: write the dirty page images in ascending order, then
- *                 flush.
+ * A dry run (rvmctl check) walks and counts the same way, and holds no
+ * images and reads no data page.
  *
  * Afterwards the caller writes a new superblock, prepared by
  * rvm_super_after_recovery(), and flushes: only then is the log empty.
@@ -47,98 +54,37 @@
  * log.
  */
 #ifdef __KERNEL__
+#include <linux/bitmap.h>
+#include <linux/bitops.h>
 #include <linux/errno.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 #endif
-#include "recovery.h"
+#include "logread.h"
 
-/* The log read buffer: a window on the log, refilled in big reads. */
-struct rvm_logbuf {
-	const struct rvm_io_ops *ops;
-	void *ctx;
-	const struct rvm_geom *g;
-	u8 *buf;
-	size_t cap;
-	u64 start; /* lsn of buf[0] */
-	size_t fill; /* bytes valid at buf */
-};
-
-static int rvm_logbuf_init(struct rvm_logbuf *lb, const struct rvm_io_ops *ops,
-			   void *ctx, const struct rvm_geom *g, size_t buf_len)
-{
-	if (!buf_len)
-		buf_len = RVM_RECOVERY_BUF_DEFAULT;
-	buf_len = max_t(size_t, buf_len, RVM_RECOVERY_BUF_MIN);
-	buf_len = rvm_align_up(buf_len, RVM_BLOCK_SIZE);
-	lb->ops = ops;
-	lb->ctx = ctx;
-	lb->g = g;
-	lb->start = 0;
-	lb->fill = 0;
-	lb->cap = min_t(u64, buf_len, g->log_size);
-	lb->buf = kvmalloc(lb->cap, GFP_KERNEL);
-	return lb->buf ? 0 : -ENOMEM;
-}
-
-static void rvm_logbuf_free(struct rvm_logbuf *lb)
-{
-	kvfree(lb->buf);
-	lb->buf = NULL;
-}
+/* Longest run of pages PASS_WRITEBACK reads and writes at once. */
+#define RVM_RECOVERY_RUN (1024 * 1024)
 
 /*
- * Point *out at @len bytes of the log at @lsn. The caller guarantees that
- * they do not cross the end of the log area, so one read from @lsn's block
- * to at most the end of the area holds them.
+ * Which bytes of a page image the log wrote: one bit per 64-byte unit
+ * while every write covered whole units (ranges of whole records, whole
+ * cache lines, whole pages), else one bit per byte.
  */
-static int rvm_logbuf_get(struct rvm_logbuf *lb, u64 lsn, size_t len,
-			  const u8 **out)
-{
-	const struct rvm_geom *g = lb->g;
-	u64 off = rvm_lap_off(g, lsn);
-	u64 boff = off - off % RVM_BLOCK_SIZE;
-	u64 first = lsn - (off - boff);
-	size_t need = (size_t)(lsn - first) + len;
-	size_t rd;
-	int err;
+#define RVM_UNIT (RVM_BLOCK_SIZE / 64)
+#define RVM_DONE_LONGS BITS_TO_LONGS(RVM_BLOCK_SIZE)
 
-	if (lb->fill && lsn >= lb->start && lsn - lb->start <= lb->fill &&
-	    len <= lb->fill - (lsn - lb->start)) {
-		*out = lb->buf + (lsn - lb->start);
-		return 0;
-	}
-	if (len > g->log_size - off)
-		return -EINVAL; /* callers never ask this */
-	lb->fill = 0;
-	if (need > lb->cap) {
-		size_t cap = rvm_align_up(need, RVM_BLOCK_SIZE);
+/*
+ * Page images are allocated this many at a time (64 KiB, from the page
+ * allocator rather than one 4 KiB slab object each), with their bitmaps.
+ */
+#define RVM_IMAGE_CHUNK 16
 
-		kvfree(lb->buf);
-		lb->buf = kvmalloc(cap, GFP_KERNEL);
-		if (!lb->buf) {
-			lb->cap = 0;
-			return -ENOMEM;
-		}
-		lb->cap = cap;
-	}
-	rd = min_t(u64, lb->cap, g->log_size - boff);
-	err = lb->ops->read(lb->ctx, g->log_off + boff, lb->buf, rd);
-	if (err)
-		return err;
-	lb->start = first;
-	lb->fill = rd;
-	*out = lb->buf + (lsn - first);
-	return 0;
-}
-
-/* One walk over the log: PASS_SCAN, PASS_REPLAY and rvm_log_walk(). */
+/* One walk over the log: PASS_REPLAY and rvm_log_walk(). */
 struct rvm_walk {
 	const struct rvm_geom *g;
-	struct rvm_logbuf lb;
-	u64 stop_lsn; /* end found by an earlier pass, or U64_MAX */
+	struct rvm_logread lb;
 	u64 limit_lsn; /* no record reaching past this, or 0 */
 	int (*fn)(void *arg, const struct rvm_rec_info *ri);
 	void *arg;
@@ -153,6 +99,14 @@ static void rvm_walk_end(struct rvm_recovery_stats *st, u64 lsn, u64 seq,
 	st->end_why = why;
 }
 
+/* Where a walk from @head_lsn stops reading: one lap on, or the limit. */
+static u64 rvm_walk_stop(const struct rvm_geom *g, u64 head_lsn, u64 limit_lsn)
+{
+	u64 stop = head_lsn + g->log_size;
+
+	return limit_lsn && limit_lsn < stop ? limit_lsn : stop;
+}
+
 static int rvm_walk(struct rvm_walk *w, u64 head_lsn, u64 head_seq,
 		    struct rvm_recovery_stats *st)
 {
@@ -160,6 +114,7 @@ static int rvm_walk(struct rvm_walk *w, u64 head_lsn, u64 head_seq,
 	u64 lsn = head_lsn, seq = head_seq;
 	const struct rvm_rec_hdr *h;
 	struct rvm_rec_info ri;
+	unsigned long refills;
 	const char *why;
 	const u8 *p;
 	u32 len, next, nranges;
@@ -168,8 +123,6 @@ static int rvm_walk(struct rvm_walk *w, u64 head_lsn, u64 head_seq,
 	st->head_lsn = head_lsn;
 	st->head_seq = head_seq;
 	for (;;) {
-		if (lsn == w->stop_lsn)
-			break;
 		if (lsn - head_lsn >= g->log_size) {
 			why = "the log area is full";
 			err = 0;
@@ -180,7 +133,7 @@ static int rvm_walk(struct rvm_walk *w, u64 head_lsn, u64 head_seq,
 			err = 0;
 			goto end;
 		}
-		err = rvm_logbuf_get(&w->lb, lsn, RVM_REC_HDR_SIZE, &p);
+		err = rvm_logread_get(&w->lb, lsn, RVM_REC_HDR_SIZE, &p);
 		if (err)
 			return err;
 		err = rvm_rec_check_hdr((const void *)p, g, lsn, seq, &why);
@@ -199,21 +152,24 @@ static int rvm_walk(struct rvm_walk *w, u64 head_lsn, u64 head_seq,
 			err = 0;
 			goto end;
 		}
-		err = rvm_logbuf_get(&w->lb, lsn, len, &p);
+		refills = w->lb.refills;
+		err = rvm_logread_get(&w->lb, lsn, len, &p);
 		if (err)
 			return err;
-		/* A refill re-read the header: check what is now in memory. */
-		err = rvm_rec_check_hdr((const void *)p, g, lsn, seq, &why);
-		if (!err &&
-		    le32_to_cpu(((const struct rvm_rec_hdr *)p)->len) != len) {
-			why = "record changed while being read";
-			err = -EINVAL;
+		/* A refill read the header again: check what is in memory now. */
+		h = (const void *)p;
+		if (refills != w->lb.refills) {
+			err = rvm_rec_check_hdr(h, g, lsn, seq, &why);
+			if (!err && le32_to_cpu(h->len) != len) {
+				why = "record changed while being read";
+				err = -EINVAL;
+			}
+			if (err)
+				goto end;
 		}
-		if (!err)
-			err = rvm_rec_check_body(p, g, &why);
+		err = rvm_rec_check_body(p, g, &why);
 		if (err)
 			goto end;
-		h = (const void *)p;
 		nranges = le32_to_cpu(h->nranges);
 		if (le16_to_cpu(h->type) == RVM_REC_TXN) {
 			st->records++;
@@ -238,11 +194,7 @@ static int rvm_walk(struct rvm_walk *w, u64 head_lsn, u64 head_seq,
 		lsn += next;
 		cond_resched();
 	}
-	/* Reached the end an earlier pass found. */
-	return 0;
 end:
-	if (w->stop_lsn != U64_MAX)
-		return -EIO; /* the log changed between passes */
 	rvm_walk_end(st, lsn, seq, err, why);
 	return 0;
 }
@@ -270,9 +222,8 @@ int rvm_log_walk(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
 		 struct rvm_recovery_stats *st)
 {
 	struct rvm_geom g;
-	struct rvm_walk w = {
-		.g = &g, .stop_lsn = U64_MAX, .fn = fn, .arg = arg
-	};
+	struct rvm_walk w = { .g = &g, .fn = fn, .arg = arg };
+	u64 head_lsn = le64_to_cpu(sb->head_lsn);
 	const char *why;
 	int err;
 
@@ -281,12 +232,12 @@ int rvm_log_walk(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
 	if (err)
 		return err;
 	rvm_geom_init(&g, sb);
-	err = rvm_logbuf_init(&w.lb, ops, ctx, &g, buf_len);
-	if (err)
-		return err;
-	err = rvm_walk(&w, le64_to_cpu(sb->head_lsn), le64_to_cpu(sb->head_seq),
-		       st);
-	rvm_logbuf_free(&w.lb);
+	err = rvm_logread_init(&w.lb, ops, ctx, &g, buf_len,
+			       rvm_walk_stop(&g, head_lsn, 0),
+			       &st->ns_log_read);
+	if (!err)
+		err = rvm_walk(&w, head_lsn, le64_to_cpu(sb->head_seq), st);
+	rvm_logread_free(&w.lb);
 	return err;
 }
 
@@ -295,6 +246,9 @@ struct rvm_rpage {
 	u64 pgno;
 	struct rvm_rpage *hnext;
 	u8 *data; /* RVM_BLOCK_SIZE bytes; NULL in a dry run */
+	u64 units; /* the units of @data the log wrote, unless @bytes */
+	bool bytes; /* @done, not @units, says what the log wrote */
+	unsigned long *done; /* the bytes of @data the log wrote, if @bytes */
 };
 
 struct rvm_replay {
@@ -303,12 +257,20 @@ struct rvm_replay {
 	const struct rvm_geom *g;
 	struct rvm_recovery_stats *st;
 	bool dry;
-	u64 span; /* PASS_SCAN: pages the ranges span, summed */
-	struct rvm_rpage *pages;
+	size_t mem_limit;
+	struct rvm_rpage *pages; /* cap of them, growing up to max_pages */
 	size_t npages; /* in use */
+	size_t cap;
 	size_t max_pages;
-	struct rvm_rpage **hash;
+	struct rvm_rpage **hash; /* 1 << hash_bits slots, about cap */
 	unsigned int hash_bits;
+	struct rvm_rpage *last; /* the page found last, or NULL */
+	void **chunks; /* image and bitmap chunks, in pairs */
+	size_t nchunks;
+	size_t images_left; /* unused images in the last chunk */
+	u8 *run; /* PASS_WRITEBACK: run_pages blocks */
+	size_t run_pages;
+	u64 ns_writeback; /* time of the writebacks, early ones included */
 };
 
 static size_t rvm_hash_slot(const struct rvm_replay *r, u64 pgno)
@@ -325,21 +287,119 @@ static int rvm_rpage_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/* Units @u .. @u + @n - 1 as a mask. */
+static u64 rvm_units(unsigned int u, unsigned int n)
+{
+	return (n >= 64 ? ~0ULL : (1ULL << n) - 1) << u;
+}
+
+/* Note that the log wrote @len bytes at @in of page @e. */
+static void rvm_rpage_mark(struct rvm_rpage *e, u32 in, u32 len)
+{
+	u64 m;
+
+	if (!e->bytes && !(in % RVM_UNIT) && !(len % RVM_UNIT)) {
+		e->units |= rvm_units(in / RVM_UNIT, len / RVM_UNIT);
+		return;
+	}
+	if (!e->bytes) {
+		/* From units to bytes: the units written so far. */
+		bitmap_zero(e->done, RVM_BLOCK_SIZE);
+		for (m = e->units; m; m &= m - 1)
+			bitmap_set(e->done, __ffs64(m) * RVM_UNIT, RVM_UNIT);
+		e->bytes = true;
+	}
+	bitmap_set(e->done, in, len);
+}
+
+static bool rvm_rpage_full(const struct rvm_rpage *e)
+{
+	return e->bytes ? bitmap_full(e->done, RVM_BLOCK_SIZE) :
+			  e->units == ~0ULL;
+}
+
+/* Copy the bytes the log wrote into page @e's image to @dst. */
+static void rvm_rpage_lay(const struct rvm_rpage *e, u8 *dst)
+{
+	unsigned long a, b;
+	u64 m = e->units;
+
+	if (rvm_rpage_full(e)) {
+		memcpy(dst, e->data, RVM_BLOCK_SIZE);
+		return;
+	}
+	if (!e->bytes) {
+		while (m) {
+			a = __ffs64(m);
+			b = ~(m >> a) ? a + __ffs64(~(m >> a)) : 64;
+			memcpy(dst + a * RVM_UNIT, e->data + a * RVM_UNIT,
+			       (b - a) * RVM_UNIT);
+			m &= ~rvm_units(a, b - a);
+		}
+		return;
+	}
+	for (a = find_next_bit(e->done, RVM_BLOCK_SIZE, 0); a < RVM_BLOCK_SIZE;
+	     a = find_next_bit(e->done, RVM_BLOCK_SIZE, b)) {
+		b = find_next_zero_bit(e->done, RVM_BLOCK_SIZE, a);
+		memcpy(dst + a, e->data + a, b - a);
+	}
+}
+
+/*
+ * Write @n images of consecutive pages: read them from the device unless
+ * the log wrote every byte, lay the replayed bytes over them, write.
+ */
+static int rvm_write_run(struct rvm_replay *r, const struct rvm_rpage *e,
+			 size_t n)
+{
+	struct rvm_recovery_stats *st = r->st;
+	u64 off = r->g->data_off + e->pgno * RVM_BLOCK_SIZE;
+	size_t len = n * RVM_BLOCK_SIZE, i;
+	u64 t;
+	int err;
+
+	for (i = 0; i < n; i++)
+		if (!rvm_rpage_full(&e[i]))
+			break;
+	if (i < n) {
+		t = rvm_now();
+		err = r->ops->read(r->ctx, off, r->run, len);
+		st->ns_data_read += rvm_now() - t;
+		if (err)
+			return err;
+		st->pages_read += n;
+	}
+	for (i = 0; i < n; i++)
+		rvm_rpage_lay(&e[i], r->run + i * RVM_BLOCK_SIZE);
+	t = rvm_now();
+	err = r->ops->write(r->ctx, off, r->run, len);
+	st->ns_write += rvm_now() - t;
+	return err;
+}
+
 /* PASS_WRITEBACK: write the images held, in ascending order, and drop them. */
 static int rvm_writeback(struct rvm_replay *r)
 {
-	const struct rvm_geom *g = r->g;
-	size_t i;
-	int err;
+	u64 t = rvm_now();
+	size_t i, j;
+	int err = 0;
 
 	if (!r->npages)
 		return 0;
 	sort(r->pages, r->npages, sizeof(*r->pages), rvm_rpage_cmp, NULL);
-	for (i = 0; i < r->npages && !r->dry; i++) {
-		u64 off = g->data_off + r->pages[i].pgno * RVM_BLOCK_SIZE;
-
-		err = r->ops->write(r->ctx, off, r->pages[i].data,
-				    RVM_BLOCK_SIZE);
+	if (!r->dry && !r->run) {
+		r->run_pages = min_t(size_t, r->max_pages,
+				     RVM_RECOVERY_RUN / RVM_BLOCK_SIZE);
+		r->run = kvmalloc(r->run_pages * RVM_BLOCK_SIZE, GFP_KERNEL);
+		if (!r->run)
+			return -ENOMEM;
+	}
+	for (i = 0; i < r->npages && !r->dry; i = j) {
+		j = i + 1;
+		while (j < r->npages && j - i < r->run_pages &&
+		       r->pages[j].pgno == r->pages[j - 1].pgno + 1)
+			j++;
+		err = rvm_write_run(r, &r->pages[i], j - i);
 		if (err)
 			return err;
 		cond_resched();
@@ -347,72 +407,152 @@ static int rvm_writeback(struct rvm_replay *r)
 	r->st->pages += r->npages;
 	r->st->writebacks++;
 	r->npages = 0;
+	r->last = NULL;
 	memset(r->hash, 0, sizeof(*r->hash) << r->hash_bits);
+	r->ns_writeback += rvm_now() - t;
 	return 0;
 }
 
-/* The image of page @pgno, read in unless @whole (about to be overwritten). */
-static int rvm_rpage_get(struct rvm_replay *r, u64 pgno, bool whole,
-			 struct rvm_rpage **out)
+/* Descriptors for the first pages; they double as more are needed. */
+#define RVM_RPAGE_FIRST 256
+
+/* Make room for more page descriptors (their images move with them). */
+static int rvm_replay_grow(struct rvm_replay *r)
 {
-	size_t slot = rvm_hash_slot(r, pgno);
-	struct rvm_rpage *e;
+	size_t cap = r->cap ? min(2 * r->cap, r->max_pages) :
+			      min_t(size_t, RVM_RPAGE_FIRST, r->max_pages);
+	unsigned int bits = 4;
+	struct rvm_rpage *pages, **hash;
+	size_t i, slot;
+
+	while ((1UL << bits) < cap && bits < 30)
+		bits++;
+	pages = kvmalloc_array(cap, sizeof(*pages), GFP_KERNEL);
+	hash = kvcalloc((size_t)1 << bits, sizeof(*hash), GFP_KERNEL);
+	if (!pages || !hash) {
+		kvfree(pages);
+		kvfree(hash);
+		return -ENOMEM;
+	}
+	if (r->cap)
+		memcpy(pages, r->pages, r->cap * sizeof(*pages));
+	memset(pages + r->cap, 0, (cap - r->cap) * sizeof(*pages));
+	kvfree(r->pages);
+	kvfree(r->hash);
+	r->pages = pages;
+	r->cap = cap;
+	r->hash = hash;
+	r->hash_bits = bits;
+	r->last = NULL;
+	for (i = 0; i < r->npages; i++) {
+		slot = rvm_hash_slot(r, pages[i].pgno);
+		pages[i].hnext = hash[slot];
+		hash[slot] = &pages[i];
+	}
+	return 0;
+}
+
+static int rvm_replay_init(struct rvm_replay *r)
+{
+	u64 max = r->mem_limit ? r->mem_limit / RVM_BLOCK_SIZE :
+				 RVM_RECOVERY_MEM_DEFAULT / RVM_BLOCK_SIZE;
+
+	max = min_t(u64, max, r->g->data_size / RVM_BLOCK_SIZE);
+	max = max_t(u64, max, 1);
+	r->max_pages = max;
+	if (!r->dry) {
+		r->chunks = kvcalloc(2 * DIV_ROUND_UP(max, RVM_IMAGE_CHUNK),
+				     sizeof(*r->chunks), GFP_KERNEL);
+		if (!r->chunks)
+			return -ENOMEM;
+	}
+	return rvm_replay_grow(r);
+}
+
+static void rvm_replay_free(struct rvm_replay *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nchunks; i++)
+		kvfree(r->chunks[i]);
+	kvfree(r->chunks);
+	kvfree(r->pages);
+	kvfree(r->hash);
+	kvfree(r->run);
+}
+
+/* Give @e an image and a bitmap; they stay with it from round to round. */
+static int rvm_image_alloc(struct rvm_replay *r, struct rvm_rpage *e)
+{
+	u8 *img;
+	unsigned long *done;
+	size_t k;
+
+	if (!r->images_left) {
+		img = kvmalloc(RVM_IMAGE_CHUNK * RVM_BLOCK_SIZE, GFP_KERNEL);
+		done = kvmalloc_array(RVM_IMAGE_CHUNK * RVM_DONE_LONGS,
+				      sizeof(unsigned long), GFP_KERNEL);
+		if (!img || !done) {
+			kvfree(img);
+			kvfree(done);
+			return -ENOMEM;
+		}
+		r->chunks[r->nchunks++] = img;
+		r->chunks[r->nchunks++] = done;
+		r->images_left = RVM_IMAGE_CHUNK;
+	}
+	k = RVM_IMAGE_CHUNK - r->images_left--;
+	img = r->chunks[r->nchunks - 2];
+	done = r->chunks[r->nchunks - 1];
+	e->data = img + k * RVM_BLOCK_SIZE;
+	e->done = done + k * RVM_DONE_LONGS;
+	return 0;
+}
+
+/* The image of page @pgno, made (not read: see PASS_WRITEBACK) if new. */
+static int rvm_rpage_get(struct rvm_replay *r, u64 pgno, struct rvm_rpage **out)
+{
+	size_t slot;
+	struct rvm_rpage *e = r->last;
 	int err;
 
-	for (e = r->hash[slot]; e; e = e->hnext) {
-		if (e->pgno == pgno) {
-			*out = e;
-			return 0;
-		}
-	}
+	if (e && e->pgno == pgno)
+		goto found;
+	slot = rvm_hash_slot(r, pgno);
+	for (e = r->hash[slot]; e; e = e->hnext)
+		if (e->pgno == pgno)
+			goto found;
 	if (r->npages == r->max_pages) {
 		err = rvm_writeback(r);
 		if (err)
 			return err;
+	} else if (r->npages == r->cap) {
+		err = rvm_replay_grow(r);
+		if (err)
+			return err;
+		slot = rvm_hash_slot(r, pgno);
 	}
 	e = &r->pages[r->npages];
 	if (!r->dry) {
 		if (!e->data) {
-			e->data = kvmalloc(RVM_BLOCK_SIZE, GFP_KERNEL);
-			if (!e->data)
-				return -ENOMEM;
-		}
-		if (!whole) {
-			u64 off = r->g->data_off + pgno * RVM_BLOCK_SIZE;
-
-			err = r->ops->read(r->ctx, off, e->data,
-					   RVM_BLOCK_SIZE);
+			err = rvm_image_alloc(r, e);
 			if (err)
 				return err;
 		}
 	}
+	e->units = 0;
+	e->bytes = false;
 	r->npages++;
 	e->pgno = pgno;
 	e->hnext = r->hash[slot];
 	r->hash[slot] = e;
+found:
+	r->last = e;
 	*out = e;
 	return 0;
 }
 
-/* PASS_SCAN callback: an upper bound on the pages replay will touch. */
-static int rvm_scan_rec(void *arg, const struct rvm_rec_info *ri)
-{
-	struct rvm_replay *r = arg;
-	u32 i, n = le32_to_cpu(ri->hdr->nranges);
-
-	if (le16_to_cpu(ri->hdr->type) != RVM_REC_TXN)
-		return 0;
-	for (i = 0; i < n; i++) {
-		u64 off = le64_to_cpu(ri->ranges[i].offset);
-		u64 end = off + le32_to_cpu(ri->ranges[i].len);
-
-		r->span +=
-			(end - 1) / RVM_BLOCK_SIZE - off / RVM_BLOCK_SIZE + 1;
-	}
-	return 0;
-}
-
-/* PASS_REPLAY callback: copy a record's ranges into the page images. */
+/* PASS_REPLAY callback: copy a committed record's ranges into the images. */
 static int rvm_replay_rec(void *arg, const struct rvm_rec_info *ri)
 {
 	struct rvm_replay *r = arg;
@@ -423,6 +563,11 @@ static int rvm_replay_rec(void *arg, const struct rvm_rec_info *ri)
 
 	if (le16_to_cpu(ri->hdr->type) != RVM_REC_TXN)
 		return 0;
+	if (!r->cap) {
+		err = rvm_replay_init(r);
+		if (err)
+			return err;
+	}
 	for (i = 0; i < n; i++) {
 		u64 off = le64_to_cpu(ri->ranges[i].offset);
 		u32 left = le32_to_cpu(ri->ranges[i].len);
@@ -431,53 +576,19 @@ static int rvm_replay_rec(void *arg, const struct rvm_rec_info *ri)
 			u32 in = off % RVM_BLOCK_SIZE;
 			u32 chunk = min_t(u32, left, RVM_BLOCK_SIZE - in);
 
-			err = rvm_rpage_get(r, off / RVM_BLOCK_SIZE,
-					    chunk == RVM_BLOCK_SIZE, &e);
+			err = rvm_rpage_get(r, off / RVM_BLOCK_SIZE, &e);
 			if (err)
 				return err;
-			if (e->data)
+			if (e->data) {
 				memcpy(e->data + in, src, chunk);
+				rvm_rpage_mark(e, in, chunk);
+			}
 			src += chunk;
 			off += chunk;
 			left -= chunk;
 		}
 	}
 	return 0;
-}
-
-static int rvm_replay_init(struct rvm_replay *r, size_t mem_limit)
-{
-	u64 max = mem_limit ? mem_limit / RVM_BLOCK_SIZE :
-			      RVM_RECOVERY_MEM_DEFAULT / RVM_BLOCK_SIZE;
-
-	max = min_t(u64, max, r->span);
-	max = min_t(u64, max, r->g->data_size / RVM_BLOCK_SIZE);
-	max = max_t(u64, max, 1);
-	r->max_pages = max;
-	r->hash_bits = 4;
-	while ((1ULL << r->hash_bits) < max && r->hash_bits < 30)
-		r->hash_bits++;
-	r->pages = kvcalloc(r->max_pages, sizeof(*r->pages), GFP_KERNEL);
-	if (!r->pages)
-		return -ENOMEM;
-	r->hash = kvcalloc((size_t)1 << r->hash_bits, sizeof(*r->hash),
-			   GFP_KERNEL);
-	if (!r->hash) {
-		kvfree(r->pages);
-		r->pages = NULL;
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static void rvm_replay_free(struct rvm_replay *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->max_pages; i++)
-		kvfree(r->pages[i].data);
-	kvfree(r->pages);
-	kvfree(r->hash);
 }
 
 /**
@@ -488,8 +599,8 @@ static void rvm_replay_free(struct rvm_replay *r)
  * @opts: flags, buffer and memory sizes; NULL for the defaults
  * @st: zeroed, then filled with what was found and done
  *
- * Runs PASS_SCAN, PASS_REPLAY and PASS_WRITEBACK (see the top of this file)
- * and flushes. With @opts->limit_lsn it replays only the records that end
+ * Runs PASS_REPLAY and PASS_WRITEBACK (see the top of this file) and
+ * flushes. With @opts->limit_lsn it replays only the records that end
  * at or before that position; the module's truncation uses this on a live
  * log, writing the superblock itself (head at @st->end_lsn, no lap jump:
  * nothing was torn). With RVM_RECOVER_DRY_RUN it reads the log only and fills
@@ -498,26 +609,21 @@ static void rvm_replay_free(struct rvm_replay *r)
  * rvm_super_after_recovery() prepares, and flushes.
  *
  * Return: 0 on success; -EINVAL if @sb is not valid or @opts has unknown
- * flags, -ENOMEM, -EIO if the log changed between passes, or an error
- * from @ops. After an error the data segment may hold some replayed
- * pages; running recovery again from the same superblock is safe.
+ * flags, -ENOMEM, or an error from @ops. After an error the data segment
+ * may hold some replayed pages; running recovery again from the same
+ * superblock is safe.
  */
 int rvm_recover(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
 		void *ctx, const struct rvm_recovery_opts *opts,
 		struct rvm_recovery_stats *st)
 {
 	static const struct rvm_recovery_opts defaults;
-	struct rvm_recovery_stats scan;
 	struct rvm_geom g;
 	struct rvm_replay r = { .ops = ops, .ctx = ctx, .g = &g, .st = st };
-	struct rvm_walk w = { .g = &g,
-			      .stop_lsn = U64_MAX,
-			      .limit_lsn = opts ? opts->limit_lsn : 0,
-			      .fn = rvm_scan_rec,
-			      .arg = &r };
+	struct rvm_walk w = { .g = &g, .fn = rvm_replay_rec, .arg = &r };
 	u64 head_lsn = le64_to_cpu(sb->head_lsn);
-	u64 head_seq = le64_to_cpu(sb->head_seq);
 	const char *why;
+	u64 t;
 	int err;
 
 	memset(st, 0, sizeof(*st));
@@ -526,48 +632,41 @@ int rvm_recover(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
 	if (opts->flags & ~RVM_RECOVER_KNOWN_FLAGS)
 		return -EINVAL;
 	r.dry = opts->flags & RVM_RECOVER_DRY_RUN;
+	r.mem_limit = opts->mem_limit;
+	w.limit_lsn = opts->limit_lsn;
 	err = rvm_super_validate(sb, 0, &why);
 	if (err)
 		return err;
 	rvm_geom_init(&g, sb);
-	err = rvm_logbuf_init(&w.lb, ops, ctx, &g, opts->buf_len);
+	err = rvm_logread_init(&w.lb, ops, ctx, &g, opts->buf_len,
+			       rvm_walk_stop(&g, head_lsn, w.limit_lsn),
+			       &st->ns_log_read);
 	if (err)
-		return err;
-
-	/* PASS_SCAN */
-	err = rvm_walk(&w, head_lsn, head_seq, st);
-	if (err || !st->records)
-		goto out_buf;
-	scan = *st;
+		goto out;
 
 	/* PASS_REPLAY */
-	err = rvm_replay_init(&r, opts->mem_limit);
+	t = rvm_now();
+	err = rvm_walk(&w, head_lsn, le64_to_cpu(sb->head_seq), st);
+	st->ns_walk = rvm_now() - t - r.ns_writeback;
 	if (err)
-		goto out_buf;
-	w.stop_lsn = scan.end_lsn;
-	w.fn = rvm_replay_rec;
-	memset(st, 0, sizeof(*st));
-	err = rvm_walk(&w, head_lsn, head_seq, st);
-	if (err)
-		goto out_replay;
-	if (st->records != scan.records || st->bytes != scan.bytes) {
-		err = -EIO;
-		goto out_replay;
+		goto out;
+	if (!r.run && r.npages && !r.dry) {
+		/* The log's window is free now: PASS_WRITEBACK's buffer. */
+		r.run = rvm_logread_take(&w.lb, &r.run_pages);
+		r.run_pages /= RVM_BLOCK_SIZE;
 	}
+	rvm_logread_free(&w.lb);
 
 	/* PASS_WRITEBACK */
 	err = rvm_writeback(&r);
-	if (err)
-		goto out_replay;
-	if (!r.dry)
+	if (!err && st->records && !r.dry) {
+		t = rvm_now();
 		err = ops->flush(ctx);
-	scan.pages = st->pages;
-	scan.writebacks = st->writebacks;
-	*st = scan;
-out_replay:
+		st->ns_flush = rvm_now() - t;
+	}
+out:
+	rvm_logread_free(&w.lb);
 	rvm_replay_free(&r);
-out_buf:
-	rvm_logbuf_free(&w.lb);
 	return err;
 }
 

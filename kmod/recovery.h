@@ -11,8 +11,11 @@
 
 #include "record.h"
 
-/* Log read buffer: the default, and the least that is used. */
-#define RVM_RECOVERY_BUF_DEFAULT (256 * 1024)
+/*
+ * Log read windows: the longest by default, and the first (they double up
+ * to the longest).
+ */
+#define RVM_RECOVERY_BUF_DEFAULT (1024 * 1024)
 #define RVM_RECOVERY_BUF_MIN (64 * 1024)
 /* Memory for data page images before replay writes some back early. */
 #define RVM_RECOVERY_MEM_DEFAULT (64 * 1024 * 1024)
@@ -26,23 +29,34 @@
  * @read: read @len bytes at byte offset @off of the device into @buf
  * @write: write @len bytes from @buf at byte offset @off
  * @flush: make every completed write durable
+ * @read_start: optional: start reading as @read does and return without
+ *		waiting; on success *@handle names the read, and @read_end
+ *		must be called for it before @buf is used or freed
+ * @read_end: wait for the read started as *@handle and return its result
  *
  * Each returns 0 or a negative errno; a short transfer is an error
  * (-EIO). Offsets and lengths recovery passes are multiples of
- * RVM_BLOCK_SIZE, and buffers are allocated with kvmalloc().
+ * RVM_BLOCK_SIZE, and buffers are allocated with kvmalloc(). Without
+ * @read_start (then @read_end is not used either) recovery reads the log
+ * with @read, without read-ahead.
  */
 struct rvm_io_ops {
 	int (*read)(void *ctx, u64 off, void *buf, size_t len);
 	int (*write)(void *ctx, u64 off, const void *buf, size_t len);
 	int (*flush)(void *ctx);
+	int (*read_start)(void *ctx, u64 off, void *buf, size_t len,
+			  void **handle);
+	int (*read_end)(void *ctx, void *handle);
 };
 
 /**
  * struct rvm_recovery_opts - how to recover
  * @flags: RVM_RECOVER_* bits
- * @buf_len: log read buffer in bytes; 0 for RVM_RECOVERY_BUF_DEFAULT,
- *	     raised to RVM_RECOVERY_BUF_MIN (a record longer than the buffer
- *	     grows it to the record's length)
+ * @buf_len: longest log read in bytes; 0 for RVM_RECOVERY_BUF_DEFAULT,
+ *	     raised to RVM_RECOVERY_BUF_MIN (a record longer than that is
+ *	     read whole anyway). Reads start at RVM_RECOVERY_BUF_MIN and
+ *	     double, so a short log costs little; the next one is read
+ *	     ahead while the current one is checked, if @ops can.
  * @mem_limit: bytes of data page images to keep before writing them back
  *	       early; 0 for RVM_RECOVERY_MEM_DEFAULT, at least one page
  * @limit_lsn: if not 0, treat the log as ending at this position: no
@@ -76,6 +90,14 @@ struct rvm_recovery_opts {
  *	     there, -EBADMSG: its CRC is wrong, -EOPNOTSUPP: it has flags
  *	     this code does not know)
  * @end_why: the same as a static string (never NULL after a walk)
+ * @pages_read: data pages read back before being written (the others
+ *		were written whole by the log)
+ * @ns_log_read: nanoseconds spent waiting for log reads
+ * @ns_walk: nanoseconds in PASS_REPLAY (walking, checking and applying the
+ *	     records, @ns_log_read included, early writebacks not)
+ * @ns_data_read: nanoseconds reading data pages in PASS_WRITEBACK
+ * @ns_write: nanoseconds writing data pages in PASS_WRITEBACK
+ * @ns_flush: nanoseconds in the final flush
  */
 struct rvm_recovery_stats {
 	u64 head_lsn;
@@ -90,6 +112,12 @@ struct rvm_recovery_stats {
 	u64 writebacks;
 	int end_err;
 	const char *end_why;
+	u64 pages_read;
+	u64 ns_log_read;
+	u64 ns_walk;
+	u64 ns_data_read;
+	u64 ns_write;
+	u64 ns_flush;
 };
 
 /**

@@ -253,6 +253,9 @@ struct rvm_file {
 extern unsigned int rvm_param_truncate;
 extern unsigned int rvm_param_spool_delay_ms;
 
+/* crc.c: rvm_crc32c() is declared in record.h */
+void rvm_crc_init(void);
+
 /* dev.c */
 int rvm_dev_init(void);
 void rvm_dev_exit(void);

@@ -232,7 +232,7 @@ static int rvm_volume_recover(struct rvm_volume *vol)
 	struct rvm_recovery_opts opts = { 0 };
 	struct rvm_recovery_stats st;
 	struct rvm_disk_super nsb;
-	u64 t0 = ktime_get_ns();
+	u64 t0 = ktime_get_ns(), t_sb = 0;
 	int ret;
 
 	ret = rvm_recover(&vol->sb, &rvm_bio_ops, vol, &opts, &st);
@@ -249,11 +249,13 @@ static int rvm_volume_recover(struct rvm_volume *vol)
 	if (!(le32_to_cpu(vol->sb.flags) & RVM_SB_CLEAN) || st.records ||
 	    st.end_lsn != le64_to_cpu(vol->sb.head_lsn)) {
 		ret = rvm_super_after_recovery(&vol->sb, &st, &nsb);
+		t_sb = ktime_get_ns();
 		if (ret >= 0)
 			ret = rvm_volume_write_super(vol,
 						     le64_to_cpu(nsb.head_lsn),
 						     le64_to_cpu(nsb.head_seq),
 						     0);
+		t_sb = ktime_get_ns() - t_sb;
 		if (ret < 0) {
 			pr_err("%s: cannot reset the log after recovery: %d\n",
 			       vol->path, ret);
@@ -266,6 +268,11 @@ static int rvm_volume_recover(struct rvm_volume *vol)
 	pr_info("%s: recovery replayed %llu records (%llu bytes, %llu pages) in %llu us; log ends: %s\n",
 		vol->path, st.records, st.bytes, st.pages,
 		vol->stats.recovery_ns / 1000, st.end_why);
+	if (st.records)
+		pr_info("%s: recovery took %llu us walking the log (%llu waiting for reads), %llu reading %llu pages, %llu writing, %llu flushing, %llu in the superblock\n",
+			vol->path, st.ns_walk / 1000, st.ns_log_read / 1000,
+			st.ns_data_read / 1000, st.pages_read,
+			st.ns_write / 1000, st.ns_flush / 1000, t_sb / 1000);
 	return 0;
 }
 

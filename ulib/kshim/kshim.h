@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * kshim: the few kernel names that kmod's shared files (format.h, record.c,
- * recovery.c) use, so that they compile unchanged in userspace, the way
+ * recovery.c, logread.c) use, so that they compile unchanged in userspace, the way
  * e2fsprogs builds jbd2's recovery.c. Force-included (-include kshim/kshim.h)
  * when ulib compiles the shared kmod sources, and included by librvm's own files that
  * use format.h. Keep it small: add a name only when shared code needs it.
@@ -115,6 +115,50 @@ static inline u64 div64_u64_rem(u64 dividend, u64 divisor, u64 *remainder)
 	*remainder = dividend % divisor;
 	return dividend / divisor;
 }
+
+/* <linux/ktime.h> */
+#include <time.h>
+static inline u64 ktime_get_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* <linux/bitmap.h> and <linux/find.h>, the little recovery uses. */
+#define BITS_PER_LONG		(8 * (int)sizeof(long))
+#define BITS_TO_LONGS(n)	(((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
+#define kvmalloc_array(n, s, g)	kshim_calloc((n), (s))
+#define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
+
+static inline void bitmap_zero(unsigned long *map, unsigned int nbits)
+{
+	memset(map, 0, BITS_TO_LONGS(nbits) * sizeof(long));
+}
+
+static inline void bitmap_set(unsigned long *map, unsigned int start,
+			      unsigned int len)
+{
+	for (; len; start++, len--)
+		map[start / BITS_PER_LONG] |= 1UL << (start % BITS_PER_LONG);
+}
+
+static inline unsigned long kshim_find_bit(const unsigned long *map,
+					   unsigned long size,
+					   unsigned long start, bool set)
+{
+	for (; start < size; start++)
+		if (!!(map[start / BITS_PER_LONG] &
+		       (1UL << (start % BITS_PER_LONG))) == set)
+			return start;
+	return size;
+}
+
+#define __ffs64(x)			((unsigned long)__builtin_ctzll(x))
+#define find_next_bit(m, s, o)		kshim_find_bit((m), (s), (o), true)
+#define find_next_zero_bit(m, s, o)	kshim_find_bit((m), (s), (o), false)
+#define bitmap_full(m, s)		(find_next_zero_bit((m), (s), 0) == (s))
 
 /* <linux/sort.h>: the kernel's sort() takes an optional swap function. */
 #define sort(base, num, size, cmp, swap)	qsort((base), (num), (size), (cmp))

@@ -79,22 +79,42 @@ struct t_dev {
 	u8 *img;
 	u64 size;
 	long reads, writes, flushes;
-	long write_limit;	/* fail writes after this many; < 0: never */
+	long wblocks;		/* RVM_BLOCK_SIZE blocks written */
+	long write_limit;	/* fail writes after this many blocks, writing
+				 * the ones before it; < 0: never */
+	long inflight;		/* reads started and not ended */
+	long ahead;		/* reads started with read_start */
 	bool oob;		/* an access beyond the end was attempted */
 	bool unaligned;		/* an access not on a block boundary */
+	u64 bad;		/* reads of the block at bad - 1 fail; 0: none */
+	bool no_ahead;		/* read_start fails with -ENOMEM */
 };
+
+static bool t_dev_bad(const struct t_dev *d, u64 off, size_t len)
+{
+	return d->bad && d->bad - 1 >= off && d->bad - 1 < off + len;
+}
+
+static bool t_dev_check(struct t_dev *d, u64 off, size_t len)
+{
+	if (off > d->size || len > d->size - off) {
+		d->oob = true;
+		return false;
+	}
+	if ((off | len) % RVM_BLOCK_SIZE)
+		d->unaligned = true;
+	return true;
+}
 
 static int t_dev_read(void *ctx, u64 off, void *buf, size_t len)
 {
 	struct t_dev *d = ctx;
 
-	if (off > d->size || len > d->size - off) {
-		d->oob = true;
+	if (!t_dev_check(d, off, len))
 		return -EIO;
-	}
-	if ((off | len) % RVM_BLOCK_SIZE)
-		d->unaligned = true;
 	d->reads++;
+	if (t_dev_bad(d, off, len))
+		return -EIO;
 	memcpy(buf, d->img + off, len);
 	return 0;
 }
@@ -102,17 +122,22 @@ static int t_dev_read(void *ctx, u64 off, void *buf, size_t len)
 static int t_dev_write(void *ctx, u64 off, const void *buf, size_t len)
 {
 	struct t_dev *d = ctx;
+	size_t n = len;
 
-	if (off > d->size || len > d->size - off) {
-		d->oob = true;
+	if (!t_dev_check(d, off, len))
+		return -EIO;
+	if (d->write_limit >= 0 &&
+	    d->wblocks + (long)(len / RVM_BLOCK_SIZE) > d->write_limit) {
+		/* A crash in the middle: the first blocks made it. */
+		n = d->write_limit > d->wblocks ?
+			(size_t)(d->write_limit - d->wblocks) * RVM_BLOCK_SIZE : 0;
+		memcpy(d->img + off, buf, n);
+		d->wblocks += n / RVM_BLOCK_SIZE;
 		return -EIO;
 	}
-	if ((off | len) % RVM_BLOCK_SIZE)
-		d->unaligned = true;
-	if (d->write_limit >= 0 && d->writes >= d->write_limit)
-		return -EIO;
 	d->writes++;
-	memcpy(d->img + off, buf, len);
+	d->wblocks += len / RVM_BLOCK_SIZE;
+	memcpy(d->img + off, buf, n);
 	return 0;
 }
 
@@ -124,11 +149,73 @@ static int t_dev_flush(void *ctx)
 	return 0;
 }
 
+/*
+ * Asynchronous reads: the buffer holds garbage until read_end, when the
+ * device's bytes (as they are then) arrive, so a caller that used it
+ * early would see it.
+ */
+struct t_dev_read_op {
+	u64 off;
+	void *buf;
+	size_t len;
+};
+
+static int t_dev_read_start(void *ctx, u64 off, void *buf, size_t len,
+			    void **handle)
+{
+	struct t_dev *d = ctx;
+	struct t_dev_read_op *op;
+
+	if (!t_dev_check(d, off, len))
+		return -EIO;
+	if (d->no_ahead)
+		return -ENOMEM;
+	op = malloc(sizeof(*op));
+	if (!op)
+		return -ENOMEM;
+	op->off = off;
+	op->buf = buf;
+	op->len = len;
+	memset(buf, 0xA5, len);
+	d->inflight++;
+	d->ahead++;
+	*handle = op;
+	return 0;
+}
+
+static int t_dev_read_end(void *ctx, void *handle)
+{
+	struct t_dev *d = ctx;
+	struct t_dev_read_op *op = handle;
+	int err = 0;
+
+	d->inflight--;
+	d->reads++;
+	if (t_dev_bad(d, op->off, op->len))
+		err = -EIO;
+	else
+		memcpy(op->buf, d->img + op->off, op->len);
+	free(op);
+	return err;
+}
+
 static const struct rvm_io_ops t_dev_ops = {
 	.read = t_dev_read,
 	.write = t_dev_write,
 	.flush = t_dev_flush,
+	.read_start = t_dev_read_start,
+	.read_end = t_dev_read_end,
 };
+
+/* The same device without asynchronous reads (no read-ahead). */
+static const struct rvm_io_ops t_dev_sync_ops = {
+	.read = t_dev_read,
+	.write = t_dev_write,
+	.flush = t_dev_flush,
+};
+
+/* Which of the two the tests use (test_recovery runs with both). */
+static const struct rvm_io_ops *t_ops = &t_dev_ops;
 
 /* ---- a volume with a log writer ---------------------------------------- */
 
@@ -337,7 +424,7 @@ static inline int t_vol_recover(struct t_vol *v, unsigned int flags,
 {
 	struct rvm_recovery_opts o = { .flags = flags, .mem_limit = mem_limit };
 
-	return rvm_recover(&v->sb, &t_dev_ops, &v->dev, &o, st);
+	return rvm_recover(&v->sb, t_ops, &v->dev, &o, st);
 }
 
 #endif /* _RVM_TEST_H */

@@ -337,6 +337,18 @@ static void test_unaligned_io(void)
 	t_eq(rvm_vol_io_ops.write(vol, (1 << 20) - 10, back, 11), -EIO);
 	t_eq(rvm_vol_io_ops.read(vol, (1 << 20) - 10, back, 10), 0);
 	t_eq(rvm_vol_io_ops.flush(vol), 0);
+	{
+		/* Read-ahead: aligned only, and its result at read_end. */
+		u8 *a = kvmalloc(8192, GFP_KERNEL);
+		void *h;
+
+		t_eq(rvm_vol_io_ops.read_start(vol, 4096, a, 8192, &h), 0);
+		t_eq(rvm_vol_io_ops.read_end(vol, h), 0);
+		t_check(!memcmp(a + 1, buf, 8191), "read-ahead bytes");
+		t_eq(rvm_vol_io_ops.read_start(vol, 4097, a, 4096, &h), -EINVAL);
+		t_eq(rvm_vol_io_ops.read_start(vol, 1 << 20, a, 4096, &h), -EIO);
+		kvfree(a);
+	}
 	rvm_vol_close(vol);
 	img = slurp(f, &size);
 	t_check(!memcmp(img + 4097, buf, 9000) && img[100] == buf[0], "file content");

@@ -16,6 +16,9 @@
  *   RESULT system=recovery log_used=... recovery_ns=... recovery_records=...
  *          recovery_bytes=... read_ns=... (reading log_used bytes of the
  *          log area sequentially with O_DIRECT, 1 MiB at a time)
+ *          walk_us=... log_wait_us=... data_read_us=... pages_read=...
+ *          write_us=... flush_us=... super_us=... (recovery's passes, from
+ *          its line in the kernel log; absent if it is not found)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -146,6 +150,35 @@ static uint64_t read_rate(uint64_t off, uint64_t bytes)
 	return (now() - t0) * 1e9;
 }
 
+/*
+ * The last "recovery took ..." line of the kernel log (volume.c), as
+ * RESULT keys, or "" if there is none.
+ */
+static const char *recovery_passes(void)
+{
+	static char keys[256];
+	unsigned long long v[7];
+	int n = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	char *buf, *p, *last = NULL;
+
+	if (n <= 0 || !(buf = malloc(n + 1)))
+		return "";
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, n);
+	buf[n > 0 ? n : 0] = 0;
+	for (p = buf; (p = strstr(p, ": recovery took ")); p++)
+		last = p;
+	if (last && sscanf(last, ": recovery took %llu us walking the log "
+			   "(%llu waiting for reads), %llu reading %llu pages, "
+			   "%llu writing, %llu flushing, %llu in the superblock",
+			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6]) == 7)
+		snprintf(keys, sizeof(keys), " walk_us=%llu log_wait_us=%llu"
+			 " data_read_us=%llu pages_read=%llu write_us=%llu"
+			 " flush_us=%llu super_us=%llu", v[0], v[1], v[2], v[3],
+			 v[4], v[5], v[6]);
+	free(buf);
+	return keys;
+}
+
 int main(int argc, char **argv)
 {
 	struct rvm_attach_opts ao = { .truncate_pct = 99 };
@@ -231,10 +264,10 @@ int main(int argc, char **argv)
 	read_ns = read_rate(log_start, st.log_used);
 	printf("RESULT system=recovery log_used=%llu log_bytes=%llu txns=%llu"
 	       " recovery_ns=%llu recovery_records=%llu recovery_bytes=%llu"
-	       " read_ns=%llu truncations=%llu\n", U(st.log_used),
+	       " read_ns=%llu truncations=%llu%s\n", U(st.log_used),
 	       U(st.log_bytes), U(i), U(rst.recovery_ns),
 	       U(rst.recovery_records), U(rst.recovery_bytes), U(read_ns),
-	       U(st.truncations));
+	       U(st.truncations), recovery_passes());
 	fflush(stdout);
 	ret = rvm_vol_detach(DM_NODE);
 	if (ret)

@@ -286,6 +286,17 @@ def main():
                   f"(status.recovery_ns); reading the same bytes of the log "
                   f"area with O_DIRECT, 1 MiB at a time, took "
                   f"{rec['read_ns'] / 1e6:.0f} ms.")
+        if "walk_us" in rec:
+            md.append("")
+            md.append(f"Recovery's passes (its line in the kernel log): "
+                      f"walking the log (reading, checking and applying the "
+                      f"records) {rec['walk_us'] / 1e3:.0f} ms, of which "
+                      f"{rec['log_wait_us'] / 1e3:.1f} ms waiting for log "
+                      f"reads; reading {rec['pages_read']} data pages "
+                      f"{rec['data_read_us'] / 1e3:.1f} ms; writing the "
+                      f"pages {rec['write_us'] / 1e3:.1f} ms; flush "
+                      f"{rec['flush_us'] / 1e3:.1f} ms; superblock "
+                      f"{rec['super_us'] / 1e3:.1f} ms.")
         md.append("")
 
     # ---- Sweep ----
