@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rvm: synchronous I/O on a volume's block device. Buffers may come from
- * kmalloc or vmalloc (kvmalloc); offsets and lengths are multiples of 512.
+ * rvm: I/O on a volume's block device, synchronous (and one asynchronous
+ * write, for the log writer). Buffers may come from kmalloc or vmalloc
+ * (kvmalloc); offsets and lengths are multiples of 512.
  * The device is accessed with bios, never through its page cache, so the
  * module's view of the disk is the disk's.
  */
@@ -14,46 +15,62 @@
 #include "rvm.h"
 #include "recovery.h"
 
+/*
+ * A bio for the start of [@buf, @buf + @len): as many pages as one bio
+ * takes. *@added is set to the bytes it covers.
+ */
+static struct bio *rvm_bio_build(struct rvm_volume *vol, u64 off, void *buf,
+				 size_t len, blk_opf_t opf, size_t *added)
+{
+	bool vm = is_vmalloc_addr(buf);
+	unsigned int nr =
+		min_t(size_t, BIO_MAX_VECS,
+		      DIV_ROUND_UP(offset_in_page(buf) + len, PAGE_SIZE));
+	struct bio *bio;
+
+	bio = bio_alloc(vol->bh.bdev, nr, opf, GFP_NOIO);
+	bio->bi_iter.bi_sector = off >> SECTOR_SHIFT;
+	*added = 0;
+	while (len) {
+		size_t pofs = offset_in_page(buf);
+		size_t n = min_t(size_t, len, PAGE_SIZE - pofs);
+		struct page *page = vm ? vmalloc_to_page(buf) :
+					 virt_to_page(buf);
+
+		if (bio_add_page(bio, page, n, pofs) != n)
+			break;
+		buf += n;
+		len -= n;
+		*added += n;
+	}
+	return bio;
+}
+
 static int rvm_bio_rw(struct rvm_volume *vol, u64 off, void *buf, size_t len,
 		      blk_opf_t opf)
 {
-	bool vm = is_vmalloc_addr(buf);
 	bool first = true;
+	size_t n;
 	int ret;
 
 	if ((off | len) & (SECTOR_SIZE - 1))
 		return -EINVAL;
-	if (vm && op_is_write(opf))
+	if (is_vmalloc_addr(buf) && op_is_write(opf))
 		flush_kernel_vmap_range(buf, len);
 
 	while (len) {
-		unsigned int nr = min_t(size_t, BIO_MAX_VECS,
-					DIV_ROUND_UP(offset_in_page(buf) + len,
-						     PAGE_SIZE));
-		blk_opf_t flags = opf;
-		struct bio *bio;
-
 		/* One flush before the first bio is enough. */
-		if (!first)
-			flags &= ~REQ_PREFLUSH;
-		bio = bio_alloc(vol->bh.bdev, nr, flags, GFP_NOIO);
-		bio->bi_iter.bi_sector = off >> SECTOR_SHIFT;
-		while (len) {
-			size_t pofs = offset_in_page(buf);
-			size_t n = min_t(size_t, len, PAGE_SIZE - pofs);
-			struct page *page = vm ? vmalloc_to_page(buf) :
-						 virt_to_page(buf);
+		struct bio *bio =
+			rvm_bio_build(vol, off, buf, len,
+				      first ? opf : opf & ~REQ_PREFLUSH, &n);
 
-			if (bio_add_page(bio, page, n, pofs) != n)
-				break;
-			buf += n;
-			off += n;
-			len -= n;
-		}
-		ret = submit_bio_wait(bio);
+		ret = n ? submit_bio_wait(bio) : -EIO;
 		bio_put(bio);
 		if (ret)
 			return ret;
+		buf += n;
+		off += n;
+		len -= n;
 		first = false;
 	}
 	return 0;
@@ -92,6 +109,71 @@ int rvm_bio_write(struct rvm_volume *vol, u64 off, const void *buf, size_t len,
 {
 	return rvm_bio_rw(vol, off, (void *)buf, len,
 			  REQ_OP_WRITE | REQ_SYNC | flags);
+}
+
+static void rvm_bio_async_end(struct bio *bio)
+{
+	struct rvm_bio_async *a = bio->bi_private;
+	int err = blk_status_to_errno(bio->bi_status);
+
+	bio_put(bio);
+	a->done(a, err);
+}
+
+/**
+ * rvm_bio_write_async() - start a write to a volume's device
+ * @vol: the volume
+ * @off: byte offset on the device, a multiple of 512
+ * @buf: kmalloc or vmalloc memory, left alone until @a->done is called
+ * @len: bytes, a multiple of 512; 0 for a flush alone (@flags must then
+ *	hold REQ_PREFLUSH)
+ * @flags: REQ_PREFLUSH, REQ_FUA, ... (REQ_PREFLUSH goes on one bio, REQ_FUA
+ *	on every one)
+ * @a: @a->done is called once, when every bio of the write has completed,
+ *	maybe in interrupt context, with 0 or the first error
+ *
+ * The bios of a long write are chained to the first one and run
+ * concurrently: with REQ_FUA, each is durable when it completes, and with
+ * REQ_PREFLUSH the writes that completed before the call are durable once
+ * @a->done is called.
+ *
+ * Return: 0 (@a->done will be called), or -EINVAL (it will not be).
+ */
+int rvm_bio_write_async(struct rvm_volume *vol, u64 off, const void *buf,
+			size_t len, blk_opf_t flags, struct rvm_bio_async *a)
+{
+	blk_opf_t opf = REQ_OP_WRITE | REQ_SYNC | flags;
+	void *p = (void *)buf;
+	struct bio *parent, *bio;
+	size_t n;
+
+	if ((off | len) & (SECTOR_SIZE - 1) ||
+	    (!len && !(flags & REQ_PREFLUSH)))
+		return -EINVAL;
+	if (is_vmalloc_addr(p))
+		flush_kernel_vmap_range(p, len);
+
+	parent = rvm_bio_build(vol, off, p, len, opf, &n);
+	parent->bi_private = a;
+	parent->bi_end_io = rvm_bio_async_end;
+	opf &= ~REQ_PREFLUSH;
+	/* The parent completes once all its children have. */
+	while (len > n) {
+		p += n;
+		off += n;
+		len -= n;
+		bio = rvm_bio_build(vol, off, p, len, opf, &n);
+		if (!n) {
+			/* Never happens: a new bio takes at least a page. */
+			bio_put(bio);
+			parent->bi_status = BLK_STS_IOERR;
+			break;
+		}
+		bio_chain(bio, parent);
+		submit_bio(bio);
+	}
+	submit_bio(parent);
+	return 0;
 }
 
 /**

@@ -114,6 +114,15 @@ struct rvm_rec {
 };
 
 /**
+ * struct rvm_bio_async - an asynchronous write (bio.c)
+ * @done: called once the write has completed, maybe in interrupt context,
+ *	with 0 or a negative errno
+ */
+struct rvm_bio_async {
+	void (*done)(struct rvm_bio_async *a, int err);
+};
+
+/**
  * struct rvm_log - the redo log of a volume (log.c, truncate.c)
  * @lock: protects the queue, the positions and @error
  * @queue: committed records not yet written, in commit order
@@ -253,6 +262,8 @@ void rvm_dev_exit(void);
 int rvm_bio_read(struct rvm_volume *vol, u64 off, void *buf, size_t len);
 int rvm_bio_write(struct rvm_volume *vol, u64 off, const void *buf, size_t len,
 		  blk_opf_t flags);
+int rvm_bio_write_async(struct rvm_volume *vol, u64 off, const void *buf,
+			size_t len, blk_opf_t flags, struct rvm_bio_async *a);
 int rvm_bio_flush(struct rvm_volume *vol);
 extern const struct rvm_io_ops rvm_bio_ops;
 
