@@ -27,7 +27,7 @@
 #define RVM_IOC_MAGIC 0xB9
 
 #define RVM_ABI_MAJOR 1
-#define RVM_ABI_MINOR 2
+#define RVM_ABI_MINOR 3 /* 3: rvm_status.log_preflushes */
 
 /* RVM_IOC_GET_VERSION features: one bit per optional capability. */
 #define RVM_FEAT_ENGINE (1ULL << 0) /* volumes, regions, transactions */
@@ -128,6 +128,9 @@ struct rvm_volume_ref {
  *	auto mappings)
  * @snapshots: out: page snapshots taken at a transaction's first write
  * @auto_bytes: out: changed bytes that auto mode added to commits
+ * @log_preflushes: out: durable log writes that also flushed the device's
+ *	cache before writing (REQ_PREFLUSH): those of batches written in more
+ *	than one write; the others only need FUA
  * @reserved: must be 0 on input, zeroed on output
  */
 struct rvm_status {
@@ -160,7 +163,8 @@ struct rvm_status {
 	__u64 prot_faults;
 	__u64 snapshots;
 	__u64 auto_bytes;
-	__u64 reserved[4];
+	__u64 log_preflushes;
+	__u64 reserved[3];
 };
 
 /* The volume failed (an I/O error): it refuses commits until detached. */
