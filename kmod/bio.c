@@ -3,8 +3,9 @@
  * rvm: I/O on a volume's block device. Buffers may come from kmalloc or
  * vmalloc (kvmalloc); offsets and lengths are multiples of 512. The device
  * is accessed with bios, never through its page cache, so the module's
- * view of the disk is the disk's. Every call is synchronous but one:
- * recovery's read-ahead of the log (rvm_bio_ops.read_start/read_end).
+ * view of the disk is the disk's. Every call is synchronous but two:
+ * recovery's read-ahead of the log (rvm_bio_ops.read_start/read_end) and
+ * the log writer's writes (rvm_bio_write_async()).
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
@@ -112,6 +113,53 @@ int rvm_bio_write(struct rvm_volume *vol, u64 off, const void *buf, size_t len,
 			  REQ_OP_WRITE | REQ_SYNC | flags);
 }
 
+static void rvm_bio_async_end(struct bio *bio)
+{
+	struct rvm_bio_async *a = bio->bi_private;
+	int err = blk_status_to_errno(bio->bi_status);
+
+	bio_put(bio);
+	a->done(a, err);
+}
+
+/**
+ * rvm_bio_write_async() - start a write to a volume's device
+ * @vol: the volume
+ * @off: byte offset on the device, a multiple of 512
+ * @buf: kmalloc or vmalloc memory, left alone until @a->done is called
+ * @len: bytes, a multiple of 512; 0 for a flush alone (@flags must then
+ *	hold REQ_PREFLUSH)
+ * @flags: REQ_PREFLUSH, REQ_FUA, ... (REQ_PREFLUSH goes on the first bio,
+ *	REQ_FUA on every one)
+ * @a: @a->done is called once, when every bio of the write has completed,
+ *	maybe in interrupt context, with 0 or the first error
+ *
+ * The bios of a long write run concurrently (rvm_bio_build()): with
+ * REQ_FUA, each is durable when it completes, and with REQ_PREFLUSH the
+ * writes that completed before the call are durable once @a->done is
+ * called.
+ *
+ * Return: 0 (@a->done will be called), or -EINVAL (it will not be).
+ */
+int rvm_bio_write_async(struct rvm_volume *vol, u64 off, const void *buf,
+			size_t len, blk_opf_t flags, struct rvm_bio_async *a)
+{
+	blk_opf_t opf = REQ_OP_WRITE | REQ_SYNC | flags;
+	struct bio *bio;
+
+	if ((off | len) & (SECTOR_SIZE - 1) ||
+	    (!len && !(flags & REQ_PREFLUSH)))
+		return -EINVAL;
+	if (len)
+		bio = rvm_bio_build(vol, off, (void *)buf, len, opf);
+	else
+		bio = bio_alloc(vol->bh.bdev, 0, opf, GFP_NOIO);
+	bio->bi_private = a;
+	bio->bi_end_io = rvm_bio_async_end;
+	submit_bio(bio);
+	return 0;
+}
+
 /**
  * rvm_bio_flush() - make a volume's completed writes durable
  * @vol: the volume
@@ -124,16 +172,16 @@ int rvm_bio_flush(struct rvm_volume *vol)
 }
 
 /* A read in flight, started by rvm_io_read_start(). */
-struct rvm_bio_async {
+struct rvm_bio_ahead {
 	struct completion done;
 	blk_status_t status;
 	void *buf;
 	size_t len;
 };
 
-static void rvm_bio_async_end(struct bio *bio)
+static void rvm_bio_ahead_end(struct bio *bio)
 {
-	struct rvm_bio_async *a = bio->bi_private;
+	struct rvm_bio_ahead *a = bio->bi_private;
 
 	a->status = bio->bi_status;
 	bio_put(bio);
@@ -143,7 +191,7 @@ static void rvm_bio_async_end(struct bio *bio)
 static int rvm_io_read_start(void *ctx, u64 off, void *buf, size_t len,
 			     void **handle)
 {
-	struct rvm_bio_async *a;
+	struct rvm_bio_ahead *a;
 	struct bio *bio;
 
 	if (!len || ((off | len) & (SECTOR_SIZE - 1)))
@@ -156,7 +204,7 @@ static int rvm_io_read_start(void *ctx, u64 off, void *buf, size_t len,
 	a->len = len;
 	bio = rvm_bio_build(ctx, off, buf, len, REQ_OP_READ);
 	bio->bi_private = a;
-	bio->bi_end_io = rvm_bio_async_end;
+	bio->bi_end_io = rvm_bio_ahead_end;
 	submit_bio(bio);
 	*handle = a;
 	return 0;
@@ -164,7 +212,7 @@ static int rvm_io_read_start(void *ctx, u64 off, void *buf, size_t len,
 
 static int rvm_io_read_end(void *ctx, void *handle)
 {
-	struct rvm_bio_async *a = handle;
+	struct rvm_bio_ahead *a = handle;
 	int ret;
 
 	wait_for_completion_io(&a->done);

@@ -45,9 +45,16 @@
  * (struct rvm_rec_hdr); a transaction record (RVM_REC_TXN) then has
  * nranges range descriptors (struct rvm_rec_range, 16 bytes each) and the
  * new bytes of each range, in range order. @len counts header, descriptors
- * and data; @next is the distance to the next record (len rounded up to 64,
- * or more: the last record of a write is stretched to the next sector so
- * that a later write never rewrites a sector holding committed records).
+ * and data; @next is the distance to the next record: @len rounded up to
+ * 64 (any larger multiple of 64 within the lap is valid too: earlier
+ * versions of the module stretched the last record of each write to the
+ * next sector; recovery takes both, so the format version did not change).
+ * Records are packed, so a log write may start inside a sector: it
+ * rewrites the bytes before its first record in that sector unchanged (or
+ * as zeros where they lie behind the log head).
+ * That relies on a one-sector (512-byte) write being atomic, old or new
+ * bytes after a crash but never a mix: the volume's device must have
+ * 512-byte logical blocks (attach checks).
  * A record never wraps the end of the log area: a pad record
  * (RVM_REC_PAD, no body, carrying the seq of the record after it) fills the
  * rest of the lap. The CRC covers the header (crc field zero) and the body.

@@ -8,89 +8,132 @@
  * and the log is written in that order, so what recovery finds is always
  * a prefix of it.
  *
- * The writer (log.write_work, on an ordered workqueue of its own, so one
- * write is in flight at a time) takes everything queued, and writes the
- * longest prefix that fits in the free log space as one batch: consecutive
- * records at consecutive positions (lsn = tail, seq = next_seq++), one
- * device write ending with REQ_PREFLUSH | REQ_FUA. Commits that arrive
- * while a batch is written wait in the queue and share the next write and
- * its flush (group commit). A flush commit waits for the write that
+ * The writer role (log.busy), held by one at a time: whoever holds it
+ * takes everything queued, and starts writing the longest prefix that
+ * fits in the free log space as one batch: consecutive records at
+ * consecutive positions (lsn = tail, seq = next_seq++), ending with one
+ * asynchronous device write with REQ_FUA. One batch is in flight at a
+ * time; commits that arrive meanwhile wait in the queue and share the
+ * next write (group commit). A flush commit waits for the write that
  * carries its record; a no_flush commit returns at once and its record
  * waits in the queue (the spool) until a flush commit, rvm_log_flush() or
- * the spool delay (log.spool_work) sends the writer.
+ * the spool delay (log.spool_work) asks for a write (log.kicked).
+ *
+ * Leader and followers. A flush commit that finds the role free takes it
+ * and starts the batch itself, on its own thread; then it waits for its
+ * record like everyone else. So a lone committer pays what a raw
+ * O_DSYNC write pays: one write, one wait, no other thread to wake.
+ * While the write is in flight the batch holds the role. When it
+ * completes (rvm_log_end_io(), in interrupt context), one committer
+ * waiting for a record of the batch, chosen when it was started (its
+ * "completer", rec->lead), is woken; it finishes the batch: moves the
+ * tail, starts the next batch if anything asks for one (so the device is
+ * busy again at once), then completes the others of its batch, and
+ * returns. A batch no committer waits for (no_flush records, io_uring
+ * commands) is finished by log.done_work. Asynchronous commits never take
+ * the role themselves (a submitter must not block on the device): they
+ * queue log.write_work if it is free, which runs the writer.
+ *
+ * Why a committer and not a high-priority work finishes a batch, when
+ * others are waiting already: the work would preempt whoever runs and
+ * start the next write sooner, but with fewer commits in it. Measured on
+ * one vCPU with a virtio disk (a write and a flush per batch, costly for
+ * the CPU too), that halved the commits per write and lost throughput
+ * (8 threads: 2.0 instead of 3.8 commits per write); it won only on a
+ * device whose writes cost the CPU nothing (null_blk).
  *
  * Layout of a batch, in log positions (lsn), one lap = geom.log_size:
  *
  *   tail                                       end of lap
- *    | rec | rec | rec |pad hdr|zero..| (skipped) |rec | rec |stretch|
- *    ^ sector aligned          ^ sector boundary  ^ lap start      ^ new tail,
- *                                                                    sector
- *                                                                    aligned
+ *    | rec | rec | rec |pad hdr|zero..| (skipped) |rec | rec |zero..|
+ *    ^ any 64-byte     ^ sector boundary          ^ lap start ^ new tail,
+ *      boundary                                                 any 64-byte
+ *                                                               boundary
  *
  *  - A record never wraps: when the next one does not fit in the rest of
  *    the lap, a pad record (header only, carrying the seq of the record
  *    after it, consuming none) fills the rest of the lap. Only the pad's
  *    sector is written; the rest of the lap is skipped, so a batch that
  *    wraps is written in (at least) two device writes.
- *  - The last record of a batch is stretched: its @next (covered by its
- *    CRC) reaches the next 512-byte sector boundary, so every batch starts
- *    on a fresh sector and no write ever rewrites a sector holding
- *    committed records. (Only the first batch after attach may start
- *    inside a sector, if recovery ended on a torn record: the bytes before
- *    the tail in that sector lie behind the head and are written as zeros.)
+ *  - Records are packed: each one's @next is its length rounded up to 64
+ *    bytes, the last one's too. The write of a batch goes from the start
+ *    of the tail's sector to the end of the new tail's sector, zeros after
+ *    the tail; so a batch rewrites the last sector of the batch before it,
+ *    the bytes before the tail unchanged: the staging buffer kept them.
+ *    That relies on 512-byte sector writes being atomic (the device's
+ *    logical block size must be 512, checked at attach), as InnoDB's redo
+ *    log and PostgreSQL's WAL rewrite their last partial block: a torn
+ *    write leaves each sector old or new, and both hold the earlier
+ *    records whole. (The first batch after attach starts inside a sector
+ *    too: the bytes before the tail lie behind the head, written as zeros.)
  *  - The batch is encoded into a staging buffer (RVM_LOG_BUF_SIZE) and
  *    written whenever the buffer fills or a lap ends, always in whole
- *    sectors; only the last write of a batch carries PREFLUSH | FUA, which
- *    makes the earlier ones (completed, as rvm_bio_write() is synchronous)
- *    durable too. A torn batch is harmless: records are CRC-checked and
- *    recovery stops at the first one that is not complete. Records are
- *    encoded in place with rvm_rec_build(); one larger than the staging
- *    buffer is streamed through it (rvm_log_out_stream()), so the writer
- *    needs no memory beyond its fixed buffer and never fails for lack of
- *    it.
+ *    sectors; those writes are synchronous and go without FUA, and the
+ *    last write of the batch, asynchronous, carries REQ_FUA, plus
+ *    REQ_PREFLUSH if an earlier write of the batch went without FUA, which
+ *    makes those (completed) durable too. A torn batch is harmless:
+ *    records are CRC-checked and recovery stops at the first one that is
+ *    not complete. Records are encoded in place with rvm_rec_build(); one
+ *    larger than the staging buffer is streamed through it
+ *    (rvm_log_out_stream()), so the writer needs no memory beyond its
+ *    fixed buffer and never fails for lack of it.
  *
- * Space. A batch ending at lsn E (stretched) fits iff E - head <= log_size:
- * then it never touches the sector holding the head record. When even the
- * first queued record does not fit, the writer kicks truncation
- * (truncate.c, on system_unbound_wq, not on this workqueue), counts a
- * log_full_wait and waits on log.wait until truncation moves the head or
- * the volume fails. Commits slow down; they never fail for a full log. A
- * record never wraps, so with an empty log at lap offset o a record of S
- * bytes (stretch included) fits iff S <= max(o, log_size - o): every record
- * of at most half the log fits sooner or later, which is what
+ * Why FUA alone is enough for a batch written in one write: a commit is
+ * durable when every record from the durable head to its own is, and its
+ * earlier records were made durable by the FUA (or preflush) of their own
+ * batch, completed before this batch started; the superblock naming the
+ * head is written with PREFLUSH | FUA before the head moves. The other
+ * writes without FUA, data pages written back by truncation or recovery,
+ * are nothing a log record depends on: they are flushed before the
+ * superblock that moves the head past the records they came from, and
+ * until then recovery writes them again. So a preflush is due only for
+ * the batch's own earlier writes (log.out.unflushed): on a disk without
+ * FUA (virtio), a lone commit costs a write and one flush, not two.
+ *
+ * Space. A batch ending at lsn E fits iff round_up(E, 512) - head <=
+ * log_size: then its zero-filled last sector never touches the sector
+ * holding the head record. When even the first queued record does not
+ * fit, the writer's work (never a committer: one hands the role over)
+ * kicks truncation (truncate.c, on system_unbound_wq, not on this
+ * workqueue), counts a log_full_wait and waits on log.wait until
+ * truncation moves the head or the volume fails. Commits slow down; they
+ * never fail for a full log. A record never wraps, so with an empty log at
+ * lap offset o a record of S bytes fits iff S <= max(o, log_size - o):
+ * every record of at most half the log fits sooner or later, which is what
  * rvm_log_capacity() promises and commits are checked against.
  *
  * Spool. No_flush records wait in the queue. Consecutive no_flush records
  * flagged RVM_END_COALESCE_TRANS are merged, when the writer takes them,
  * into one record in which each byte has its newest value
- * (rvm_log_merge()): one record is written whole or not at all, so the
+ * (rvm_spool_merge()): one record is written whole or not at all, so the
  * recovered state is still the state after a prefix of the commit order.
  * Back-pressure: a no_flush commit that finds more than
- * rvm_log_pressure_limit() bytes queued sends the writer and waits until
+ * rvm_log_pressure_limit() bytes queued asks for a write and waits until
  * the queue drains below it.
  *
  * Asynchronous commits. A commit or flush submitted through io_uring
  * (uring.c) goes the same way, but its record or marker carries the
- * command (rec->ucmd) instead of a waiter: the writer completes the
- * command where it would have woken the waiter, and frees the record.
- * So a submitter keeps many commits in flight without a thread each, and
- * they share writes and flushes exactly as concurrent committers do.
+ * command (rec->ucmd) instead of a waiter: whoever finishes the batch
+ * completes the command where it would have woken the waiter, and frees
+ * the record. So a submitter keeps many commits in flight without a thread
+ * each, and they share writes exactly as concurrent committers do.
  *
  * Flush. rvm_log_flush() queues a marker (a record with neither
  * RVM_END_FLUSH nor RVM_END_NO_FLUSH): the writer writes nothing for it
- * and completes it with the status of the write that carried the last
- * record queued before it, or at once if there is none.
+ * and completes it with the batch that carries the last record queued
+ * before it, or at once if there is none.
  *
  * Failure. When a write fails the volume is failed (rvm_volume_fail()),
  * log.error is set, every record of the batch and of the queue is
  * completed with -EIO, and later commits and flushes get -EROFS.
  *
- * Locking. log.lock (a spinlock) protects the queue, queued_bytes, the
- * positions and error; nothing sleeps or allocates under it. The writer
- * owns tail_lsn, next_seq and durable_lsn (it alone changes them, under
- * the lock); truncation owns head_lsn and head_seq. A committer waiting for
- * its record frees it after completion: the writer touches a waited record
- * for the last time in complete().
+ * Locking. log.lock (a spinlock, never taken in interrupt context)
+ * protects the queue, queued_bytes, the positions, error, busy and kicked;
+ * nothing sleeps or allocates under it. The role holder alone changes
+ * tail_lsn, next_seq and durable_lsn (under the lock), and uses log.taken,
+ * log.batch and log.out; truncation owns head_lsn and head_seq. A
+ * committer waiting for its record frees it after completion: the writer
+ * touches a waited record for the last time in rvm_log_done().
  */
 #include <linux/blk_types.h>
 #include <linux/jiffies.h>
@@ -98,7 +141,6 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 
 #include "rvm.h"
@@ -108,30 +150,12 @@
 #define RVM_LOG_BUF_SIZE (1024 * 1024)
 /* Queued bytes beyond which no_flush commits wait (or a quarter log). */
 #define RVM_LOG_PRESSURE_MAX (4ULL << 20)
-/* Largest record: its stretched @next must still fit in 32 bits. */
+/* Largest record: its @next must fit in 32 bits. */
 #define RVM_LOG_REC_MAX ((u64)U32_MAX & ~(u64)(RVM_SECTOR_SIZE - 1))
-/* Long waits wake up this often (and so never look like hung tasks). */
-#define RVM_LOG_WAIT_SLICE (10 * HZ)
-/* The writer, waiting for space, re-checks and re-kicks truncation. */
-#define RVM_LOG_SPACE_SLICE HZ
 
 static u64 rvm_log_pressure_limit(const struct rvm_volume *vol)
 {
 	return min_t(u64, RVM_LOG_PRESSURE_MAX, vol->geom.log_size / 4);
-}
-
-/* Where a record of @size bytes goes when the log ends at @pos. */
-static u64 rvm_log_place(const struct rvm_geom *g, u64 pos, u64 size)
-{
-	u64 left = rvm_lap_left(g, pos);
-
-	return size > left ? pos + left : pos;
-}
-
-/* Does a batch ending at @end (before stretching) leave the head alone? */
-static bool rvm_log_room(const struct rvm_geom *g, u64 head, u64 end)
-{
-	return round_up(end, RVM_SECTOR_SIZE) - head <= g->log_size;
 }
 
 /**
@@ -156,12 +180,12 @@ void rvm_rec_free(struct rvm_rec *rec)
  * @vol: the volume
  *
  * A record never wraps the end of the log area, so with an empty log at
- * lap offset o a record of S bytes fits iff S <= max(o, log_size - o).
- * Half the log area (a multiple of the sector size, so stretching the
- * record to a sector boundary cannot push it over) therefore always fits
- * once truncation has emptied the log, wherever the tail is; the record
- * header's 32-bit lengths bound it too. txn.c refuses larger transactions
- * with -E2BIG, at set_range and at end.
+ * lap offset o a record of S bytes fits iff S <= max(o, log_size - o)
+ * (with its last sector written whole: half the log area is a multiple of
+ * the sector size, so that cannot push it over). Half the log area
+ * therefore always fits once truncation has emptied the log, wherever the
+ * tail is; the record header's 32-bit lengths bound it too. txn.c refuses
+ * larger transactions with -E2BIG, at set_range and at end.
  *
  * Return: the capacity in bytes of encoded record (header, range
  * descriptors and data, rounded up to RVM_REC_ALIGN).
@@ -173,268 +197,78 @@ u64 rvm_log_capacity(struct rvm_volume *vol)
 	return round_down(cap, RVM_REC_ALIGN);
 }
 
-/*
- * A batch: the first @count entries of the writer's list (records and
- * markers), @nrecs of them records, to be written from @tail to @end
- * (sector aligned) with sequence numbers from @seq on; @bytes is what they
- * count for in log.queued_bytes.
- */
-struct rvm_log_plan {
-	u64 tail;
-	u64 end;
-	u64 seq;
-	u64 bytes;
-	unsigned long count;
-	unsigned long nrecs;
-};
-
-/* The longest prefix of @take that fits in the free log space. */
-static void rvm_log_plan(struct rvm_volume *vol, struct list_head *take,
-			 struct rvm_log_plan *p)
-{
-	const struct rvm_geom *g = &vol->geom;
-	struct rvm_log *log = &vol->log;
-	struct rvm_rec *rec;
-	u64 head, pos;
-
-	spin_lock(&log->lock);
-	head = log->head_lsn;
-	p->tail = log->tail_lsn;
-	p->seq = log->next_seq;
-	spin_unlock(&log->lock);
-
-	p->bytes = 0;
-	p->count = 0;
-	p->nrecs = 0;
-	pos = p->tail;
-	list_for_each_entry(rec, take, node) {
-		if (!rvm_rec_is_marker(rec)) {
-			u64 size = rvm_rec_size(rec);
-			u64 at = rvm_log_place(g, pos, size);
-
-			if (!rvm_log_room(g, head, at + size))
-				break;
-			pos = at + size;
-			p->bytes += size;
-			p->nrecs++;
-		}
-		p->count++;
-	}
-	p->end = p->nrecs ? round_up(pos, RVM_SECTOR_SIZE) : p->tail;
-}
-
-/* Encode and write a planned batch; durable once this returns 0. */
-static int rvm_log_write_batch(struct rvm_volume *vol, struct list_head *take,
-			       const struct rvm_log_plan *p)
-{
-	const struct rvm_geom *g = &vol->geom;
-	struct rvm_log_out o = {
-		.vol = vol,
-		.buf = vol->log.buf,
-		.size = vol->log.buf_size,
-		.start = round_down(p->tail, RVM_SECTOR_SIZE),
-	};
-	unsigned long left = p->nrecs;
-	u64 pos = p->tail, seq = p->seq;
-	struct rvm_rec *rec;
-	int err;
-
-	o.fill = pos - o.start;
-	memset(o.buf, 0, o.fill);
-	list_for_each_entry(rec, take, node) {
-		u64 size, at, next;
-
-		if (!left)
-			break;
-		if (rvm_rec_is_marker(rec))
-			continue;
-		size = rvm_rec_size(rec);
-		at = rvm_log_place(g, pos, size);
-		if (at != pos) {
-			err = rvm_log_out_pad(&o, pos, seq);
-			if (err)
-				return err;
-			pos = at;
-		}
-		next = --left ? size : p->end - pos;
-		err = rvm_log_out_rec(&o, rec, pos, seq, next);
-		if (err)
-			return err;
-		pos += next;
-		seq++;
-	}
-	if (pos != p->end || o.fill % RVM_SECTOR_SIZE)
-		return -EIO;
-	return rvm_log_out_write(&o, REQ_PREFLUSH | REQ_FUA);
-}
-
-/* Hand a record back: wake its committer, or complete its command, or free it. */
-static void rvm_log_done(struct rvm_rec *rec, int status)
-{
-	if (rec->waited) {
-		rec->status = status;
-		complete(&rec->done); /* the committer may free it now */
-		return;
-	}
-	if (rec->ucmd)
-		rvm_uring_complete(rec->ucmd, status);
-	rvm_rec_free(rec);
-}
-
-/* A batch is durable: move the tail, complete its records. */
-static void rvm_log_advance(struct rvm_volume *vol, struct list_head *take,
-			    const struct rvm_log_plan *p)
-{
-	struct rvm_log *log = &vol->log;
-	struct rvm_rec *rec, *tmp;
-	unsigned long n = p->count;
-	u64 used;
-
-	spin_lock(&log->lock);
-	log->tail_lsn = p->end;
-	log->durable_lsn = p->end;
-	log->next_seq = p->seq + p->nrecs;
-	log->queued_bytes -= p->bytes;
-	used = log->tail_lsn - log->head_lsn;
-	spin_unlock(&log->lock);
-
-	if (p->nrecs) {
-		atomic64_inc(&vol->stats.log_writes);
-		atomic64_inc(&vol->stats.log_flushes);
-		atomic64_add(p->end - p->tail, &vol->stats.bytes_logged);
-	}
-	list_for_each_entry_safe(rec, tmp, take, node) {
-		if (!n--)
-			break;
-		list_del(&rec->node);
-		rvm_log_done(rec, 0);
-	}
-	wake_up_all(&log->wait);
-	if (p->nrecs &&
-	    used > div_u64(vol->geom.log_size, 100) * vol->truncate_pct)
-		rvm_truncate_kick(vol);
-}
-
-/* The log failed: complete everything taken or queued with -EIO. */
-static void rvm_log_fail(struct rvm_volume *vol, struct list_head *take,
-			 int err)
-{
-	struct rvm_log *log = &vol->log;
-	struct rvm_rec *rec, *tmp;
-
-	spin_lock(&log->lock);
-	if (!log->error)
-		log->error = err;
-	list_splice_tail_init(&log->queue, take);
-	log->queued_bytes = 0;
-	spin_unlock(&log->lock);
-
-	list_for_each_entry_safe(rec, tmp, take, node) {
-		list_del(&rec->node);
-		rvm_log_done(rec, -EIO);
-	}
-	wake_up_all(&log->wait);
-}
-
-/* Space for a record of @size bytes at the tail, or a reason to stop. */
-static bool rvm_log_space_or_error(struct rvm_volume *vol, u64 size)
+/* Take the writer role if it is free and a write is wanted. */
+static bool rvm_log_lead(struct rvm_volume *vol)
 {
 	struct rvm_log *log = &vol->log;
 	bool ret;
 
 	spin_lock(&log->lock);
-	ret = log->error || READ_ONCE(vol->failed) ||
-	      rvm_log_room(&vol->geom, log->head_lsn,
-			   rvm_log_place(&vol->geom, log->tail_lsn, size) +
-				   size);
+	ret = !log->busy && log->kicked;
+	if (ret)
+		log->busy = true;
 	spin_unlock(&log->lock);
 	return ret;
 }
 
-/* The log is full: wait until truncation frees room for @rec. */
-static int rvm_log_wait_space(struct rvm_volume *vol, const struct rvm_rec *rec)
-{
-	struct rvm_log *log = &vol->log;
-	u64 size = rvm_rec_size(rec);
-	int err;
-
-	atomic64_inc(&vol->stats.log_full_waits);
-	rvm_truncate_kick(vol);
-	while (!wait_event_timeout(log->wait, rvm_log_space_or_error(vol, size),
-				   RVM_LOG_SPACE_SLICE))
-		rvm_truncate_kick(vol);
-
-	spin_lock(&log->lock);
-	err = log->error;
-	spin_unlock(&log->lock);
-	if (!err && READ_ONCE(vol->failed))
-		err = -EIO;
-	return err;
-}
-
-/*
- * The writer: takes what is queued, merges the spool, writes the longest
- * prefix that fits, completes it, and starts over until the queue is empty.
- * Records it has taken stay on its list, ahead of anything queued later.
- */
 static void rvm_log_write_work(struct work_struct *work)
 {
 	struct rvm_log *log = container_of(work, struct rvm_log, write_work);
 	struct rvm_volume *vol = container_of(log, struct rvm_volume, log);
-	struct rvm_log_plan plan;
-	struct rvm_rec *rec;
-	LIST_HEAD(take);
-	int err;
 
-	for (;;) {
-		spin_lock(&log->lock);
-		list_splice_tail_init(&log->queue, &take);
-		err = log->error;
-		spin_unlock(&log->lock);
-		if (list_empty(&take))
-			return;
-		if (err)
-			break;
-
-		rvm_spool_merge(vol, &take);
-		rvm_log_plan(vol, &take, &plan);
-		if (plan.nrecs) {
-			err = rvm_log_write_batch(vol, &take, &plan);
-			if (err) {
-				rvm_volume_fail(vol, err, "log write");
-				break;
-			}
-		}
-		if (plan.count)
-			rvm_log_advance(vol, &take, &plan);
-		rec = list_first_entry_or_null(&take, struct rvm_rec, node);
-		if (!plan.nrecs && rec) {
-			/* Not even the first record fits. */
-			err = rvm_log_wait_space(vol, rec);
-			if (err)
-				break;
-		}
-	}
-	rvm_log_fail(vol, &take, err);
+	if (rvm_log_lead(vol))
+		rvm_log_run(vol, true, NULL, NULL);
 }
 
 static void rvm_log_spool_work(struct work_struct *work)
 {
 	struct rvm_log *log =
 		container_of(to_delayed_work(work), struct rvm_log, spool_work);
+	struct rvm_volume *vol = container_of(log, struct rvm_volume, log);
 
-	queue_work(log->wq, &log->write_work);
+	spin_lock(&log->lock);
+	log->kicked = true;
+	spin_unlock(&log->lock);
+	if (rvm_log_lead(vol))
+		rvm_log_run(vol, true, NULL, NULL);
 }
 
-/* Wait for a record's completion, waking up now and then. */
-static int rvm_log_wait_done(struct rvm_rec *rec)
+/*
+ * Ask for what is queued to be written now. If no one holds the writer
+ * role, a committer that may block (@can_lead) takes it and runs the
+ * writer itself (it starts a batch and comes back); otherwise the work
+ * does.
+ */
+static void rvm_log_kick(struct rvm_volume *vol, bool can_lead)
 {
-	unsigned long left;
+	struct rvm_log *log = &vol->log;
+	bool free;
 
-	do {
-		left = wait_for_completion_timeout(&rec->done,
-						   RVM_LOG_WAIT_SLICE);
-	} while (!left);
+	spin_lock(&log->lock);
+	log->kicked = true;
+	free = !log->busy;
+	if (free && can_lead)
+		log->busy = true;
+	spin_unlock(&log->lock);
+	if (!free)
+		return;
+	if (can_lead)
+		rvm_log_run(vol, false, NULL, NULL);
+	else
+		queue_work(log->wq, &log->write_work);
+}
+
+/*
+ * Wait for a waited record's completion, waking up now and then. Woken to
+ * lead (@rec->lead), the committer finishes the batch holding its record
+ * and goes on writing before it returns.
+ */
+static int rvm_log_wait(struct rvm_volume *vol, struct rvm_rec *rec)
+{
+	while (!wait_for_completion_timeout(&rec->done, RVM_LOG_WAIT_SLICE))
+		;
+	if (rec->lead)
+		rvm_log_finish(vol, false, rec);
 	return rec->status;
 }
 
@@ -533,6 +367,7 @@ int rvm_log_commit(struct rvm_volume *vol, struct rvm_rec *rec, u64 *seq,
 
 	init_completion(&rec->done);
 	rec->waited = flush && !ucmd;
+	rec->lead = false;
 	rec->ucmd = flush ? ucmd : NULL;
 	rec->status = 0;
 
@@ -559,7 +394,7 @@ int rvm_log_commit(struct rvm_volume *vol, struct rvm_rec *rec, u64 *seq,
 		queue_delayed_work(log->wq, &log->spool_work,
 				   msecs_to_jiffies(vol->spool_delay_ms));
 		if (pressure) {
-			queue_work(log->wq, &log->write_work);
+			rvm_log_kick(vol, !ucmd);
 			if (ucmd)
 				return -EIOCBQUEUED;
 			/* The record is committed: a fatal signal just stops the wait. */
@@ -569,10 +404,10 @@ int rvm_log_commit(struct rvm_volume *vol, struct rvm_rec *rec, u64 *seq,
 	}
 
 	atomic64_inc(&vol->stats.flush_commits);
-	queue_work(log->wq, &log->write_work);
+	rvm_log_kick(vol, !ucmd);
 	if (ucmd)
 		return -EIOCBQUEUED;
-	err = rvm_log_wait_done(rec);
+	err = rvm_log_wait(vol, rec);
 	rvm_rec_free(rec);
 	return err;
 
@@ -590,6 +425,7 @@ static int rvm_log_queue_marker(struct rvm_volume *vol, struct rvm_rec *marker,
 	atomic64_inc(&vol->stats.flush_calls);
 	init_completion(&marker->done);
 	marker->waited = !ucmd;
+	marker->lead = false;
 	marker->ucmd = ucmd;
 
 	spin_lock(&log->lock);
@@ -600,7 +436,7 @@ static int rvm_log_queue_marker(struct rvm_volume *vol, struct rvm_rec *marker,
 	list_add_tail(&marker->node, &log->queue);
 	spin_unlock(&log->lock);
 
-	queue_work(log->wq, &log->write_work);
+	rvm_log_kick(vol, !ucmd);
 	return 0;
 }
 
@@ -624,7 +460,7 @@ int rvm_log_flush(struct rvm_volume *vol)
 		return -ENOMEM;
 	err = rvm_log_queue_marker(vol, marker, NULL);
 	if (!err)
-		err = rvm_log_wait_done(marker);
+		err = rvm_log_wait(vol, marker);
 	rvm_rec_free(marker);
 	return err;
 }
@@ -671,10 +507,11 @@ int rvm_log_start(struct rvm_volume *vol, u64 head_lsn, u64 head_seq)
 {
 	struct rvm_log *log = &vol->log;
 	const struct rvm_geom *g = &vol->geom;
+	size_t size;
+	u8 *buf;
 
 	log->wq = NULL;
-	log->buf = NULL;
-	log->buf_size = 0;
+	log->out.buf = NULL;
 	if (!g->log_size || g->log_size % RVM_BLOCK_SIZE ||
 	    g->log_off % RVM_BLOCK_SIZE || head_lsn % RVM_REC_ALIGN ||
 	    head_lsn > RVM_MAX_LSN || !head_seq || head_seq > RVM_MAX_SEQ)
@@ -682,6 +519,8 @@ int rvm_log_start(struct rvm_volume *vol, u64 head_lsn, u64 head_seq)
 
 	spin_lock_init(&log->lock);
 	INIT_LIST_HEAD(&log->queue);
+	INIT_LIST_HEAD(&log->taken);
+	INIT_LIST_HEAD(&log->batch.recs);
 	log->queued_bytes = 0;
 	log->head_lsn = head_lsn;
 	log->head_seq = head_seq;
@@ -689,24 +528,38 @@ int rvm_log_start(struct rvm_volume *vol, u64 head_lsn, u64 head_seq)
 	log->next_seq = head_seq;
 	log->durable_lsn = head_lsn;
 	log->error = 0;
+	log->busy = false;
+	log->kicked = false;
 	INIT_WORK(&log->write_work, rvm_log_write_work);
+	INIT_WORK(&log->done_work, rvm_log_done_work);
 	INIT_DELAYED_WORK(&log->spool_work, rvm_log_spool_work);
 	init_waitqueue_head(&log->wait);
 
-	log->buf_size = min_t(u64, RVM_LOG_BUF_SIZE, g->log_size);
-	log->buf = kvmalloc(log->buf_size, GFP_KERNEL);
-	if (!log->buf)
+	size = min_t(u64, RVM_LOG_BUF_SIZE, g->log_size);
+	buf = kvmalloc(size, GFP_KERNEL);
+	if (!buf)
 		return -ENOMEM;
+	rvm_log_out_init(&log->out, vol, buf, size, head_lsn);
 	log->wq = alloc_ordered_workqueue("rvm%u-log", WQ_MEM_RECLAIM, vol->id);
 	if (!log->wq)
 		goto free_buf;
 	return 0;
 
 free_buf:
-	kvfree(log->buf);
-	log->buf = NULL;
-	log->buf_size = 0;
+	kvfree(log->out.buf);
+	log->out.buf = NULL;
 	return -ENOMEM;
+}
+
+/* Nobody holds the writer role (nor will: the log has stopped). */
+static bool rvm_log_idle(struct rvm_volume *vol)
+{
+	bool ret;
+
+	spin_lock(&vol->log.lock);
+	ret = !vol->log.busy;
+	spin_unlock(&vol->log.lock);
+	return ret;
 }
 
 /**
@@ -714,15 +567,14 @@ free_buf:
  * @vol: the volume
  *
  * Called at detach, after the final flush and truncation, with no commit
- * running or to come. Stops the spool and the writer; a record still
- * queued (the final flush failed) is completed with -EIO. Later commits
- * and flushes get -EROFS. Does nothing if rvm_log_start() failed (or was
- * not called on a zeroed volume).
+ * running or to come. Stops the spool and the writer, waiting for a write
+ * in flight; a record still queued (the final flush failed) is completed
+ * with -EIO. Later commits and flushes get -EROFS. Does nothing if
+ * rvm_log_start() failed (or was not called on a zeroed volume).
  */
 void rvm_log_stop(struct rvm_volume *vol)
 {
 	struct rvm_log *log = &vol->log;
-	LIST_HEAD(left);
 
 	if (!log->wq)
 		return;
@@ -733,11 +585,14 @@ void rvm_log_stop(struct rvm_volume *vol)
 	wake_up_all(&log->wait);
 
 	cancel_delayed_work_sync(&log->spool_work);
-	destroy_workqueue(log->wq); /* drains the writer: it sees the error */
+	/* A batch in flight, or the writer: they see the error and stop. */
+	while (!wait_event_timeout(log->wait, rvm_log_idle(vol),
+				   RVM_LOG_WAIT_SLICE))
+		;
+	destroy_workqueue(log->wq);
 	log->wq = NULL;
-	rvm_log_fail(vol, &left, -EIO);
+	rvm_log_fail(vol, -EIO);
 
-	kvfree(log->buf);
-	log->buf = NULL;
-	log->buf_size = 0;
+	kvfree(log->out.buf);
+	log->out.buf = NULL;
 }

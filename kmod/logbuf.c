@@ -3,7 +3,9 @@
  * rvm: the log writer's staging buffer - records encoded at their log
  * positions, pads at the end of a lap, and whole sectors written out.
  * A record larger than the buffer is streamed through it (its CRC is
- * computed first), so the writer never allocates.
+ * computed first), so the writer never allocates. Between batches it keeps
+ * the part of the last sector written that lies before the tail, so that
+ * the next batch, which starts there, rewrites those bytes unchanged.
  */
 #include <linux/blk_types.h>
 #include <linux/kernel.h>
@@ -14,14 +16,39 @@
 #include "logbuf.h"
 
 /**
+ * rvm_log_out_init() - set up the staging buffer for the first batch
+ * @o: the buffer
+ * @vol: the volume
+ * @buf: @size bytes
+ * @size: a multiple of RVM_BLOCK_SIZE
+ * @tail: where the first record goes
+ *
+ * The bytes before @tail in its sector lie behind the log head: they are
+ * written as zeros.
+ */
+void rvm_log_out_init(struct rvm_log_out *o, struct rvm_volume *vol, u8 *buf,
+		      size_t size, u64 tail)
+{
+	o->vol = vol;
+	o->buf = buf;
+	o->size = size;
+	o->start = round_down(tail, RVM_SECTOR_SIZE);
+	o->fill = tail - o->start;
+	o->unflushed = false;
+	memset(o->buf, 0, o->fill);
+}
+
+/**
  * rvm_log_out_write() - write the whole sectors of the buffer, keep the
  * partial one
  * @o: the buffer
- * @flags: REQ_PREFLUSH | REQ_FUA for the last write of a batch, else 0
+ *
+ * A write in the middle of a batch, without FUA: the last write of the
+ * batch (rvm_log_out_submit()) then carries a preflush.
  *
  * Return: 0 or the write's negative errno.
  */
-int rvm_log_out_write(struct rvm_log_out *o, blk_opf_t flags)
+int rvm_log_out_write(struct rvm_log_out *o)
 {
 	size_t len = round_down(o->fill, RVM_SECTOR_SIZE);
 	int err;
@@ -29,13 +56,59 @@ int rvm_log_out_write(struct rvm_log_out *o, blk_opf_t flags)
 	if (!len)
 		return 0;
 	err = rvm_bio_write(o->vol, rvm_lsn_to_dev(&o->vol->geom, o->start),
-			    o->buf, len, flags);
+			    o->buf, len, 0);
 	if (err)
 		return err;
+	o->unflushed = true;
 	o->fill -= len;
 	memmove(o->buf, o->buf + len, o->fill);
 	o->start += len;
 	return 0;
+}
+
+/**
+ * rvm_log_out_submit() - start the last write of a batch
+ * @o: the buffer, holding the batch's last bytes
+ * @a: called when the write has completed (rvm_bio_write_async())
+ *
+ * Writes what the buffer holds up to the end of its last sector, the
+ * bytes after the tail as zeros, with REQ_FUA, and with REQ_PREFLUSH if an
+ * earlier write of the batch went without FUA (rvm_log_out_write(), a
+ * pad's sector): then the whole batch is durable when @a->done is called.
+ * The buffer must be left alone until then, and rvm_log_out_done() called.
+ *
+ * Return: 0 (@a->done will be called) or a negative errno (it will not).
+ */
+int rvm_log_out_submit(struct rvm_log_out *o, struct rvm_bio_async *a)
+{
+	size_t len = round_up(o->fill, RVM_SECTOR_SIZE);
+	blk_opf_t flags = o->unflushed ? REQ_PREFLUSH : 0;
+
+	memset(o->buf + o->fill, 0, len - o->fill);
+	if (len)
+		flags |= REQ_FUA;
+	else if (!flags)
+		return -EINVAL; /* nothing to write, nothing to flush */
+	if (flags & REQ_PREFLUSH)
+		atomic64_inc(&o->vol->stats.log_preflushes);
+	o->unflushed = false;
+	return rvm_bio_write_async(o->vol,
+				   rvm_lsn_to_dev(&o->vol->geom, o->start),
+				   o->buf, len, flags, a);
+}
+
+/**
+ * rvm_log_out_done() - the last write of a batch completed: keep only the
+ * part of its last sector before the tail, for the next batch to rewrite
+ * @o: the buffer
+ */
+void rvm_log_out_done(struct rvm_log_out *o)
+{
+	size_t len = round_down(o->fill, RVM_SECTOR_SIZE);
+
+	o->fill -= len;
+	memmove(o->buf, o->buf + len, o->fill);
+	o->start += len;
 }
 
 /*
@@ -48,12 +121,12 @@ static int rvm_log_out_room(struct rvm_log_out *o, size_t n, u8 **p)
 	int err;
 
 	if (o->fill && !rvm_lap_off(&o->vol->geom, o->start + o->fill)) {
-		err = rvm_log_out_write(o, 0);
+		err = rvm_log_out_write(o);
 		if (err)
 			return err;
 	}
 	if (o->size - o->fill < n) {
-		err = rvm_log_out_write(o, 0);
+		err = rvm_log_out_write(o);
 		if (err)
 			return err;
 	}
@@ -122,13 +195,13 @@ static int rvm_log_out_stream(struct rvm_log_out *o, const struct rvm_rec *rec,
 	h.tid = cpu_to_le64(rec->seq);
 
 	/* rvm_rec_crc(): the header with a zero crc field, then the body. */
-	crc = crc32c(~0U, &h, sizeof(h));
+	crc = rvm_crc32c(~0U, &h, sizeof(h));
 	for (i = 0; i < rec->nranges; i++) {
 		rvm_log_desc(&d, &rec->ranges[i]);
-		crc = crc32c(crc, &d, sizeof(d));
+		crc = rvm_crc32c(crc, &d, sizeof(d));
 	}
 	for (i = 0; i < rec->nranges; i++)
-		crc = crc32c(crc, rec->ranges[i].data, rec->ranges[i].len);
+		crc = rvm_crc32c(crc, rec->ranges[i].data, rec->ranges[i].len);
 	h.crc = cpu_to_le32(~crc);
 
 	err = rvm_log_out_bytes(o, &h, sizeof(h));
@@ -150,7 +223,7 @@ static int rvm_log_out_stream(struct rvm_log_out *o, const struct rvm_rec *rec,
  * @rec: the record
  * @lsn: its position
  * @seq: its sequence number
- * @next: the log bytes it takes (stretched to a sector for the last one)
+ * @next: the log bytes it takes
  *
  * Return: 0 or the negative errno of a write of the buffer.
  */
@@ -205,7 +278,7 @@ int rvm_log_out_pad(struct rvm_log_out *o, u64 lsn, u64 seq)
 	lsn += RVM_REC_HDR_SIZE;
 	err = rvm_log_out_bytes(o, NULL, round_up(lsn, RVM_SECTOR_SIZE) - lsn);
 	if (!err)
-		err = rvm_log_out_write(o, 0);
+		err = rvm_log_out_write(o);
 	if (err)
 		return err;
 	if (o->fill)

@@ -64,6 +64,7 @@ struct rvm_stats {
 	atomic64_t aborts;
 	atomic64_t log_writes;
 	atomic64_t log_flushes;
+	atomic64_t log_preflushes;
 	atomic64_t flush_calls;
 	atomic64_t bytes_declared;
 	atomic64_t bytes_logged;
@@ -96,6 +97,8 @@ struct rvm_stats {
  * @status: 0 once durable, or a negative errno
  * @done: completed when @status is final (flush commits wait on it)
  * @waited: a committer waits on @done and frees the record
+ * @lead: (waited only) @done was completed to make the committer finish
+ *	the batch in flight, which holds the record
  * @ucmd: an io_uring command (uring.c) to complete with @status instead;
  *	the writer frees the record then
  */
@@ -112,29 +115,101 @@ struct rvm_rec {
 	int status;
 	struct completion done;
 	bool waited;
+	bool lead;
 	struct io_uring_cmd *ucmd;
 };
 
 /**
+ * struct rvm_bio_async - an asynchronous write (bio.c)
+ * @done: called once the write has completed, maybe in interrupt context,
+ *	with 0 or a negative errno
+ */
+struct rvm_bio_async {
+	void (*done)(struct rvm_bio_async *a, int err);
+};
+
+/**
+ * struct rvm_log_out - the log writer's staging buffer (logbuf.c)
+ * @vol: the volume
+ * @buf: bytes of the log from lsn @start (sector aligned) on; it never
+ *	holds bytes of two laps
+ * @size: its size, a multiple of RVM_BLOCK_SIZE
+ * @start: the lsn of @buf[0]
+ * @fill: bytes valid at @buf; between batches, the part of the last one's
+ *	last sector before the tail (rewritten, unchanged, by the next batch)
+ * @unflushed: a write of the current batch went out without FUA
+ */
+struct rvm_log_out {
+	struct rvm_volume *vol;
+	u8 *buf;
+	size_t size;
+	u64 start;
+	size_t fill;
+	bool unflushed;
+};
+
+/*
+ * A batch: the first @count entries of the writer's list (records and
+ * markers), @nrecs of them records, to be written from @tail to @end with
+ * sequence numbers from @seq on; @bytes is what they count for in
+ * log.queued_bytes.
+ */
+struct rvm_log_plan {
+	u64 tail;
+	u64 end;
+	u64 seq;
+	u64 bytes;
+	unsigned long count;
+	unsigned long nrecs;
+};
+
+/**
+ * struct rvm_log_batch - the log write in flight (log.c)
+ * @plan: what it writes
+ * @recs: its records and markers, in commit order
+ * @completer: a committer waiting for one of them, woken when the write
+ *	completes to finish the batch; NULL if the writer's work does it
+ * @status: the write's result
+ * @io: the asynchronous write
+ */
+struct rvm_log_batch {
+	struct rvm_log_plan plan;
+	struct list_head recs;
+	struct rvm_rec *completer;
+	int status;
+	struct rvm_bio_async io;
+};
+
+/**
  * struct rvm_log - the redo log of a volume (log.c, truncate.c)
- * @lock: protects the queue, the positions and @error
- * @queue: committed records not yet written, in commit order
- * @queued_bytes: their data bytes (back-pressure for no_flush commits)
+ * @lock: protects the queue, the positions, @error, @busy and @kicked
+ * @queue: committed records not yet taken by the writer, in commit order
+ * @queued_bytes: their data bytes, and those taken but not yet durable
+ *	(back-pressure for no_flush commits)
  * @head_lsn: oldest record still needed (moved by truncation)
  * @head_seq: its sequence number
  * @tail_lsn: where the next record goes
  * @next_seq: sequence number of the next record
  * @durable_lsn: everything before it is durable
  * @error: a write failed: the volume is failed, commits get -EROFS
- * @wq: ordered workqueue of the writer and truncation
- * @write_work: the writer: drains @queue with group commit
+ * @busy: the writer role is taken: by a committer, the work, or a batch
+ *	in flight (one at a time)
+ * @kicked: something queued wants to be written now (a flush commit, a
+ *	flush, back-pressure, the spool delay)
+ * @taken: entries the writer took from @queue, not yet written (the role
+ *	holder's)
+ * @batch: the batch in flight (the role holder's)
+ * @out: the staging buffer (the role holder's)
+ * @wq: ordered workqueue of the writer's works and the spool
+ * @write_work: the writer run by a work: for asynchronous commits, and
+ *	when the log is full (only the work waits for space)
+ * @done_work: finishes a batch that no committer waits for
  * @spool_work: drains the spool at the latest spool_delay_ms after a
  *	no_flush commit
  * @trunc_work: background truncation
- * @wait: writers waiting for space, committers waiting for the spool
+ * @wait: the writer waiting for space, committers waiting for the spool,
+ *	detach waiting for the writer
  * @trunc_lock: one truncation at a time
- * @buf: the writer's buffer
- * @buf_size: its size
  */
 struct rvm_log {
 	spinlock_t lock; /* see above */
@@ -146,14 +221,18 @@ struct rvm_log {
 	u64 next_seq;
 	u64 durable_lsn;
 	int error;
+	bool busy;
+	bool kicked;
+	struct list_head taken;
+	struct rvm_log_batch batch;
+	struct rvm_log_out out;
 	struct workqueue_struct *wq;
 	struct work_struct write_work;
+	struct work_struct done_work;
 	struct delayed_work spool_work;
 	struct work_struct trunc_work;
 	wait_queue_head_t wait;
 	struct mutex trunc_lock; /* one truncation at a time */
-	void *buf;
-	size_t buf_size;
 };
 
 /**
@@ -264,6 +343,8 @@ void rvm_dev_exit(void);
 int rvm_bio_read(struct rvm_volume *vol, u64 off, void *buf, size_t len);
 int rvm_bio_write(struct rvm_volume *vol, u64 off, const void *buf, size_t len,
 		  blk_opf_t flags);
+int rvm_bio_write_async(struct rvm_volume *vol, u64 off, const void *buf,
+			size_t len, blk_opf_t flags, struct rvm_bio_async *a);
 int rvm_bio_flush(struct rvm_volume *vol);
 extern const struct rvm_io_ops rvm_bio_ops;
 

@@ -488,6 +488,7 @@ void rvm_volume_status(struct rvm_volume *vol, struct rvm_status *st)
 	st->aborts = atomic64_read(&s->aborts);
 	st->log_writes = atomic64_read(&s->log_writes);
 	st->log_flushes = atomic64_read(&s->log_flushes);
+	st->log_preflushes = atomic64_read(&s->log_preflushes);
 	st->flush_calls = atomic64_read(&s->flush_calls);
 	st->bytes_declared = atomic64_read(&s->bytes_declared);
 	st->bytes_logged = atomic64_read(&s->bytes_logged);

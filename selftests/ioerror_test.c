@@ -542,6 +542,76 @@ TEST_F(ioerr, torn_batch_is_a_prefix)
 	       (unsigned long long)st.recovery_records);
 }
 
+/*
+ * A record that does not fit in the rest of the lap goes after a pad
+ * record, whose sector is written first, on its own, without FUA: here
+ * that write fails. The commit gets EIO, nothing of it is recovered, and every
+ * acknowledged commit before it is.
+ */
+TEST_F(ioerr, lap_wrap_write_fails)
+{
+	struct rvm_status st;
+	unsigned char *a, *b, *c, *d;
+	uint64_t left;
+	int n = 0, m = 0;
+
+	ASSERT_EQ(0, attach_dm(self, 0));
+	ASSERT_EQ(0, map_dm(self));
+	a = self->p + 16384;
+	b = self->p + 32768;
+	c = self->p + 40960;
+	d = self->p + 49152;
+	touch(a);
+	touch(b);
+	/*
+	 * Up to less than 4 KiB before the end of the lap: commits of 16128
+	 * log bytes while they fit, then counter commits of 1152.
+	 */
+	for (;;) {
+		ASSERT_EQ(0, status_dm(self, &st));
+		left = self->g.log_size - st.tail_lsn % self->g.log_size;
+		if (left < 4096)
+			break;
+		if (left >= 16128 + 4096) {
+			m++;
+			ASSERT_EQ(0, txn2(self->fd, c, m, 8000, d, m, 8000,
+					  RVM_END_FLUSH));
+		} else {
+			n++;
+			ASSERT_EQ(0, counter_commit(self->p, self->fd, n, 1000,
+						    RVM_END_FLUSH));
+		}
+		ASSERT_GT(200, n);
+		ASSERT_GT(200, m);
+	}
+	/* The end of the lap fails; its start, where the record goes, not. */
+	ASSERT_EQ(0, dm_table(self, lsn_sector(self, st.tail_lsn),
+			      (self->g.log_off + self->g.log_size) / 512));
+	EXPECT_EQ(-EIO, txn2(self->fd, a, 0xa1, 3000, b, 0xb2, 3000,
+			     RVM_END_FLUSH));
+	ASSERT_EQ(0, status_dm(self, &st));
+	EXPECT_EQ(RVM_STATUS_FAILED, st.flags & RVM_STATUS_FAILED);
+	EXPECT_EQ(-EROFS, counter_commit(self->p, self->fd, n + 1, 1000,
+					 RVM_END_FLUSH));
+
+	unmap_dm(self);
+	EXPECT_EQ(-EIO, rvm_detach_dev(self->ctl, DM_NODE));
+	ASSERT_EQ(0, dm_heal(self));
+	ASSERT_EQ(0, attach_dm(self, 0));
+	ASSERT_EQ(0, map_dm(self));
+	a = self->p + 16384;
+	b = self->p + 32768;
+	c = self->p + 40960;
+	d = self->p + 49152;
+	EXPECT_EQ(n, check_prefix(_metadata, self->p, n, n + 1, 1000));
+	EXPECT_EQ(8000, count_bytes(c, m & 0xff, 8000));
+	EXPECT_EQ(8000, count_bytes(d, m & 0xff, 8000));
+	EXPECT_EQ(3000, count_bytes(a, 0, 3000));
+	EXPECT_EQ(3000, count_bytes(b, 0, 3000));
+	TH_LOG("%d + %d commits acknowledged before the failure, all recovered",
+	       m, n);
+}
+
 struct loader {
 	int fd;
 	unsigned char *p;	/* its own counter area */

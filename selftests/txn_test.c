@@ -143,6 +143,71 @@ TEST_F(txn, spool_delay_makes_no_flush_durable)
 	EXPECT_EQ(0, after.flush_calls);
 }
 
+/*
+ * Lone flush commits: one log write each, with FUA and no preflush, and
+ * records packed back to back (each one's length rounded up to 64 bytes,
+ * not stretched to a sector), so a later write rewrites the last sector
+ * of the one before; all of them survive.
+ */
+TEST_F(txn, flush_commits_packed)
+{
+	/* Header, one range descriptor, 100 bytes: 180, rounded to 192. */
+	const uint64_t rec = 192;
+	struct rvm_status a, b;
+	int i;
+
+	ASSERT_EQ(0, rvm_status_dev(self->ctl, RVM_DISK, &a));
+	for (i = 0; i < 30; i++)
+		commit_bytes(_metadata, self->fd, self->p + 4096 + i * 100,
+			     i + 1, 100, RVM_END_FLUSH);
+	ASSERT_EQ(0, rvm_status_dev(self->ctl, RVM_DISK, &b));
+	EXPECT_EQ(30, b.log_writes - a.log_writes);
+	EXPECT_EQ(30, b.log_flushes - a.log_flushes);
+	EXPECT_EQ(0, b.log_preflushes - a.log_preflushes);
+	EXPECT_EQ(30 * rec, b.bytes_logged - a.bytes_logged);
+	EXPECT_EQ(30 * rec, b.tail_lsn - a.tail_lsn);
+	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	for (i = 0; i < 30; i++) {
+		EXPECT_EQ(i + 1, self->p[4096 + i * 100]);
+		EXPECT_EQ(i + 1, self->p[4096 + i * 100 + 99]);
+	}
+	/* The data segment outlives formatting: leave zeros behind. */
+	commit_bytes(_metadata, self->fd, self->p + 4096, 0, 3000,
+		     RVM_END_FLUSH);
+}
+
+/*
+ * A record that does not fit in the rest of the lap goes after a pad
+ * record, whose sector is written first, without FUA: that batch's last
+ * write, and only that one, carries a preflush.
+ */
+TEST_F(txn, lap_wrap_preflushes)
+{
+	const uint64_t log = 1 << 20, len = 100 * 1024;
+	struct rvm_status a, b;
+	int i;
+
+	ASSERT_EQ(0, rvm_status_dev(self->ctl, RVM_DISK, &a));
+	ASSERT_EQ(log, a.log_bytes);
+	for (i = 0; i < 25; i++)
+		commit_bytes(_metadata, self->fd,
+			     self->p + (i % 8) * len, i + 1, len, RVM_END_FLUSH);
+	ASSERT_EQ(0, rvm_status_dev(self->ctl, RVM_DISK, &b));
+	/* 100 KiB records never end exactly at the end of a lap. */
+	EXPECT_LE(2, b.tail_lsn / log - a.tail_lsn / log);
+	EXPECT_EQ(b.tail_lsn / log - a.tail_lsn / log,
+		  b.log_preflushes - a.log_preflushes);
+	EXPECT_EQ(25, b.log_writes - a.log_writes);
+	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	for (i = 17; i < 25; i++) {
+		EXPECT_EQ(i + 1, self->p[(i % 8) * len]);
+		EXPECT_EQ(i + 1, self->p[(i % 8) * len + len - 1]);
+	}
+	for (i = 0; i < 8; i++)
+		commit_bytes(_metadata, self->fd, self->p + i * len, 0, len,
+			     RVM_END_FLUSH);
+}
+
 TEST_F(txn, coalescing)
 {
 	struct rvm_status st;

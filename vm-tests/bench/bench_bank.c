@@ -377,7 +377,8 @@ int main(int argc, char **argv)
 		die("status", ret);
 	printf("RESULT system=%s%s async=%d mode=%s threads=%d flush_every=%d pattern=%s"
 	       " accounts=%u protect=%s seconds=%.2f txns=%llu tps=%.1f tps_mean=%.1f"
-	       " commits=%llu log_writes=%llu bytes_declared=%llu"
+	       " commits=%llu log_writes=%llu log_preflushes=%llu"
+	       " bytes_declared=%llu"
 	       " bytes_logged=%llu auto_bytes=%llu prot_faults=%llu"
 	       " snapshots=%llu truncations=%llu log_full_waits=%llu\n",
 	       label, tags, B.async, B.flush ? "flush" : "noflush", B.threads,
@@ -385,6 +386,7 @@ int main(int argc, char **argv)
 	       pmodes[B.protect], dt, U(done), window_best(&win, done / dt),
 	       done / dt,
 	       U(s1.commits - s0.commits), U(s1.log_writes - s0.log_writes),
+	       U(s1.log_preflushes - s0.log_preflushes),
 	       U(s1.bytes_declared - s0.bytes_declared),
 	       U(s1.bytes_logged - s0.bytes_logged),
 	       U(s1.auto_bytes - s0.auto_bytes),

@@ -408,7 +408,8 @@ int cmd_status(int argc, char **argv)
 	ROW("aborts", "%llu", U(st.aborts));
 	ROW("log writes", "%llu (%s commits per log write)", U(st.log_writes),
 	    ratio(st.commits, st.log_writes, r, sizeof(r)));
-	ROW("log flushes", "%llu", U(st.log_flushes));
+	ROW("log flushes", "%llu (%llu with a preflush)", U(st.log_flushes),
+	    U(st.log_preflushes));
 	ROW("flush calls", "%llu", U(st.flush_calls));
 	ROW("bytes declared", "%llu (%s)", U(st.bytes_declared),
 	    human(st.bytes_declared, b1, sizeof(b1)));

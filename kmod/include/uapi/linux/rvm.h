@@ -131,6 +131,9 @@ struct rvm_volume_ref {
  * @auto_bytes: out: changed bytes that auto mode added to commits
  * @set_range_calls: out: RVM_IOC_SET_RANGE calls
  * @decl_ranges: out: ranges read from declaration slots
+ * @log_preflushes: out: durable log writes that also flushed the device's
+ *	cache before writing (REQ_PREFLUSH): those of batches written in more
+ *	than one write; the others only need FUA
  * @reserved: must be 0 on input, zeroed on output
  */
 struct rvm_status {
@@ -165,7 +168,8 @@ struct rvm_status {
 	__u64 auto_bytes;
 	__u64 set_range_calls;
 	__u64 decl_ranges;
-	__u64 reserved[2];
+	__u64 log_preflushes;
+	__u64 reserved[1];
 };
 
 /* The volume failed (an I/O error): it refuses commits until detached. */
