@@ -169,7 +169,7 @@ struct rvm_status {
 	__u64 set_range_calls;
 	__u64 decl_ranges;
 	__u64 log_preflushes;
-	__u64 reserved[1];
+	__u64 reserved;
 };
 
 /* The volume failed (an I/O error): it refuses commits until detached. */
