@@ -424,7 +424,7 @@ static inline bool rvm_rec_is_marker(const struct rvm_rec *rec)
 	return !(rec->flags & (RVM_END_FLUSH | RVM_END_NO_FLUSH));
 }
 
-/* Log bytes a record takes, before stretching; 0 for a marker. */
+/* Log bytes a record takes (its @next); 0 for a marker. */
 static inline u64 rvm_rec_size(const struct rvm_rec *rec)
 {
 	if (rvm_rec_is_marker(rec))
