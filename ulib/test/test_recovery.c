@@ -754,6 +754,75 @@ static void test_walk(void)
 	t_end();
 }
 
+/* Zero the log from @lsn to the end of its sector, as the writer does. */
+static void t_zero_sector_rest(struct t_vol *v, u64 lsn)
+{
+	u64 end = (lsn + RVM_SECTOR_SIZE - 1) / RVM_SECTOR_SIZE *
+		  RVM_SECTOR_SIZE;
+
+	memset(v->dev.img + rvm_lsn_to_dev(&v->g, lsn), 0, end - lsn);
+}
+
+/*
+ * The writer packs records: a batch starts inside the last sector of the
+ * batch before and rewrites that sector, its earlier bytes unchanged. A
+ * crash during that write leaves each of its sectors old or new (writes of
+ * one sector are atomic): the earlier batch's records are whole either
+ * way, and what recovery finds is a prefix of the later batch.
+ */
+static void test_shared_sector(void)
+{
+	u64 head = 7 * 512 + 192, first, end, n;
+	size_t lo, hi, sectors;
+	u8 *old, *new;
+	int i, k, b1, b2;
+
+	t_begin("a write rewriting the last sector of the one before, torn");
+	t_vol_init(&V, 64, 64, head, 11);
+	do
+		t_vol_append_random(&V, 3, 300);
+	while (V.nrec < 5 || V.tail % RVM_SECTOR_SIZE == 0);
+	b1 = V.nrec;
+	t_zero_sector_rest(&V, V.tail);
+	first = V.tail / RVM_SECTOR_SIZE * RVM_SECTOR_SIZE;
+	old = malloc(V.dev.size);
+	memcpy(old, V.dev.img, V.dev.size);
+	for (i = 0; i < 5; i++)
+		t_vol_append_random(&V, 3, 300);
+	b2 = V.nrec;
+	t_zero_sector_rest(&V, V.tail);
+	end = (V.tail + RVM_SECTOR_SIZE - 1) / RVM_SECTOR_SIZE * RVM_SECTOR_SIZE;
+	new = malloc(V.dev.size);
+	memcpy(new, V.dev.img, V.dev.size);
+	lo = rvm_lsn_to_dev(&V.g, first);
+	hi = rvm_lsn_to_dev(&V.g, end - 1) + 1;
+	sectors = (hi - lo) / RVM_SECTOR_SIZE;
+	t_check(sectors >= 2 && sectors <= 64, "%zu sectors", sectors);
+	for (i = 0; i < 200 && !t_case_failed; i++) {
+		struct rvm_recovery_stats st;
+		u64 mask = i == 0 ? 0 : i == 1 ? ~0ULL : t_rand();
+
+		memcpy(V.dev.img, old, V.dev.size);
+		for (n = 0; n < sectors; n++)
+			if (mask >> n & 1)
+				memcpy(V.dev.img + lo + n * RVM_SECTOR_SIZE,
+				       new + lo + n * RVM_SECTOR_SIZE,
+				       RVM_SECTOR_SIZE);
+		t_eq(t_vol_recover(&V, RVM_RECOVER_DRY_RUN, 0, &st), 0);
+		k = (int)st.records;
+		t_check(k >= b1 && k <= b2, "%d records (%d, %d)", k, b1, b2);
+		if (i == 0)
+			t_eq(k, b1);
+		if (i == 1)
+			t_eq(k, b2);
+		t_recover_expect(&V, k, 0);
+	}
+	free(old);
+	free(new);
+	t_vol_free(&V);
+	t_end();
+}
+
 static void test_readahead(void)
 {
 	static const size_t bufs[] = { 1, 100000, 0 };
@@ -1004,6 +1073,7 @@ static void test_all(void)
 	test_pad_jump();
 	test_runs();
 	test_units();
+	test_shared_sector();
 }
 
 int main(void)
