@@ -99,7 +99,8 @@ void rvm_decl_free(struct rvm_file *rf)
  * @tid: the transaction's id
  * @flags: its RVM_TXN_RESTORE or RVM_TXN_NO_RESTORE
  *
- * The slot is zeroed (but for its old bytes) before @tid is written in it.
+ * The slot's header and the entries its last owner reserved are zeroed
+ * before @tid is written in it.
  *
  * Return: the slot's index, or -1 if the area is not mapped or every slot
  * is taken.
@@ -107,6 +108,7 @@ void rvm_decl_free(struct rvm_file *rf)
 int rvm_decl_get(struct rvm_file *rf, u64 tid, u32 flags)
 {
 	struct rvm_decl_slot *s;
+	u32 used;
 	int slot;
 
 	/* Pairs with the release in rvm_decl_mmap(). */
@@ -118,7 +120,14 @@ int rvm_decl_get(struct rvm_file *rf, u64 tid, u32 flags)
 			return -1;
 	} while (test_and_set_bit_lock(slot, &rf->decl_used));
 	s = rvm_decl_slot(rf, slot);
-	memset(s, 0, offsetof(struct rvm_decl_slot, data));
+	/*
+	 * The entries the last owner reserved (a process that writes others
+	 * confuses only its own transactions) and the header; not all 4 KiB
+	 * at every begin.
+	 */
+	used = min_t(u32, READ_ONCE(s->next), RVM_DECL_ENTRIES);
+	memset(s, 0, offsetof(struct rvm_decl_slot, ent) +
+			     used * sizeof(s->ent[0]));
 	WRITE_ONCE(s->flags, flags);
 	/* Entries become readable only after the process learns the slot. */
 	smp_store_release(&s->tid, tid);

@@ -104,26 +104,12 @@ static int pub(FIXTURE_DATA(decl) *self, uint32_t slot, size_t at, size_t len)
 	return publish(&self->area[slot], self->p + at, at, len);
 }
 
-static struct rvm_status vstatus(struct __test_metadata *_metadata,
-				 FIXTURE_DATA(decl) *self)
-{
-	struct rvm_status st;
-
-	EXPECT_EQ(0, rvm_status_dev(self->ctl, RVM_DISK, &st));
-	return st;
-}
-
 /* Detach and attach again (recovery runs), map again. */
-static unsigned char *remount(struct __test_metadata *_metadata,
-			      FIXTURE_DATA(decl) *self)
+static unsigned char *remount(FIXTURE_DATA(decl) *self)
 {
 	munmap(self->area, RVM_DECL_AREA_SIZE);
-	munmap(self->p, MAPLEN);
-	close(self->fd);
-	self->fd = -1;
-	EXPECT_EQ(0, rvm_detach_dev(self->ctl, RVM_DISK));
-	EXPECT_EQ(0, rvm_attach_dev(self->ctl, RVM_DISK, NULL));
-	self->p = rvm_map_dev(RVM_DISK, 0, MAPLEN, &self->fd);
+	self->p = rvm_remount_dev(self->ctl, RVM_DISK, self->p, MAPLEN,
+				  &self->fd);
 	if (self->p != MAP_FAILED)
 		self->area = map_area(self->fd);
 	return self->p;
@@ -189,7 +175,7 @@ TEST_F(decl, commit_without_set_range_calls)
 	/* Another page is still protected. */
 	EXPECT_EQ(1, try_memset(self->p + 3 * PG, 1, 1));
 	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
-	st = vstatus(_metadata, self);
+	st = rvm_status_of(self->ctl, RVM_DISK);
 	EXPECT_EQ(0, st.set_range_calls);
 	EXPECT_EQ(2, st.decl_ranges);
 	EXPECT_EQ(32, st.bytes_declared);
@@ -199,7 +185,7 @@ TEST_F(decl, commit_without_set_range_calls)
 	EXPECT_EQ(1, try_memset(self->p + 10, 0x22, 1));
 	EXPECT_EQ(0, self->area[slot].tid);
 
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	EXPECT_EQ(0x11, self->p[25]);
 	EXPECT_EQ(0x12, self->p[5 * PG + 7]);
 	EXPECT_EQ(0, self->p[5 * PG + 8]);
@@ -219,11 +205,11 @@ TEST_F(decl, strict_still_catches_forgotten_ranges)
 	/* Same page, not named: caught at commit. */
 	self->p[500] = 0x77;
 	EXPECT_EQ(-EPROTO, rvm_end(self->fd, tid, RVM_END_FLUSH));
-	EXPECT_EQ(1, vstatus(_metadata, self).violations);
+	EXPECT_EQ(1, rvm_status_of(self->ctl, RVM_DISK).violations);
 	/* Still running: name it, commit. */
 	ASSERT_EQ(0, pub(self, slot, 500, 1));
 	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	EXPECT_EQ(0x5a, self->p[109]);
 	EXPECT_EQ(0x77, self->p[500]);
 	EXPECT_EQ(0, self->p[2 * PG]);
@@ -252,7 +238,7 @@ TEST_F(decl, restore_mode_aborts_to_old_bytes)
 	EXPECT_EQ(0x41, self->p[7 * PG]);
 	EXPECT_EQ(0x41, self->p[7 * PG + 63]);
 	EXPECT_EQ(1, try_memset(self->p + 7 * PG, 0x44, 1));
-	EXPECT_EQ(1, vstatus(_metadata, self).aborts);
+	EXPECT_EQ(1, rvm_status_of(self->ctl, RVM_DISK).aborts);
 }
 
 TEST_F(decl, restore_without_snapshot_uses_slot_bytes)
@@ -283,7 +269,7 @@ TEST_F(decl, restore_without_snapshot_uses_slot_bytes)
 	EXPECT_EQ(0, rvm_abort(fd, tid));
 	EXPECT_EQ(0x31, q[8 * PG]);
 	EXPECT_EQ(0, q[8 * PG + 15]);
-	EXPECT_EQ(0, vstatus(_metadata, self).snapshots);
+	EXPECT_EQ(0, rvm_status_of(self->ctl, RVM_DISK).snapshots);
 	munmap(area, RVM_DECL_AREA_SIZE);
 	munmap(q, MAPLEN);
 	close(fd);
@@ -305,7 +291,7 @@ TEST_F(decl, bad_entries_fail_the_commit_harmlessly)
 	EXPECT_EQ(-EINVAL, rvm_end(self->fd, tid, RVM_END_FLUSH));
 	/* Reported once; the transaction keeps running, without it. */
 	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
-	EXPECT_EQ(0, vstatus(_metadata, self).bytes_declared);
+	EXPECT_EQ(0, rvm_status_of(self->ctl, RVM_DISK).bytes_declared);
 
 	slot = begin_slot(self->fd, RVM_TXN_NO_RESTORE, &tid);
 	ASSERT_GT(RVM_DECL_SLOTS, slot);
@@ -319,7 +305,7 @@ TEST_F(decl, bad_entries_fail_the_commit_harmlessly)
 	self->p[300] = 1;
 	EXPECT_EQ(-EINVAL, rvm_end(self->fd, tid, RVM_END_FLUSH));
 	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
-	st = vstatus(_metadata, self);
+	st = rvm_status_of(self->ctl, RVM_DISK);
 	EXPECT_EQ(4, st.bytes_declared);
 
 	/* Restore mode: old bytes outside the slot. */
@@ -345,7 +331,7 @@ TEST_F(decl, bad_entries_fail_the_commit_harmlessly)
 		s->ent[i].len |= 1;
 	EXPECT_NE(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
 	EXPECT_EQ(0, rvm_abort(self->fd, tid));
-	EXPECT_EQ(4, vstatus(_metadata, self).bytes_declared);
+	EXPECT_EQ(4, rvm_status_of(self->ctl, RVM_DISK).bytes_declared);
 	EXPECT_EQ(1, self->p[300]);
 }
 
@@ -367,9 +353,9 @@ TEST_F(decl, neighbours_on_one_page)
 	/* b's bytes are b's, though b has not made a system call yet. */
 	EXPECT_EQ(0, rvm_end(self->fd, ta, RVM_END_FLUSH));
 	EXPECT_EQ(0, rvm_end(self->fd, tb, RVM_END_FLUSH));
-	EXPECT_EQ(0, vstatus(_metadata, self).violations);
-	EXPECT_EQ(16, vstatus(_metadata, self).bytes_declared);
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	EXPECT_EQ(0, rvm_status_of(self->ctl, RVM_DISK).violations);
+	EXPECT_EQ(16, rvm_status_of(self->ctl, RVM_DISK).bytes_declared);
+	ASSERT_NE(MAP_FAILED, remount(self));
 	EXPECT_EQ(0xa1, self->p[9 * PG + 7]);
 	EXPECT_EQ(0xb1, self->p[9 * PG + 107]);
 }
@@ -390,11 +376,11 @@ TEST_F(decl, full_slot_falls_back_in_order)
 	/* The ioctl reads the slot first: the same byte, declared after. */
 	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 11 * PG, 1));
 	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
-	st = vstatus(_metadata, self);
+	st = rvm_status_of(self->ctl, RVM_DISK);
 	EXPECT_EQ(1, st.set_range_calls);
 	EXPECT_EQ(RVM_DECL_ENTRIES, st.decl_ranges);
 	EXPECT_EQ(8 * RVM_DECL_ENTRIES + 1, st.bytes_declared);
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	for (i = 0; i < RVM_DECL_ENTRIES; i++)
 		EXPECT_EQ((unsigned char)i, self->p[11 * PG + 8 * i]);
 }
@@ -468,7 +454,7 @@ TEST_F(decl, exit_mid_transaction_restores)
 	/* Its file went with it, with no address space: restored anyway. */
 	EXPECT_EQ(0, self->p[12 * PG]);
 	EXPECT_EQ(0, self->p[12 * PG + 31]);
-	EXPECT_EQ(1, vstatus(_metadata, self).aborts);
+	EXPECT_EQ(1, rvm_status_of(self->ctl, RVM_DISK).aborts);
 }
 
 struct thr {
@@ -520,14 +506,14 @@ TEST_F(decl, librvm_uses_slots)
 		EXPECT_EQ(0, t[i].err);
 	}
 	EXPECT_EQ(0, rvm_sync_flush(r));
-	st = vstatus(_metadata, self);
+	st = rvm_status_of(self->ctl, RVM_DISK);
 	EXPECT_EQ(800, st.commits);
 	EXPECT_EQ(0, st.set_range_calls);
 	EXPECT_EQ(800, st.decl_ranges);
 	EXPECT_EQ(0, st.violations);
 	EXPECT_EQ(0, rvm_region_unmap(r, p, MAPLEN));
 	rvm_close(r);
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	for (i = 0; i < 4; i++)
 		EXPECT_EQ(199, self->p[16 * PG + 64 * i + 7]);
 }

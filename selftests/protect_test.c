@@ -79,25 +79,11 @@ static unsigned char *map_mode(const char *dev, uint32_t mode, int *fdp)
 	return p;
 }
 
-static struct rvm_status vstatus(struct __test_metadata *_metadata,
-				FIXTURE_DATA(prot) *self)
-{
-	struct rvm_status st;
-
-	EXPECT_EQ(0, rvm_status_dev(self->ctl, RVM_DISK, &st));
-	return st;
-}
-
 /* Detach and attach again (recovery runs), map again. */
-static unsigned char *remount(struct __test_metadata *_metadata,
-			      FIXTURE_DATA(prot) *self)
+static unsigned char *remount(FIXTURE_DATA(prot) *self)
 {
-	munmap(self->p, MAPLEN);
-	close(self->fd);
-	self->fd = -1;
-	EXPECT_EQ(0, rvm_detach_dev(self->ctl, RVM_DISK));
-	EXPECT_EQ(0, rvm_attach_dev(self->ctl, RVM_DISK, NULL));
-	self->p = rvm_map_dev(RVM_DISK, 0, MAPLEN, &self->fd);
+	self->p = rvm_remount_dev(self->ctl, RVM_DISK, self->p, MAPLEN,
+				  &self->fd);
 	return self->p;
 }
 
@@ -141,7 +127,7 @@ TEST_F(prot, strict_forgotten_set_range_faults)
 	/* Protection is back after the commit. */
 	EXPECT_EQ(1, try_memset(self->p + 10, 0x22, 1));
 	EXPECT_EQ(0x11, self->p[10]);
-	st = vstatus(_metadata, self);
+	st = rvm_status_of(self->ctl, RVM_DISK);
 	EXPECT_LE(3, st.prot_faults);
 	EXPECT_EQ(1, st.snapshots);
 	EXPECT_EQ(0, st.violations);
@@ -167,13 +153,13 @@ TEST_F(prot, strict_undeclared_bytes_fail_commit)
 	self->p[500] = 0x77;
 	self->p[501] = 0x78;
 	EXPECT_EQ(-EPROTO, rvm_end(self->fd, tid, RVM_END_FLUSH));
-	st = vstatus(_metadata, self);
+	st = rvm_status_of(self->ctl, RVM_DISK);
 	EXPECT_EQ(1, st.violations);
 	EXPECT_EQ(0, st.commits);
 	/* Still running: declare what was missed, commit again. */
 	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 500, 2));
 	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
-	st = vstatus(_metadata, self);
+	st = rvm_status_of(self->ctl, RVM_DISK);
 	EXPECT_EQ(1, st.commits);
 
 	/* Declared late in restore mode: abort still restores the old bytes. */
@@ -188,9 +174,9 @@ TEST_F(prot, strict_undeclared_bytes_fail_commit)
 	EXPECT_EQ(0x5a, self->p[100]);
 	EXPECT_EQ(0x77, self->p[500]);
 	EXPECT_EQ(0, self->p[600]);
-	EXPECT_EQ(2, vstatus(_metadata, self).violations);
+	EXPECT_EQ(2, rvm_status_of(self->ctl, RVM_DISK).violations);
 
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	EXPECT_EQ(0x5a, self->p[109]);
 	EXPECT_EQ(0x77, self->p[500]);
 	EXPECT_EQ(0x78, self->p[501]);
@@ -211,7 +197,7 @@ TEST_F(prot, off_is_classic)
 	ASSERT_EQ(0, rvm_range(fd, tid, q, 10));
 	memset(q, 4, 20);
 	EXPECT_EQ(0, rvm_end(fd, tid, RVM_END_FLUSH));
-	st = vstatus(_metadata, self);
+	st = rvm_status_of(self->ctl, RVM_DISK);
 	EXPECT_EQ(0, st.violations);
 	EXPECT_EQ(0, st.prot_faults);
 	EXPECT_EQ(0, st.snapshots);
@@ -219,7 +205,7 @@ TEST_F(prot, off_is_classic)
 	munmap(q, MAPLEN);
 	close(fd);
 	/* Undeclared bytes are simply not logged. */
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	EXPECT_EQ(4, self->p[9]);
 	EXPECT_EQ(0, self->p[10]);
 	EXPECT_EQ(0, self->p[5 * PG]);
@@ -254,7 +240,7 @@ TEST_F(prot, auto_logs_changed_bytes)
 	ASSERT_EQ(0, rvm_range(fd, tid, q + 4 * PG, 8));
 	memset(q + 4 * PG, 7, 8);
 	EXPECT_EQ(0, rvm_end(fd, tid, RVM_END_FLUSH));
-	st = vstatus(_metadata, self);
+	st = rvm_status_of(self->ctl, RVM_DISK);
 	EXPECT_EQ(11 + 100 + 1 + 1, st.auto_bytes);
 	EXPECT_EQ(8, st.bytes_declared);
 	EXPECT_EQ(5, st.snapshots);
@@ -274,7 +260,7 @@ TEST_F(prot, auto_logs_changed_bytes)
 	munmap(q, MAPLEN);
 	close(fd);
 
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	EXPECT_EQ(1, self->p[10]);
 	EXPECT_EQ(2, self->p[20]);
 	EXPECT_EQ(0x33, self->p[PG + 199]);
@@ -312,7 +298,7 @@ TEST_F(prot, auto_recovers_after_crash)
 	ASSERT_EQ(0, rvm_attach_dev(self->ctl, RVM_DISK, NULL));
 	self->p = rvm_map_dev(RVM_DISK, 0, MAPLEN, &self->fd);
 	ASSERT_NE(MAP_FAILED, self->p);
-	EXPECT_EQ(8, vstatus(_metadata, self).recovery_records);
+	EXPECT_EQ(8, rvm_status_of(self->ctl, RVM_DISK).recovery_records);
 	for (int i = 0; i < 8; i++) {
 		EXPECT_EQ(0x40 + i, self->p[i * 3000]);
 		EXPECT_EQ(0x50 + i, self->p[i * 3000 + 1]);
@@ -405,7 +391,7 @@ static void two_processes(struct __test_metadata *_metadata,
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	EXPECT_EQ(0, vstatus(_metadata, self).violations);
+	EXPECT_EQ(0, rvm_status_of(self->ctl, RVM_DISK).violations);
 	close(to_child[0]);
 	close(to_child[1]);
 	close(to_parent[0]);
@@ -415,7 +401,7 @@ static void two_processes(struct __test_metadata *_metadata,
 TEST_F(prot, two_processes_commit)
 {
 	two_processes(_metadata, self, false);
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	EXPECT_EQ(0xc1, self->p[7 * PG + 63]);
 	EXPECT_EQ(0xa2, self->p[7 * PG + 1063]);
 }
@@ -423,7 +409,7 @@ TEST_F(prot, two_processes_commit)
 TEST_F(prot, two_processes_abort)
 {
 	two_processes(_metadata, self, true);
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	EXPECT_EQ(0, self->p[7 * PG + 63]);
 	EXPECT_EQ(0xa2, self->p[7 * PG + 1063]);
 }
@@ -501,7 +487,7 @@ TEST_F(prot, munmap_madvise_mremap)
 	r = mremap(self->p, PG, 2 * PG, MREMAP_MAYMOVE);
 	EXPECT_EQ(MAP_FAILED, r);
 
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	EXPECT_EQ(0x61, self->p[10 * PG + 99]);
 	EXPECT_EQ(0x63, self->p[10 * PG + 299]);
 }
@@ -530,14 +516,14 @@ TEST_F(prot, exit_mid_transaction_aborts)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	/* The child's file went with it: aborted, bytes restored. */
 	EXPECT_EQ(0, self->p[12 * PG]);
-	st = vstatus(_metadata, self);
+	st = rvm_status_of(self->ctl, RVM_DISK);
 	EXPECT_EQ(1, st.aborts);
 	/* Nothing left behind: the page works for a new transaction. */
 	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
 	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 12 * PG, 8));
 	EXPECT_EQ(0, try_memset(self->p + 12 * PG, 0x72, 8));
 	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
-	EXPECT_EQ(0, vstatus(_metadata, self).violations);
+	EXPECT_EQ(0, rvm_status_of(self->ctl, RVM_DISK).violations);
 }
 
 TEST_F(prot, o_direct_into_region)

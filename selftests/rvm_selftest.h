@@ -155,6 +155,35 @@ static inline void *rvm_map_dev(const char *dev, uint64_t off, size_t len,
 }
 
 /*
+ * The counters of @dev; if RVM_IOC_STATUS fails, every counter reads
+ * all ones, so that no expectation on them can pass by accident.
+ */
+static inline struct rvm_status rvm_status_of(int ctl, const char *dev)
+{
+	struct rvm_status st;
+
+	if (rvm_status_dev(ctl, dev, &st))
+		memset(&st, 0xff, sizeof(st));
+	return st;
+}
+
+/*
+ * Unmap @len bytes at @p, close *@fdp (set to -1), detach @dev and attach
+ * it again (recovery runs), map @len bytes of it again through a new file
+ * (*@fdp). Return: the mapping, or MAP_FAILED if a step failed.
+ */
+static inline void *rvm_remount_dev(int ctl, const char *dev, void *p,
+				    size_t len, int *fdp)
+{
+	munmap(p, len);
+	close(*fdp);
+	*fdp = -1;
+	if (rvm_detach_dev(ctl, dev) || rvm_attach_dev(ctl, dev, NULL))
+		return MAP_FAILED;
+	return rvm_map_dev(dev, 0, len, fdp);
+}
+
+/*
  * Copy the first @len bytes (a multiple of 1 MiB) of a device, live or not,
  * to another: with the source attached, a crash image of it.
  */

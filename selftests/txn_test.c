@@ -45,15 +45,10 @@ FIXTURE_TEARDOWN(txn)
 }
 
 /* Detach and attach again (recovery runs), map again. */
-static unsigned char *remount(struct __test_metadata *_metadata,
-			      FIXTURE_DATA(txn) *self)
+static unsigned char *remount(FIXTURE_DATA(txn) *self)
 {
-	munmap(self->p, MAPLEN);
-	close(self->fd);
-	self->fd = -1;
-	EXPECT_EQ(0, rvm_detach_dev(self->ctl, RVM_DISK));
-	EXPECT_EQ(0, rvm_attach_dev(self->ctl, RVM_DISK, NULL));
-	self->p = rvm_map_dev(RVM_DISK, 0, MAPLEN, &self->fd);
+	self->p = rvm_remount_dev(self->ctl, RVM_DISK, self->p, MAPLEN,
+				  &self->fd);
 	return self->p;
 }
 
@@ -101,7 +96,7 @@ TEST_F(txn, flush_commit_survives_detach)
 	EXPECT_EQ(2, st.flush_commits);
 	EXPECT_EQ(5300, st.bytes_declared);
 	EXPECT_LE(2, st.log_flushes);
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	EXPECT_EQ(0, self->p[99]);
 	EXPECT_EQ(0xab, self->p[100]);
 	EXPECT_EQ(0xab, self->p[399]);
@@ -123,7 +118,7 @@ TEST_F(txn, no_flush_then_flush)
 	ASSERT_EQ(0, rvm_status_dev(self->ctl, RVM_DISK, &st));
 	EXPECT_LT(0, st.log_used);
 	EXPECT_EQ(1, st.flush_calls);
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	EXPECT_EQ(1, self->p[63]);
 	EXPECT_EQ(2, self->p[127]);
 }
@@ -166,7 +161,7 @@ TEST_F(txn, flush_commits_packed)
 	EXPECT_EQ(0, b.log_preflushes - a.log_preflushes);
 	EXPECT_EQ(30 * rec, b.bytes_logged - a.bytes_logged);
 	EXPECT_EQ(30 * rec, b.tail_lsn - a.tail_lsn);
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	for (i = 0; i < 30; i++) {
 		EXPECT_EQ(i + 1, self->p[4096 + i * 100]);
 		EXPECT_EQ(i + 1, self->p[4096 + i * 100 + 99]);
@@ -198,7 +193,7 @@ TEST_F(txn, lap_wrap_preflushes)
 	EXPECT_EQ(b.tail_lsn / log - a.tail_lsn / log,
 		  b.log_preflushes - a.log_preflushes);
 	EXPECT_EQ(25, b.log_writes - a.log_writes);
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	for (i = 17; i < 25; i++) {
 		EXPECT_EQ(i + 1, self->p[(i % 8) * len]);
 		EXPECT_EQ(i + 1, self->p[(i % 8) * len + len - 1]);
@@ -233,7 +228,7 @@ TEST_F(txn, coalescing)
 	ASSERT_EQ(0, rvm_status_dev(self->ctl, RVM_DISK, &st));
 	/* Two whole records saved: header, descriptor, data, alignment. */
 	EXPECT_EQ(82 + 2 * 640, st.bytes_coalesced);
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	EXPECT_EQ(7, self->p[199]);
 	EXPECT_EQ(12, self->p[4096 + 511]);
 }
@@ -284,7 +279,7 @@ TEST_F(txn, uncommitted_is_lost)
 	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p, 10));
 	memset(self->p, 6, 10);
 	/* Closing the file aborts it; the committed value survives. */
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	EXPECT_EQ(5, self->p[0]);
 	EXPECT_EQ(5, self->p[9]);
 }
@@ -415,7 +410,7 @@ TEST_F(txn, threads_disjoint_ranges)
 	/* Group commit: commits share log writes. */
 	EXPECT_LT(st.log_writes, st.commits);
 	ASSERT_EQ(0, rvm_sync(self->fd, false));
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	for (int i = 0; i < 8; i++)
 		EXPECT_EQ(49, self->p[i * 4096 + i + 63]);
 }
@@ -448,7 +443,7 @@ TEST_F(txn, processes_share_a_region)
 	for (int i = 0; i < 4; i++)
 		EXPECT_EQ(29, self->p[65536 + i * 128 + 10]);
 	ASSERT_EQ(0, rvm_sync(self->fd, false));
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	for (int i = 0; i < 4; i++)
 		EXPECT_EQ(29, self->p[65536 + i * 128 + 63]);
 }
@@ -468,7 +463,7 @@ TEST_F(txn, truncation_and_full_log)
 	ASSERT_EQ(0, rvm_sync(self->fd, true));
 	ASSERT_EQ(0, rvm_status_dev(self->ctl, RVM_DISK, &st));
 	EXPECT_EQ(0, st.log_used);
-	ASSERT_NE(MAP_FAILED, remount(_metadata, self));
+	ASSERT_NE(MAP_FAILED, remount(self));
 	for (int i = 180; i < 200; i++)
 		EXPECT_EQ(i & 0xff, self->p[(i % 20) * 40960 + 40959]);
 }
