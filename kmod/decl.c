@@ -126,8 +126,8 @@ int rvm_decl_get(struct rvm_file *rf, u64 tid, u32 flags)
 	 * at every begin.
 	 */
 	used = min_t(u32, READ_ONCE(s->next), RVM_DECL_ENTRIES);
-	memset(s, 0, offsetof(struct rvm_decl_slot, ent) +
-			     used * sizeof(s->ent[0]));
+	memset(s, 0,
+	       offsetof(struct rvm_decl_slot, ent) + used * sizeof(s->ent[0]));
 	WRITE_ONCE(s->flags, flags);
 	/* Entries become readable only after the process learns the slot. */
 	smp_store_release(&s->tid, tid);
