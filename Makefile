@@ -10,6 +10,7 @@
 #   make run        the main job: a real workload through a crash and a recovery
 #   make crash-soak kill the VM in the bank workload for MINUTES per kernel
 #   make powercut-soak  power-cut crash states of the bank for MINUTES per kernel
+#   make fuzz-soak  the fuzzer (vm-tests/fuzz) for MINUTES per kernel, SEED=
 #   make style      checkpatch --strict, clang-format, sparse
 #   make bench      the benchmark in the test VM (not part of check): writes
 #                   build/bench/results.{md,csv} and throughput.png
@@ -24,7 +25,7 @@ else
 KVERS := $(shell vm-tests/kver all 2>/dev/null)
 endif
 
-.PHONY: all deps kmod ulib selftests progs check run crash-soak powercut-soak style clean
+.PHONY: all deps kmod ulib selftests progs check run crash-soak powercut-soak fuzz-soak style clean
 
 all: kmod ulib selftests progs
 
@@ -80,6 +81,13 @@ powercut-soak: deps
 	@set -e; for k in 6.1 6.12; do \
 		vm-tests/powercut $$k --minutes $${MINUTES:-10} --txns $${TXNS:-1500} \
 			--seed $${SEED:-$$(date +%s)}; \
+	done
+
+# The fuzzer: make fuzz-soak SEED=... MINUTES=... (both kernels, one seed).
+fuzz-soak: deps
+	@$(MAKE) -s all
+	@set -e; seed=$${SEED:-$$(date +%s)}; for k in 6.1 6.12; do \
+		vm-tests/fuzz/run $$k --minutes $${MINUTES:-10} --seed $$seed; \
 	done
 
 style:
