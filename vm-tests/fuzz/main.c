@@ -8,7 +8,9 @@
  * the time is up, each in a child process with a seed derived from S and
  * its number (job K of seed S is the same job every time: --first K
  * --only KIND replays it). The kinds take turns: ioctl, uring, slots,
- * mm, kill, volume (see the file of each). After every job a canary
+ * mm, kill, volume (see the file of each); half of the jobs have a
+ * partner job of another kind running beside them (not with --only, and
+ * never beside volume, which works alone). After every job a canary
  * commit on FZ_DEV must succeed; a job that runs far past its time is a
  * hang. At the end FZ_DEV must detach cleanly, its log be empty and the
  * last canary be on the device. Prints the seed first and the ops of
@@ -56,25 +58,31 @@ static int canary_commit(uint64_t v)
 	return ret;
 }
 
-/* Run job @j of kind @k in a child; 0, or 1 for a finding or a hang. */
-static int run_job(int j, int k, uint64_t seed, double secs)
+static pid_t start_job(int j, int k, uint64_t seed, double secs,
+		       const char *role)
 {
 	struct fz_job_ctx c = { seed, secs, 0 };
-	double deadline = fz_now() + secs + 60;
-	int st;
 	pid_t pid;
 
-	printf("job %d: %s, seed %#llx, %.1f s\n", j, jobs[k].name,
+	printf("job %d%s: %s, seed %#llx, %.1f s\n", j, role, jobs[k].name,
 	       (unsigned long long)seed, secs);
 	fflush(stdout);
 	pid = fork();
-	if (pid < 0)
-		return 1;
 	if (pid == 0) {
 		munmap(canary, FZ_PG);
 		close(ctl);
 		_exit(jobs[k].fn(&c) ? 1 : 0);
 	}
+	return pid;
+}
+
+/* Wait for the job in @pid; 0, or 1 for a finding (a hang exits). */
+static int wait_job(pid_t pid, int j, int k, double deadline)
+{
+	int st;
+
+	if (pid < 0)
+		return 1;
 	while (waitpid(pid, &st, WNOHANG) == 0) {
 		if (fz_now() > deadline) {
 			kill(pid, SIGKILL);
@@ -95,6 +103,28 @@ static int run_job(int j, int k, uint64_t seed, double secs)
 		fz_finding("job %d (%s) exited %d", j, jobs[k].name,
 			   WEXITSTATUS(st));
 	return 1;
+}
+
+/*
+ * Run job @j of kind @k, and half the time a partner job of another kind
+ * (not volume, which works alone on its own disks) beside it: several
+ * processes at once. 0, or the number of findings.
+ */
+static int run_job(int j, int k, struct fz_rng *r, double secs, bool alone)
+{
+	double deadline = fz_now() + secs + 60;
+	int pk = fz_below(r, NJOBS - 1), n;
+	uint64_t seed = fz_next(r), pseed = fz_next(r);
+	bool partner = !alone && k != NJOBS - 1 && fz_one_in(r, 2);
+	pid_t pid, ppid = 0;
+
+	pid = start_job(j, k, seed, secs, "");
+	if (partner)
+		ppid = start_job(j, pk, pseed, secs, " (partner)");
+	n = wait_job(pid, j, k, deadline);
+	if (partner)
+		n += wait_job(ppid, j, pk, deadline);
+	return n;
 }
 
 /* After detach: the log empty, the last canary on the device. */
@@ -143,6 +173,7 @@ int main(int argc, char **argv)
 	uint64_t seed = (uint64_t)time(NULL);
 	double seconds = 60, t0, end;
 	int only = -1, first = 0, j, k, ret, findings = 0;
+	uint64_t last = 0; /* the last canary committed */
 	struct fz_rng r;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -201,9 +232,10 @@ int main(int argc, char **argv)
 		secs = 1 + fz_below(&r, 4);
 		if (secs > left)
 			secs = left < 0.5 ? 0.5 : left;
-		if (run_job(j, k, fz_next(&r), secs))
-			findings++;
+		findings += run_job(j, k, &r, secs, only >= 0);
 		ret = canary_commit(j + 1);
+		if (!ret)
+			last = j + 1;
 		if (ret) {
 			fz_finding("after job %d (%s): canary commit: %d", j,
 				   jobs[k].name, ret);
@@ -220,7 +252,7 @@ int main(int argc, char **argv)
 	if (ret) {
 		fz_finding("%s does not detach at the end: %d", FZ_DEV, ret);
 		findings++;
-	} else if (check_detached(ret ? 0 : j)) {
+	} else if (check_detached(last)) {
 		findings++;
 	}
 
