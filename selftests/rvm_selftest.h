@@ -236,6 +236,15 @@ out:
 	return ret;
 }
 
+/* 1 if each of the @len bytes at @p is @val, else 0: check every byte. */
+static inline int rvm_all_bytes(const unsigned char *p, int val, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != val)
+			return 0;
+	return 1;
+}
+
 static sigjmp_buf segv_jmp;
 
 static inline void segv_handler(int sig)

@@ -51,15 +51,6 @@ static unsigned char *remount(FIXTURE_DATA(txn) *self)
 	return self->p;
 }
 
-/* 1 if each of the @len bytes at @p is @val, else 0. */
-static int all_bytes(const unsigned char *p, int val, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (p[i] != val)
-			return 0;
-	return 1;
-}
-
 static void commit_bytes(struct __test_metadata *_metadata, int fd,
 			 unsigned char *addr, int val, size_t len, uint32_t mode)
 {
@@ -106,9 +97,9 @@ TEST_F(txn, flush_commit_survives_detach)
 	EXPECT_LE(2, st.log_flushes);
 	ASSERT_NE(MAP_FAILED, remount(self));
 	EXPECT_EQ(0, self->p[99]);
-	EXPECT_TRUE(all_bytes(self->p + 100, 0xab, 300));
+	EXPECT_TRUE(rvm_all_bytes(self->p + 100, 0xab, 300));
 	EXPECT_EQ(0, self->p[400]);
-	EXPECT_TRUE(all_bytes(self->p + 8192, 0xcd, 5000));
+	EXPECT_TRUE(rvm_all_bytes(self->p + 8192, 0xcd, 5000));
 }
 
 TEST_F(txn, no_flush_then_flush)
@@ -126,8 +117,8 @@ TEST_F(txn, no_flush_then_flush)
 	EXPECT_LT(0, st.log_used);
 	EXPECT_EQ(1, st.flush_calls);
 	ASSERT_NE(MAP_FAILED, remount(self));
-	EXPECT_TRUE(all_bytes(self->p, 1, 64));
-	EXPECT_TRUE(all_bytes(self->p + 64, 2, 64));
+	EXPECT_TRUE(rvm_all_bytes(self->p, 1, 64));
+	EXPECT_TRUE(rvm_all_bytes(self->p + 64, 2, 64));
 }
 
 TEST_F(txn, spool_delay_makes_no_flush_durable)
@@ -170,7 +161,7 @@ TEST_F(txn, flush_commits_packed)
 	EXPECT_EQ(30 * rec, b.tail_lsn - a.tail_lsn);
 	ASSERT_NE(MAP_FAILED, remount(self));
 	for (i = 0; i < 30; i++) {
-		EXPECT_TRUE(all_bytes(self->p + 4096 + i * 100, i + 1, 100))
+		EXPECT_TRUE(rvm_all_bytes(self->p + 4096 + i * 100, i + 1, 100))
 			TH_LOG("commit %d", i);
 	}
 	/* The data segment outlives formatting: leave zeros behind. */
@@ -202,7 +193,7 @@ TEST_F(txn, lap_wrap_preflushes)
 	EXPECT_EQ(25, b.log_writes - a.log_writes);
 	ASSERT_NE(MAP_FAILED, remount(self));
 	for (i = 17; i < 25; i++) {
-		EXPECT_TRUE(all_bytes(self->p + (i % 8) * len, i + 1, len))
+		EXPECT_TRUE(rvm_all_bytes(self->p + (i % 8) * len, i + 1, len))
 			TH_LOG("commit %d", i);
 	}
 	for (i = 0; i < 8; i++)
@@ -236,8 +227,8 @@ TEST_F(txn, coalescing)
 	/* Two whole records saved: header, descriptor, data, alignment. */
 	EXPECT_EQ(82 + 2 * 640, st.bytes_coalesced);
 	ASSERT_NE(MAP_FAILED, remount(self));
-	EXPECT_TRUE(all_bytes(self->p, 7, 200));
-	EXPECT_TRUE(all_bytes(self->p + 4096, 12, 512));
+	EXPECT_TRUE(rvm_all_bytes(self->p, 7, 200));
+	EXPECT_TRUE(rvm_all_bytes(self->p + 4096, 12, 512));
 }
 
 TEST_F(txn, abort_restores_exactly)
@@ -419,7 +410,7 @@ TEST_F(txn, threads_disjoint_ranges)
 	ASSERT_EQ(0, rvm_sync(self->fd, false));
 	ASSERT_NE(MAP_FAILED, remount(self));
 	for (int i = 0; i < 8; i++)
-		EXPECT_TRUE(all_bytes(self->p + i * 4096 + i, 49, 64));
+		EXPECT_TRUE(rvm_all_bytes(self->p + i * 4096 + i, 49, 64));
 }
 
 TEST_F(txn, processes_share_a_region)
@@ -448,11 +439,11 @@ TEST_F(txn, processes_share_a_region)
 	}
 	/* The parent's mapping sees the children's bytes: one page cache. */
 	for (int i = 0; i < 4; i++)
-		EXPECT_TRUE(all_bytes(self->p + 65536 + i * 128, 29, 64));
+		EXPECT_TRUE(rvm_all_bytes(self->p + 65536 + i * 128, 29, 64));
 	ASSERT_EQ(0, rvm_sync(self->fd, false));
 	ASSERT_NE(MAP_FAILED, remount(self));
 	for (int i = 0; i < 4; i++)
-		EXPECT_TRUE(all_bytes(self->p + 65536 + i * 128, 29, 64));
+		EXPECT_TRUE(rvm_all_bytes(self->p + 65536 + i * 128, 29, 64));
 }
 
 TEST_F(txn, truncation_and_full_log)
@@ -472,7 +463,7 @@ TEST_F(txn, truncation_and_full_log)
 	EXPECT_EQ(0, st.log_used);
 	ASSERT_NE(MAP_FAILED, remount(self));
 	for (int i = 180; i < 200; i++) {
-		EXPECT_TRUE(all_bytes(self->p + (i % 20) * 40960, i & 0xff,
+		EXPECT_TRUE(rvm_all_bytes(self->p + (i % 20) * 40960, i & 0xff,
 				      40960))
 			TH_LOG("commit %d", i);
 	}
@@ -514,15 +505,15 @@ TEST_F(txn, recovery_replays_crash_image)
 	self->p = rvm_map_dev(RVM_DISK, 0, MAPLEN, &self->fd);
 	ASSERT_NE(MAP_FAILED, self->p);
 	for (int i = 0; i < 10; i++) {
-		EXPECT_TRUE(all_bytes(self->p + i * 1000, 0x10 + i, 1000))
+		EXPECT_TRUE(rvm_all_bytes(self->p + i * 1000, 0x10 + i, 1000))
 			TH_LOG("commit %d", i);
 	}
-	EXPECT_TRUE(all_bytes(self->p + 20000, 0x77, 100));
+	EXPECT_TRUE(rvm_all_bytes(self->p + 20000, 0x77, 100));
 	/* All or nothing: every one of the 100 bytes, not one of them. */
-	EXPECT_TRUE(all_bytes(self->p + 30000, 0x88, 100) ||
-		    all_bytes(self->p + 30000, 0, 100));
+	EXPECT_TRUE(rvm_all_bytes(self->p + 30000, 0x88, 100) ||
+		    rvm_all_bytes(self->p + 30000, 0, 100));
 	/* The running transaction's bytes are not there. */
-	EXPECT_TRUE(all_bytes(self->p, 0x10, 10));
+	EXPECT_TRUE(rvm_all_bytes(self->p, 0x10, 10));
 
 	EXPECT_EQ(0, rvm_end(fd, tid, RVM_END_FLUSH));
 	munmap(q, MAPLEN);
