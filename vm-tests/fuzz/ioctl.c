@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rvm_fuzz job "ioctl": random and mutated ioctls of /dev/rvm (every
- * RVM_IOC_*, and numbers and sizes beside them), on a few file
- * descriptors, bound and not, mapped and not, mixed with valid
+ * RVM_IOC_*, and numbers and sizes beside them; arguments NULL, in the
+ * kernel, running into a PROT_NONE page, read-only, or in the mapping),
+ * on a few file descriptors, bound and not, mapped and not, mixed with valid
  * transactions, writes to the mappings, mmap() calls with random
  * arguments, and closes. One job in four drops to the unprivileged user
  * after opening and binding its files: ATTACH and DETACH must then fail
@@ -116,10 +117,19 @@ static void make_arg(struct fz_rng *r, unsigned long cmd, uint64_t *buf,
 	}
 }
 
+static unsigned char *ro_page;
+
 static void *pick_ptr(struct fz_rng *r, uint64_t *buf, unsigned char *edge,
 		      struct fdst *f)
 {
 	switch (fz_below(r, 16)) {
+	case 4:
+		/* readable, not writable: the copy back out fails */
+		if (mprotect(ro_page, FZ_PG, PROT_READ | PROT_WRITE))
+			return buf;
+		memcpy(ro_page, buf, 8 * 8);
+		mprotect(ro_page, FZ_PG, PROT_READ);
+		return ro_page;
 	case 0:
 		return NULL;
 	case 1:
@@ -227,6 +237,10 @@ int fz_job_ioctl(const struct fz_job_ctx *c)
 		return 1;
 	mprotect(edge + FZ_PG, FZ_PG, PROT_NONE);
 	edge += FZ_PG;
+	ro_page = mmap(NULL, FZ_PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
+	if (ro_page == MAP_FAILED)
+		return 1;
 	for (i = 0; i < NFD; i++) {
 		f[i].fd = -1;
 		f[i].map = NULL;

@@ -146,9 +146,9 @@ static void corrupt(struct fz_rng *r, unsigned char *img,
 		snprintf(what, wlen, "random bytes at %zu", at);
 		break;
 	case 4:
-		/* a superblock field changed, resealed */
+		/* a superblock field changed, resealed (in both copies: 1/3) */
 		memcpy(&s, img + slot * RVM_BLOCK_SIZE, sizeof(s));
-		switch (fz_below(r, 6)) {
+		switch (fz_below(r, 8)) {
 		case 0:
 			s.head_seq = cpu_to_le64(le64_to_cpu(s.head_seq) +
 						 fz_below(r, 3) - 1);
@@ -166,6 +166,25 @@ static void corrupt(struct fz_rng *r, unsigned char *img,
 		case 4:
 			s.head_lsn = cpu_to_le64(fz_value(r));
 			break;
+		case 5: /* the geometry */
+			switch (fz_below(r, 4)) {
+			case 0:
+				s.log_start = cpu_to_le64(fz_value(r));
+				break;
+			case 1:
+				s.log_blocks = cpu_to_le64(fz_value(r));
+				break;
+			case 2:
+				s.data_start = cpu_to_le64(fz_value(r));
+				break;
+			default:
+				s.data_blocks = cpu_to_le64(fz_value(r));
+				break;
+			}
+			break;
+		case 6:
+			s.head_seq = cpu_to_le64(fz_value(r));
+			break;
 		default:
 			((unsigned char *)&s)[fz_below(r, RVM_SUPER_SIZE - 4)] ^=
 				1 << fz_below(r, 8);
@@ -173,6 +192,12 @@ static void corrupt(struct fz_rng *r, unsigned char *img,
 		}
 		rvm_super_seal(&s);
 		memcpy(img + slot * RVM_BLOCK_SIZE, &s, sizeof(s));
+		if (fz_one_in(r, 3)) {
+			/* the other copy too, with its own sb_seq parity */
+			s.sb_seq = cpu_to_le64(le64_to_cpu(s.sb_seq) + 1);
+			rvm_super_seal(&s);
+			memcpy(img + (1 - slot) * RVM_BLOCK_SIZE, &s, sizeof(s));
+		}
 		snprintf(what, wlen, "superblock %c changed and resealed",
 			 'A' + slot);
 		break;
