@@ -130,11 +130,11 @@ int fz_poke(void *addr, int val, size_t len);
 /* Drop to the unprivileged user (uid and gid 65534). 0 or -errno. */
 int fz_drop_privileges(void);
 
-#define fz_finding(...)                                 \
-	do {                                            \
-		printf("FINDING: " __VA_ARGS__);        \
-		printf("\n");                           \
-		fflush(stdout);                         \
+#define fz_finding(...)                          \
+	do {                                     \
+		printf("FINDING: " __VA_ARGS__); \
+		printf("\n");                    \
+		fflush(stdout);                  \
 	} while (0)
 
 /* The jobs: each returns 0, or 1 after a finding. */

@@ -20,10 +20,9 @@
 #define NFD 4
 
 static const unsigned long cmds[] = {
-	RVM_IOC_GET_VERSION, RVM_IOC_ATTACH,	 RVM_IOC_DETACH,
-	RVM_IOC_STATUS,	     RVM_IOC_BIND,	 RVM_IOC_BEGIN,
-	RVM_IOC_SET_RANGE,   RVM_IOC_END,	 RVM_IOC_ABORT,
-	RVM_IOC_FLUSH,	     RVM_IOC_TRUNCATE,	 RVM_IOC_UNMAP,
+	RVM_IOC_GET_VERSION, RVM_IOC_ATTACH, RVM_IOC_DETACH,	RVM_IOC_STATUS,
+	RVM_IOC_BIND,	     RVM_IOC_BEGIN,  RVM_IOC_SET_RANGE, RVM_IOC_END,
+	RVM_IOC_ABORT,	     RVM_IOC_FLUSH,  RVM_IOC_TRUNCATE,	RVM_IOC_UNMAP,
 	RVM_IOC_SET_PROTECT,
 };
 
@@ -74,8 +73,8 @@ static void make_arg(struct fz_rng *r, unsigned long cmd, uint64_t *buf,
 	case _IOC_NR(RVM_IOC_DETACH):
 	case _IOC_NR(RVM_IOC_STATUS):
 	case _IOC_NR(RVM_IOC_BIND):
-		buf[0] = (uintptr_t)paths[fz_below(r, sizeof(paths) /
-						     sizeof(paths[0]))];
+		buf[0] = (uintptr_t)
+			paths[fz_below(r, sizeof(paths) / sizeof(paths[0]))];
 		if (fz_one_in(r, 4)) {
 			buf[0] = 0;
 			buf[1] = fz_below(r, 4); /* vol_id */
@@ -137,7 +136,8 @@ static void *pick_ptr(struct fz_rng *r, uint64_t *buf, unsigned char *edge,
 	case 2:
 		return edge - fz_below(r, 64); /* runs into a PROT_NONE page */
 	case 3:
-		return f->map ? (void *)(f->map + fz_below(r, f->len)) : (void *)buf;
+		return f->map ? (void *)(f->map + fz_below(r, f->len)) :
+				(void *)buf;
 	default:
 		return buf;
 	}
@@ -169,9 +169,9 @@ static void open_fd(struct fz_rng *r, struct fdst *f)
 	if (fz_bind(f->fd, FZ_DEV))
 		return;
 	f->len = FZ_PG * (1 + fz_below(r, FZ_MAPLEN / FZ_PG));
-	f->map = mmap(NULL, f->len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      f->fd, fz_below(r, FZ_MAPLEN / FZ_PG - f->len / FZ_PG + 1) *
-				     FZ_PG);
+	f->map = mmap(NULL, f->len, PROT_READ | PROT_WRITE, MAP_SHARED, f->fd,
+		      fz_below(r, FZ_MAPLEN / FZ_PG - f->len / FZ_PG + 1) *
+			      FZ_PG);
 	if (f->map == MAP_FAILED)
 		f->map = NULL;
 }
@@ -204,9 +204,9 @@ static void random_mmap(struct fz_rng *r, struct fdst *f)
 {
 	static const int prots[] = { PROT_READ, PROT_READ | PROT_WRITE,
 				     PROT_WRITE, PROT_NONE };
-	uint64_t off = fz_one_in(r, 4) ? RVM_DECL_MMAP_OFFSET +
-						 FZ_PG * fz_below(r, 40) :
-					 fz_value(r) & ~(FZ_PG - 1);
+	uint64_t off = fz_one_in(r, 4) ?
+			       RVM_DECL_MMAP_OFFSET + FZ_PG * fz_below(r, 40) :
+			       fz_value(r) & ~(FZ_PG - 1);
 	size_t len = FZ_PG * (1 + fz_below(r, fz_one_in(r, 4) ? 4096 : 40));
 	void *m = mmap(NULL, len, prots[fz_below(r, 4)],
 		       fz_one_in(r, 5) ? MAP_PRIVATE : MAP_SHARED, f->fd, off);
@@ -293,7 +293,8 @@ int fz_job_ioctl(const struct fz_job_ctx *c)
 		if (cmd == RVM_IOC_BEGIN && !ret && arg == buf)
 			fs->tid[fz_below(&r, 4)] = buf[1];
 		/* The unprivileged user may never attach or detach. */
-		if (unpriv && (cmd == RVM_IOC_ATTACH || cmd == RVM_IOC_DETACH) &&
+		if (unpriv &&
+		    (cmd == RVM_IOC_ATTACH || cmd == RVM_IOC_DETACH) &&
 		    ret != -EPERM && ret != -EFAULT && ret != -EINVAL &&
 		    ret != -ENAMETOOLONG && ret != -EBADF) {
 			fz_finding("ioctl: unprivileged %s returned %d",

@@ -50,8 +50,7 @@ static void worker(uint64_t seed)
 		uint64_t len = 1 + fz_below(&r, 8192);
 		uint32_t slot = RVM_DECL_NO_SLOT;
 
-		if (fz_begin(fd, mode | (area ? RVM_TXN_DECL : 0), &tid,
-			     &slot))
+		if (fz_begin(fd, mode | (area ? RVM_TXN_DECL : 0), &tid, &slot))
 			continue;
 		if (area && slot < RVM_DECL_SLOTS && len <= 256) {
 			struct rvm_decl_slot *s = &area[slot];
@@ -91,8 +90,9 @@ static void worker(uint64_t seed)
 		} else if (mode == RVM_TXN_RESTORE && fz_one_in(&r, 3)) {
 			fz_abort(fd, tid);
 		} else if (!fz_one_in(&r, 5)) {
-			fz_end(fd, tid, fz_one_in(&r, 2) ? RVM_END_FLUSH :
-							   RVM_END_NO_FLUSH);
+			fz_end(fd, tid,
+			       fz_one_in(&r, 2) ? RVM_END_FLUSH :
+						  RVM_END_NO_FLUSH);
 		}
 	}
 }

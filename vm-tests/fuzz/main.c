@@ -87,8 +87,9 @@ static int wait_job(pid_t pid, int j, int k, double deadline)
 		if (fz_now() > deadline) {
 			kill(pid, SIGKILL);
 			if (fz_now() > deadline + 30) {
-				fz_finding("job %d (%s) hangs: not gone 30 s after SIGKILL",
-					   j, jobs[k].name);
+				fz_finding(
+					"job %d (%s) hangs: not gone 30 s after SIGKILL",
+					j, jobs[k].name);
 				exit(1);
 			}
 		}
@@ -148,16 +149,17 @@ static int check_detached(uint64_t last)
 	}
 	rvm_vol_close(v);
 	if (st.records || !(le32_to_cpu(sb.flags) & RVM_SB_CLEAN)) {
-		fz_finding("%s after detach: %llu records in the log, flags %#x",
-			   FZ_DEV, (unsigned long long)st.records,
-			   le32_to_cpu(sb.flags));
+		fz_finding(
+			"%s after detach: %llu records in the log, flags %#x",
+			FZ_DEV, (unsigned long long)st.records,
+			le32_to_cpu(sb.flags));
 		return 1;
 	}
 	f = open(FZ_DEV, O_RDONLY | O_CLOEXEC);
 	if (f < 0 ||
 	    pread(f, &got, sizeof(got),
-		  le64_to_cpu(sb.data_start) * RVM_BLOCK_SIZE + FZ_CANARY_OFF) !=
-		    sizeof(got) ||
+		  le64_to_cpu(sb.data_start) * RVM_BLOCK_SIZE +
+			  FZ_CANARY_OFF) != sizeof(got) ||
 	    got != last) {
 		fz_finding("%s after detach: canary %llu, last committed %llu",
 			   FZ_DEV, (unsigned long long)got,
@@ -190,7 +192,8 @@ int main(int argc, char **argv)
 					break;
 			i++;
 			if (only < 0) {
-				fprintf(stderr, "rvm_fuzz: no job %s\n", argv[i]);
+				fprintf(stderr, "rvm_fuzz: no job %s\n",
+					argv[i]);
 				return 2;
 			}
 		} else {

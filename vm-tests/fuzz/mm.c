@@ -46,8 +46,9 @@ static void *txns(void *arg)
 		}
 		if (mode == RVM_TXN_RESTORE && fz_one_in(&r, 3))
 			fz_abort(fd, tid);
-		else if (fz_end(fd, tid, fz_one_in(&r, 2) ? RVM_END_FLUSH :
-							    RVM_END_NO_FLUSH) &&
+		else if (fz_end(fd, tid,
+				fz_one_in(&r, 2) ? RVM_END_FLUSH :
+						   RVM_END_NO_FLUSH) &&
 			 mode == RVM_TXN_RESTORE)
 			fz_abort(fd, tid);
 	}
@@ -100,19 +101,32 @@ static void child(struct fz_rng *r)
 static void mm_op(struct fz_rng *r)
 {
 	static const int advice[] = {
-		MADV_NORMAL,	 MADV_RANDOM,	MADV_SEQUENTIAL, MADV_WILLNEED,
-		MADV_DONTNEED,	 MADV_REMOVE,	MADV_DONTFORK,	 MADV_DOFORK,
-		MADV_MERGEABLE,	 MADV_HUGEPAGE, MADV_DONTDUMP,	 MADV_FREE,
-		MADV_WIPEONFORK, MADV_COLD,	MADV_PAGEOUT,	 22 /* POPULATE_READ */,
+		MADV_NORMAL,
+		MADV_RANDOM,
+		MADV_SEQUENTIAL,
+		MADV_WILLNEED,
+		MADV_DONTNEED,
+		MADV_REMOVE,
+		MADV_DONTFORK,
+		MADV_DOFORK,
+		MADV_MERGEABLE,
+		MADV_HUGEPAGE,
+		MADV_DONTDUMP,
+		MADV_FREE,
+		MADV_WIPEONFORK,
+		MADV_COLD,
+		MADV_PAGEOUT,
+		22 /* POPULATE_READ */,
 		23 /* POPULATE_WRITE */,
 	};
 	static const int prots[] = { PROT_READ, PROT_NONE,
 				     PROT_READ | PROT_WRITE, PROT_WRITE };
 	size_t pg = fz_below(r, FZ_MAPLEN / FZ_PG);
-	size_t n = 1 + fz_below(r, fz_one_in(r, 4) ? FZ_MAPLEN / FZ_PG - pg :
-				     (FZ_MAPLEN / FZ_PG - pg < 8 ?
-					      FZ_MAPLEN / FZ_PG - pg :
-					      8));
+	size_t n = 1 + fz_below(r, fz_one_in(r, 4) ?
+					   FZ_MAPLEN / FZ_PG - pg :
+					   (FZ_MAPLEN / FZ_PG - pg < 8 ?
+						    FZ_MAPLEN / FZ_PG - pg :
+						    8));
 	unsigned char *a = win + pg * FZ_PG;
 	size_t len = n * FZ_PG;
 	void *m;
@@ -133,8 +147,8 @@ static void mm_op(struct fz_rng *r)
 			mprotect(a, len, PROT_READ | PROT_WRITE);
 		break;
 	case 2:
-		madvise(a, len, advice[fz_below(r, sizeof(advice) /
-						       sizeof(advice[0]))]);
+		madvise(a, len,
+			advice[fz_below(r, sizeof(advice) / sizeof(advice[0]))]);
 		break;
 	case 3:
 		m = mremap(a, len, len, MREMAP_MAYMOVE);
@@ -165,8 +179,7 @@ static void mm_op(struct fz_rng *r)
 		}
 		break;
 	default:
-		gup_write(r, a, FZ_PG * (1 + fz_below(r, 2)) -
-					fz_below(r, 64));
+		gup_write(r, a, FZ_PG * (1 + fz_below(r, 2)) - fz_below(r, 64));
 		break;
 	}
 }

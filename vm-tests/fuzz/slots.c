@@ -34,7 +34,8 @@ static void *flip(void *arg)
 
 	fz_seed(&r, fl->seed);
 	while (!fl->stop) {
-		struct rvm_decl_slot *s = &fl->area[fz_below(&r, RVM_DECL_SLOTS)];
+		struct rvm_decl_slot *s =
+			&fl->area[fz_below(&r, RVM_DECL_SLOTS)];
 		struct rvm_decl_entry *e = &s->ent[fz_below(&r, 4)];
 
 		__atomic_store_n(&e->len, fz_one_in(&r, 2) ? 0 : fz_value(&r),
@@ -141,14 +142,15 @@ static int liar(uint64_t seed, double seconds)
 				fz_poke(p + fz_below(&r, FZ_MAPLEN),
 					(int)fz_next(&r), 1 + fz_below(&r, 64));
 			if (fz_one_in(&r, 4))
-				fz_range(fd, tid, p + off, 1 + fz_below(&r, 4096));
+				fz_range(fd, tid, p + off,
+					 1 + fz_below(&r, 4096));
 		}
 		if (mode == RVM_TXN_RESTORE && fz_one_in(&r, 2)) {
 			fz_abort(fd, tid);
 		} else {
-			int ret = fz_end(fd, tid, fz_one_in(&r, 2) ?
-							  RVM_END_FLUSH :
-							  RVM_END_NO_FLUSH);
+			int ret = fz_end(fd, tid,
+					 fz_one_in(&r, 2) ? RVM_END_FLUSH :
+							    RVM_END_NO_FLUSH);
 
 			/* A lie's error is returned once; then it commits. */
 			if (ret && ret != -EIO && ret != -EROFS &&

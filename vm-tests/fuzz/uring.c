@@ -95,8 +95,9 @@ int fz_job_uring(const struct fz_job_ctx *c)
 			cmd = (struct rvm_uring_cmd *)sqe->cmd;
 			cmd->tid = sqe->cmd_op == RVM_URING_END ? tid : 0;
 			cmd->flags = sqe->cmd_op == RVM_URING_END ?
-					     (fz_one_in(&r, 2) ? RVM_END_FLUSH :
-								 RVM_END_NO_FLUSH) :
+					     (fz_one_in(&r, 2) ?
+						      RVM_END_FLUSH :
+						      RVM_END_NO_FLUSH) :
 					     0;
 			/* The mutations. */
 			switch (fz_below(&r, 10)) {
@@ -119,8 +120,9 @@ int fz_job_uring(const struct fz_job_ctx *c)
 				break;
 			case 5:
 				if (sz == 128)
-					fz_fill(&r, (char *)sqe + 64 +
-							    fz_below(&r, 64),
+					fz_fill(&r,
+						(char *)sqe + 64 +
+							fz_below(&r, 64),
 						1);
 				else
 					fz_fill(&r, sqe->cmd + 16, 16);

@@ -34,8 +34,9 @@ static size_t img_len;
 static int copy(const char *from, const char *to, bool direct_to)
 {
 	int in = open(from, O_RDONLY | O_CLOEXEC | O_DIRECT);
-	int out = open(to, O_WRONLY | O_CREAT | O_CLOEXEC |
-				   (direct_to ? O_DIRECT : O_TRUNC),
+	int out = open(to,
+		       O_WRONLY | O_CREAT | O_CLOEXEC |
+			       (direct_to ? O_DIRECT : O_TRUNC),
 		       0600);
 	size_t chunk = 1 << 20, done = 0;
 	void *buf = NULL;
@@ -84,8 +85,8 @@ static int workload(struct fz_rng *r, size_t data_len)
 		if (fz_begin(fd, mode, &tid, NULL))
 			continue;
 		while (k--) {
-			uint64_t len = 1 + fz_below(r, fz_one_in(r, 8) ? 65536 :
-								      600);
+			uint64_t len =
+				1 + fz_below(r, fz_one_in(r, 8) ? 65536 : 600);
 			uint64_t off = fz_below(r, maplen - len);
 
 			if (!fz_range(fd, tid, p + off, len))
@@ -97,7 +98,8 @@ static int workload(struct fz_rng *r, size_t data_len)
 			fz_abort(fd, tid);
 		else
 			fz_end(fd, tid,
-			       fz_one_in(r, 3) ? RVM_END_NO_FLUSH : RVM_END_FLUSH);
+			       fz_one_in(r, 3) ? RVM_END_NO_FLUSH :
+						 RVM_END_FLUSH);
 		if (fz_one_in(r, 20)) {
 			memset(&s, 0, sizeof(s));
 			fz_ioctl(fd, RVM_IOC_TRUNCATE, &s);
@@ -196,7 +198,8 @@ static void corrupt(struct fz_rng *r, unsigned char *img,
 			/* the other copy too, with its own sb_seq parity */
 			s.sb_seq = cpu_to_le64(le64_to_cpu(s.sb_seq) + 1);
 			rvm_super_seal(&s);
-			memcpy(img + (1 - slot) * RVM_BLOCK_SIZE, &s, sizeof(s));
+			memcpy(img + (1 - slot) * RVM_BLOCK_SIZE, &s,
+			       sizeof(s));
 		}
 		snprintf(what, wlen, "superblock %c changed and resealed",
 			 'A' + slot);
@@ -339,8 +342,9 @@ static int round_once(struct fz_rng *r, unsigned char *img, unsigned char *exp,
 	} else {
 		d = first_diff(m, exp + data_off, data_len);
 		if (d >= 0) {
-			fz_finding("volume round %d: module's data differs from offline recovery at data offset %ld (0x%02x, offline 0x%02x)",
-				   round, d, m[d], exp[data_off + d]);
+			fz_finding(
+				"volume round %d: module's data differs from offline recovery at data offset %ld (0x%02x, offline 0x%02x)",
+				round, d, m[d], exp[data_off + d]);
 			finding = 1;
 		}
 		munmap(m, data_len);
@@ -356,15 +360,17 @@ static int round_once(struct fz_rng *r, unsigned char *img, unsigned char *exp,
 		return 1;
 	d = first_diff(img + data_off, exp + data_off, data_len);
 	if (d >= 0) {
-		fz_finding("volume round %d: data segment after detach differs at %ld",
-			   round, d);
+		fz_finding(
+			"volume round %d: data segment after detach differs at %ld",
+			round, d);
 		finding = 1;
 	}
 	if (rvm_vol_open(FZ_IMG_DEV, RVM_VOL_RDONLY, &v) == 0) {
-		if (rvm_vol_read_super(v, NULL) < 0 ||
-		    rvm_vol_check(v, &cst) || cst.records) {
-			fz_finding("volume round %d: log after detach not empty (%s)",
-				   round, rvm_vol_last_error());
+		if (rvm_vol_read_super(v, NULL) < 0 || rvm_vol_check(v, &cst) ||
+		    cst.records) {
+			fz_finding(
+				"volume round %d: log after detach not empty (%s)",
+				round, rvm_vol_last_error());
 			finding = 1;
 		}
 		rvm_vol_close(v);
