@@ -8,9 +8,11 @@
  * Each round: format FZ_IMG_SRC, attach it, run random transactions
  * (flush and no_flush, big and small, some left running, a truncation
  * now and then) and take a crash image of the live device into a file;
- * corrupt the image (bytes of the log flipped, sectors zeroed or copied
- * elsewhere, superblock fields changed and resealed, or a byte of a
- * superblock changed without resealing); recover a copy offline
+ * then, for one to four variants of it, corrupt the image (none, or up
+ * to three of: bytes of the log flipped, sectors zeroed or copied
+ * elsewhere, superblock fields (geometry included) changed and resealed
+ * in one copy or both, or a bit of a superblock flipped without
+ * resealing); recover a copy offline
  * (rvm_vol_read_super(), rvm_vol_recover()) into the expected image; put
  * the image on FZ_IMG_DEV and attach it. Findings: attach and offline
  * recovery disagree on accepting it; the module's data segment (read
@@ -265,12 +267,15 @@ static long first_diff(const unsigned char *a, const unsigned char *b,
 	return -1;
 }
 
-static int round_once(struct fz_rng *r, unsigned char *img, unsigned char *exp,
-		      int round)
+/*
+ * Corrupt @img (the crash image of a volume whose superblock was @sb),
+ * recover it offline and in the module, compare. 0, or 1 for a finding.
+ */
+static int check_image(struct fz_rng *r, unsigned char *img, unsigned char *exp,
+		       const struct rvm_disk_super *sb, int round, int variant)
 {
-	uint64_t log_bytes = 65536ULL << fz_below(r, 5);
-	struct rvm_disk_super sb, esb;
 	struct rvm_recovery_stats cst;
+	struct rvm_disk_super esb;
 	char what[4][96];
 	size_t data_off, data_len;
 	struct rvm_vol *v;
@@ -278,33 +283,8 @@ static int round_once(struct fz_rng *r, unsigned char *img, unsigned char *exp,
 	int ncorrupt = fz_below(r, 4), i, eret, aret, fd, finding = 0;
 	long d;
 
-	fz_detach(FZ_IMG_SRC);
-	if (rvm_vol_format(FZ_IMG_SRC, log_bytes, 0)) {
-		fz_finding("volume: format: %s", rvm_vol_last_error());
-		return 1;
-	}
-	if (rvm_vol_open(FZ_IMG_SRC, RVM_VOL_RDONLY, &v))
-		return 1;
-	i = rvm_vol_read_super(v, &sb);
-	rvm_vol_close(v);
-	if (i < 0)
-		return 1;
-	data_off = le64_to_cpu(sb.data_start) * RVM_BLOCK_SIZE;
-	data_len = le64_to_cpu(sb.data_blocks) * RVM_BLOCK_SIZE;
-	if (fz_attach(FZ_IMG_SRC, NULL)) {
-		fz_finding("volume: cannot attach a fresh %s", FZ_IMG_SRC);
-		return 1;
-	}
-	if (workload(r, data_len))
-		return 1;
-	if (fz_detach(FZ_IMG_SRC)) {
-		fz_finding("volume: detach of %s failed", FZ_IMG_SRC);
-		return 1;
-	}
-	if (read_file(IMG, img, img_len))
-		return 1;
 	for (i = 0; i < ncorrupt; i++)
-		corrupt(r, img, &sb, what[i], sizeof(what[i]));
+		corrupt(r, img, sb, what[i], sizeof(what[i]));
 	if (write_file(IMG, img, img_len) || write_file(EXP, img, img_len))
 		return 1;
 	fz_inc(FZ_VOL_IMAGE, 1);
@@ -314,8 +294,8 @@ static int round_once(struct fz_rng *r, unsigned char *img, unsigned char *exp,
 		return 1;
 	aret = fz_attach(FZ_IMG_DEV, NULL);
 	if ((eret < 0) != (aret < 0)) {
-		fz_finding("volume round %d: offline recovery %d, attach %d",
-			   round, eret, aret);
+		fz_finding("volume round %d.%d: offline recovery %d, attach %d",
+			   round, variant, eret, aret);
 		finding = 1;
 	}
 	for (i = 0; finding && i < ncorrupt; i++)
@@ -336,15 +316,15 @@ static int round_once(struct fz_rng *r, unsigned char *img, unsigned char *exp,
 		return 1;
 	fd = fz_map(FZ_IMG_DEV, 0, data_len, &m);
 	if (fd < 0) {
-		fz_finding("volume round %d: cannot map the attached image",
-			   round);
+		fz_finding("volume round %d.%d: cannot map the attached image",
+			   round, variant);
 		finding = 1;
 	} else {
 		d = first_diff(m, exp + data_off, data_len);
 		if (d >= 0) {
 			fz_finding(
-				"volume round %d: module's data differs from offline recovery at data offset %ld (0x%02x, offline 0x%02x)",
-				round, d, m[d], exp[data_off + d]);
+				"volume round %d.%d: module's data differs from offline recovery at data offset %ld (0x%02x, offline 0x%02x)",
+				round, variant, d, m[d], exp[data_off + d]);
 			finding = 1;
 		}
 		munmap(m, data_len);
@@ -352,7 +332,8 @@ static int round_once(struct fz_rng *r, unsigned char *img, unsigned char *exp,
 	}
 	aret = fz_detach(FZ_IMG_DEV);
 	if (aret) {
-		fz_finding("volume round %d: detach: %d", round, aret);
+		fz_finding("volume round %d.%d: detach: %d", round, variant,
+			   aret);
 		finding = 1;
 	}
 	/* Detached: the device's data and an empty log. */
@@ -361,16 +342,16 @@ static int round_once(struct fz_rng *r, unsigned char *img, unsigned char *exp,
 	d = first_diff(img + data_off, exp + data_off, data_len);
 	if (d >= 0) {
 		fz_finding(
-			"volume round %d: data segment after detach differs at %ld",
-			round, d);
+			"volume round %d.%d: data segment after detach differs at %ld",
+			round, variant, d);
 		finding = 1;
 	}
 	if (rvm_vol_open(FZ_IMG_DEV, RVM_VOL_RDONLY, &v) == 0) {
 		if (rvm_vol_read_super(v, NULL) < 0 || rvm_vol_check(v, &cst) ||
 		    cst.records) {
 			fz_finding(
-				"volume round %d: log after detach not empty (%s)",
-				round, rvm_vol_last_error());
+				"volume round %d.%d: log after detach not empty (%s)",
+				round, variant, rvm_vol_last_error());
 			finding = 1;
 		}
 		rvm_vol_close(v);
@@ -382,10 +363,52 @@ static int round_once(struct fz_rng *r, unsigned char *img, unsigned char *exp,
 	return finding;
 }
 
+/*
+ * One round: a fresh volume on FZ_IMG_SRC, a workload, its crash image in
+ * @orig; then a few corrupted variants of it, each checked.
+ */
+static int round_once(struct fz_rng *r, unsigned char *orig, unsigned char *img,
+		      unsigned char *exp, int round)
+{
+	uint64_t log_bytes = 65536ULL << fz_below(r, 5);
+	int i, n = 1 + fz_below(r, 4), finding = 0;
+	struct rvm_disk_super sb;
+	struct rvm_vol *v;
+
+	fz_detach(FZ_IMG_SRC);
+	if (rvm_vol_format(FZ_IMG_SRC, log_bytes, 0)) {
+		fz_finding("volume: format: %s", rvm_vol_last_error());
+		return 1;
+	}
+	if (rvm_vol_open(FZ_IMG_SRC, RVM_VOL_RDONLY, &v))
+		return 1;
+	i = rvm_vol_read_super(v, &sb);
+	rvm_vol_close(v);
+	if (i < 0)
+		return 1;
+	if (fz_attach(FZ_IMG_SRC, NULL)) {
+		fz_finding("volume: cannot attach a fresh %s", FZ_IMG_SRC);
+		return 1;
+	}
+	if (workload(r, le64_to_cpu(sb.data_blocks) * RVM_BLOCK_SIZE))
+		return 1;
+	if (fz_detach(FZ_IMG_SRC)) {
+		fz_finding("volume: detach of %s failed", FZ_IMG_SRC);
+		return 1;
+	}
+	if (read_file(IMG, orig, img_len))
+		return 1;
+	for (i = 0; i < n && !finding; i++) {
+		memcpy(img, orig, img_len);
+		finding = check_image(r, img, exp, &sb, round, i);
+	}
+	return finding;
+}
+
 int fz_job_volume(const struct fz_job_ctx *c)
 {
 	double end = fz_now() + c->seconds;
-	unsigned char *img, *exp;
+	unsigned char *orig, *img, *exp;
 	struct fz_rng r;
 	struct rvm_vol *v;
 	int round = 0, finding = 0;
@@ -395,17 +418,19 @@ int fz_job_volume(const struct fz_job_ctx *c)
 		return 1;
 	img_len = rvm_vol_size(v) & ~((1UL << 20) - 1);
 	rvm_vol_close(v);
+	orig = malloc(img_len);
 	img = malloc(img_len);
 	exp = malloc(img_len);
-	if (!img || !exp)
+	if (!orig || !img || !exp)
 		return 1;
 	do {
-		finding |= round_once(&r, img, exp, round++);
+		finding |= round_once(&r, orig, img, exp, round++);
 	} while (fz_now() < end && !finding);
 	fz_detach(FZ_IMG_DEV);
 	fz_detach(FZ_IMG_SRC);
 	unlink(IMG);
 	unlink(EXP);
+	free(orig);
 	free(img);
 	free(exp);
 	return finding;
