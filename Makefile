@@ -147,7 +147,7 @@ dkms-install:
 	rm -rf $(DESTDIR)/usr/src/rvm-$(VERSION)
 	mkdir -p $(DESTDIR)/usr/src/rvm-$(VERSION)
 	cp -r $(DKMS_FILES) $(DESTDIR)/usr/src/rvm-$(VERSION)/
-	sed -i 's/@VERSION@/$(VERSION)/' $(DESTDIR)/usr/src/rvm-$(VERSION)/dkms.conf
+	sed -i 's/#MODULE_VERSION#/$(VERSION)/' $(DESTDIR)/usr/src/rvm-$(VERSION)/dkms.conf
 	dkms add -m rvm -v $(VERSION)
 	for k in $(KVERS); do dkms install -m rvm -v $(VERSION) -k $$k; done
 
