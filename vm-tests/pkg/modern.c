@@ -45,6 +45,9 @@ int main(int argc, char **argv)
 	}
 	if (err)
 		return fail("transaction", err);
+	err = rvm_region_unmap(r, p, 4096);
+	if (err)
+		return fail("unmap", err);
 	rvm_close(r);
 	err = rvm_vol_detach(argv[1]);
 	if (err)
@@ -60,7 +63,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "modern: the committed bytes are not there\n");
 		return 1;
 	}
+	rvm_region_unmap(r, p, 4096);
 	rvm_close(r);
+	err = rvm_vol_detach(argv[1]);
+	if (err)
+		return fail("detach again", err);
 	printf("modern ok %s\n", rvm_version());
 	return 0;
 }
