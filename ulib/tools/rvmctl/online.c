@@ -458,8 +458,12 @@ static void print_status_json(const struct rvm_status *st, const char *dev)
 	printf("}");
 }
 
-/* The status of one volume; 0, or 1 after saying why not. */
-static int status_one(int fd, struct rvm_status *st, const char *dev, bool json)
+/*
+ * The status of one volume, after @sep if there is one; 0, or 1 after
+ * saying why not (and printing nothing on stdout).
+ */
+static int status_one(int fd, struct rvm_status *st, const char *dev, bool json,
+		      const char *sep)
 {
 	int err = node_ioctl(fd, RVM_IOC_STATUS, st);
 
@@ -467,6 +471,7 @@ static int status_one(int fd, struct rvm_status *st, const char *dev, bool json)
 		op_fail("status", OP_STATUS, -err, dev, st->ref.vol_id);
 		return 1;
 	}
+	printf("%s", sep);
 	if (json)
 		print_status_json(st, dev);
 	else
@@ -502,12 +507,10 @@ static int status_all(int fd, bool json)
 			continue;
 		memset(&st, 0, sizeof(st));
 		st.ref.vol_id = id;
-		if (json && n)
-			printf(",");
-		else if (!json && n)
-			printf("\n");
-		rc |= status_one(fd, &st, path, json);
-		n++;
+		if (status_one(fd, &st, path, json, !n ? "" : json ? "," : "\n"))
+			rc = 1;
+		else
+			n++;
 	}
 	fclose(f);
 	if (json)
@@ -544,8 +547,8 @@ int cmd_status(int argc, char **argv)
 	if (argc == 1)
 		err = status_all(fd, json);
 	else {
-		err = status_one(fd, &st, dev, json);
-		if (json)
+		err = status_one(fd, &st, dev, json, "");
+		if (json && !err)
 			printf("\n");
 	}
 	close(fd);
