@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR LGPL-2.1-or-later */
 /*
  * rvm: the on-disk format of a volume. This header is shared unchanged by
  * the module and by userspace (rvmctl, the unit tests); in userspace

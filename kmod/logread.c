@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR LGPL-2.1-or-later
 /*
  * rvm: reading the log from its head on, for recovery and truncation
  * (recovery.c), shared with userspace like it.

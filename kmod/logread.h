@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR LGPL-2.1-or-later */
 /*
  * rvm: reading the log sequentially, with read-ahead (logread.c). Shared
  * unchanged by the module and by userspace, like recovery.c, its user.

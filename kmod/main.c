@@ -9,6 +9,7 @@
 #include <linux/string.h>
 
 #include "rvm.h"
+#include "sysfs.h"
 
 unsigned int rvm_param_truncate = 50;
 module_param_named(truncate, rvm_param_truncate, uint, 0644);
@@ -64,13 +65,18 @@ static int __init rvm_init(void)
 	ret = rvm_attach_at_load();
 	if (ret)
 		goto err_detach;
-	ret = rvm_dev_init();
+	ret = rvm_sysfs_init();
 	if (ret)
 		goto err_detach;
+	ret = rvm_dev_init();
+	if (ret)
+		goto err_sysfs;
 	pr_info("recoverable virtual memory, ABI %u.%u\n", RVM_ABI_MAJOR,
 		RVM_ABI_MINOR);
 	return 0;
 
+err_sysfs:
+	rvm_sysfs_exit();
 err_detach:
 	rvm_volume_detach_all();
 	rvm_region_exit();
@@ -80,6 +86,7 @@ err_detach:
 static void __exit rvm_exit(void)
 {
 	rvm_dev_exit();
+	rvm_sysfs_exit();
 	rvm_volume_detach_all();
 	rvm_region_exit();
 }
@@ -90,3 +97,4 @@ module_exit(rvm_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Recoverable virtual memory");
 MODULE_AUTHOR("The rvm authors");
+MODULE_VERSION(RVM_RELEASE);

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR LGPL-2.1-or-later
 /*
  * rvm: validating, sealing and building the on-disk structures of
  * format.h. Pure functions, shared by the module and by userspace (see

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR LGPL-2.1-or-later */
 /*
  * rvm: pure functions on the on-disk format (format.h): validating,
  * choosing and sealing superblocks, validating, checksumming and building

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR LGPL-2.1-or-later */
 /*
  * rvm: recovery of a volume from its log, and a walk over the committed
  * records for tools. Shared unchanged by the module (at attach) and by

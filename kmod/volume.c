@@ -18,8 +18,10 @@
 #include <linux/namei.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 
 #include "rvm.h"
+#include "sysfs.h"
 
 static LIST_HEAD(rvm_volumes);
 static DEFINE_MUTEX(rvm_volumes_lock);
@@ -450,6 +452,35 @@ void rvm_volume_detach_all(void)
 			break;
 		rvm_volume_teardown(vol);
 	}
+}
+
+/**
+ * rvm_volume_list() - the attached volumes, for /sys/module/rvm/volumes
+ * @buf: a sysfs buffer (PAGE_SIZE)
+ *
+ * One line a volume, in attach order: "ID MAJOR:MINOR PATH", PATH as
+ * given to attach. Lines that do not fit in the page are left out.
+ *
+ * Return: the bytes written.
+ */
+ssize_t rvm_volume_list(char *buf)
+{
+	struct rvm_volume *vol;
+	int len = 0;
+
+	mutex_lock(&rvm_volumes_lock);
+	list_for_each_entry(vol, &rvm_volumes, node) {
+		int n = snprintf(NULL, 0, "%u %u:%u %s\n", vol->id,
+				 MAJOR(vol->devt), MINOR(vol->devt), vol->path);
+
+		if (len + n >= PAGE_SIZE)
+			break;
+		len += sysfs_emit_at(buf, len, "%u %u:%u %s\n", vol->id,
+				     MAJOR(vol->devt), MINOR(vol->devt),
+				     vol->path);
+	}
+	mutex_unlock(&rvm_volumes_lock);
+	return len;
 }
 
 static u64 rvm_volume_count_pages(struct rvm_volume *vol)

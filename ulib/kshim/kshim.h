@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * kshim: the few kernel names that kmod's shared files (format.h, record.c,
  * recovery.c, logread.c) use, so that they compile unchanged in userspace, the way

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) for userspace, with
  * the kernel's crc32c() semantics: the caller's value is the raw CRC

@@ -9,8 +9,8 @@
  *
  * Concepts
  * --------
- * A *volume* is a block device formatted with `rvmctl format` (or
- * rvm_vol_format()): a superblock, a redo log and a data segment. An
+ * A *volume* is a block device formatted with `rvmctl format`
+ * (rvmctl(8)): a superblock, a redo log and a data segment. An
  * administrator *attaches* it (rvm_vol_attach(), CAP_SYS_ADMIN): the
  * module opens the device exclusively and runs recovery. A process then
  * opens a handle bound to the attached volume (rvm_open()), maps byte
@@ -43,7 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <linux/rvm.h>	/* struct rvm_status, RVM_TXN_*, RVM_END_* */
+#include "linux/rvm.h"	/* the uapi header (next to this one once installed) */
 
 #ifdef __cplusplus
 extern "C" {
@@ -477,6 +477,19 @@ int rvm_sync_flush_async(struct rvm *r, struct io_uring *ring,
  * attached or device in use" for EBUSY, ...).
  */
 const char *rvm_strerror(int err);
+
+/**
+ * rvm_version() - the release of librvm
+ *
+ * The release of the library actually loaded, which may be newer than
+ * the one a program was built with (pkg-config --modversion rvm). The
+ * rvm.ko and rvmctl built from the same sources have the same release;
+ * what a loaded module supports is told by its ABI version and
+ * rvm_features(), not by the release.
+ *
+ * Return: a static string, "MAJOR.MINOR.PATCH" ("0.3.0").
+ */
+const char *rvm_version(void);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * <rvm/volume.h>: offline access to an rvm volume from userspace, for
  * rvmctl, librvm and the tests: format, read and check the superblocks,

@@ -7,6 +7,8 @@
 #include <getopt.h>
 #include <time.h>
 
+#include <blkid/blkid.h>
+
 #include "rvmctl.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -68,6 +70,24 @@ static const char *time_str(u64 secs, char *buf, size_t len)
 	if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm))
 		snprintf(buf, len, "%llu", (unsigned long long)secs);
 	return buf;
+}
+
+static void json_str(const char *key, const char *v, bool comma)
+{
+	printf("\"%s\":\"", key);
+	for (; *v; v++)
+		if (*v == '"' || *v == '\\')
+			printf("\\%c", *v);
+		else if ((unsigned char)*v < 0x20)
+			printf("\\u%04x", *v);
+		else
+			putchar(*v);
+	printf("\"%s", comma ? "," : "");
+}
+
+static void json_u64(const char *key, u64 v, bool comma)
+{
+	printf("\"%s\":%llu%s", key, (unsigned long long)v, comma ? "," : "");
 }
 
 /* One argument, the device, and nothing else. */
@@ -157,6 +177,13 @@ static int open_volume(const char *dev, bool verbose, struct rvm_vol **volp)
 
 static void print_end(const struct rvm_recovery_stats *st)
 {
+	if (!st->records && !st->pads && st->end_lsn == st->head_lsn &&
+	    st->end_err == -EINVAL) {
+		printf("the log is empty (head at lsn %llu, seq %llu)\n",
+		       (unsigned long long)st->head_lsn,
+		       (unsigned long long)st->head_seq);
+		return;
+	}
 	printf("end of log at lsn %llu, seq %llu: %s\n",
 	       (unsigned long long)st->end_lsn,
 	       (unsigned long long)st->next_seq, st->end_why);
@@ -164,10 +191,62 @@ static void print_end(const struct rvm_recovery_stats *st)
 
 /* ---- format ----------------------------------------------------------- */
 
+/*
+ * What @dev holds that formatting would destroy, the way mkfs tools ask
+ * libblkid: a file system or other known signature, a partition table, or
+ * an rvm volume (which libblkid does not know). Fills @what and returns
+ * true if anything; false for a device that holds nothing known.
+ */
+static bool holds_something(const char *dev, char *what, size_t len)
+{
+	const char *type = NULL, *usage = NULL;
+	struct rvm_vol *vol;
+	blkid_probe pr;
+	bool found = false;
+	int rc;
+
+	if (!rvm_vol_open(dev, RVM_VOL_RDONLY, &vol)) {
+		rc = rvm_vol_read_super(vol, NULL);
+		rvm_vol_close(vol);
+		if (rc >= 0 || rc == -EBADMSG || rc == -EOPNOTSUPP) {
+			snprintf(what, len, "an rvm volume%s",
+				 rc >= 0 ? "" : " (with damaged or newer superblocks)");
+			return true;
+		}
+	}
+	pr = blkid_new_probe_from_filename(dev);
+	if (!pr)
+		return false;	/* cannot be read: rvm_vol_format() will say */
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_USAGE);
+	blkid_probe_enable_partitions(pr, 1);
+	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC);
+	rc = blkid_do_safeprobe(pr);
+	if (rc == -2) {
+		snprintf(what, len, "several conflicting signatures");
+		found = true;
+	} else if (rc == 0) {
+		if (!blkid_probe_lookup_value(pr, "TYPE", &type, NULL)) {
+			blkid_probe_lookup_value(pr, "USAGE", &usage, NULL);
+			snprintf(what, len, "a%s %s signature (%s)",
+				 strchr("aeiou", type[0]) ? "n" : "", type,
+				 usage && !strcmp(usage, "filesystem") ? "a file system" :
+				 usage ? usage : "unknown use");
+			found = true;
+		} else if (!blkid_probe_lookup_value(pr, "PTTYPE", &type, NULL)) {
+			snprintf(what, len, "a partition table (%s)", type);
+			found = true;
+		}
+	}
+	blkid_free_probe(pr);
+	return found;
+}
+
 int cmd_format(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "log-size", required_argument, NULL, 'l' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -175,12 +254,16 @@ int cmd_format(int argc, char **argv)
 	struct rvm_disk_super sb;
 	struct rvm_vol *vol;
 	u64 log_bytes = 0;
-	char b1[32], b2[32], u[40];
+	char b1[32], b2[32], u[40], what[128];
+	bool force = false;
 	int opt, err;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "l:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "l:fh", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'f':
+			force = true;
+			break;
 		case 'l':
 			if (parse_size(optarg, &log_bytes) || !log_bytes) {
 				fprintf(stderr, "rvmctl format: bad log size '%s' (examples: 65536, 512K, 16M, 1G)\n",
@@ -198,6 +281,11 @@ int cmd_format(int argc, char **argv)
 	if (optind != argc - 1)
 		return rvmctl_usage(c);
 
+	if (!force && holds_something(argv[optind], what, sizeof(what))) {
+		fprintf(stderr, "rvmctl format: %s holds %s: not formatted (--force overwrites it)\n",
+			argv[optind], what);
+		return 1;
+	}
 	err = rvm_vol_format(argv[optind], log_bytes, 0);
 	if (err) {
 		fprintf(stderr, "rvmctl format: %s\n", rvm_vol_last_error());
@@ -253,14 +341,129 @@ static int dump_rec(void *arg, const struct rvm_rec_info *ri)
 	return 0;
 }
 
+struct dump_json {
+	const struct rvm_geom *g;
+	unsigned long n;
+};
+
+static int dump_rec_json(void *arg, const struct rvm_rec_info *ri)
+{
+	struct dump_json *d = arg;
+	const struct rvm_rec_hdr *h = ri->hdr;
+	u32 i, n = le32_to_cpu(h->nranges);
+	bool pad = le16_to_cpu(h->type) == RVM_REC_PAD;
+
+	printf("%s{", d->n++ ? "," : "");
+	json_str("type", pad ? "pad" : "txn", true);
+	json_u64("seq", le64_to_cpu(h->seq), true);
+	json_u64("lsn", ri->lsn, true);
+	json_u64("device_offset", rvm_lsn_to_dev(d->g, ri->lsn), true);
+	json_u64("next", le32_to_cpu(h->next), pad);
+	if (!pad) {
+		json_u64("tid", le64_to_cpu(h->tid), true);
+		json_u64("len", le32_to_cpu(h->len), true);
+		printf("\"ranges\":[");
+		for (i = 0; i < n; i++)
+			printf("%s{\"offset\":%llu,\"len\":%u}", i ? "," : "",
+			       (unsigned long long)le64_to_cpu(ri->ranges[i].offset),
+			       le32_to_cpu(ri->ranges[i].len));
+		printf("]");
+	}
+	printf("}");
+	return 0;
+}
+
+static void super_json(const struct rvm_disk_super *sb, const char *why,
+		       bool in_force)
+{
+	char u[40];
+
+	printf("{");
+	printf("\"valid\":%s,", why ? "false" : "true");
+	if (why)
+		json_str("why", why, true);
+	printf("\"in_force\":%s,", in_force ? "true" : "false");
+	json_u64("sb_seq", le64_to_cpu(sb->sb_seq), true);
+	json_u64("version", le32_to_cpu(sb->version), true);
+	json_str("uuid", uuid_str(sb->uuid, u, sizeof(u)), true);
+	json_u64("format_time", le64_to_cpu(sb->format_time), true);
+	json_u64("log_start", le64_to_cpu(sb->log_start), true);
+	json_u64("log_blocks", le64_to_cpu(sb->log_blocks), true);
+	json_u64("data_start", le64_to_cpu(sb->data_start), true);
+	json_u64("data_blocks", le64_to_cpu(sb->data_blocks), true);
+	json_u64("head_lsn", le64_to_cpu(sb->head_lsn), true);
+	json_u64("head_seq", le64_to_cpu(sb->head_seq), true);
+	json_u64("flags", le32_to_cpu(sb->flags), false);
+	printf("}");
+}
+
+static int dump_json(const char *dev)
+{
+	struct rvm_recovery_stats st;
+	struct rvm_geom g;
+	struct dump_json d = { .g = &g };
+	struct rvm_vol *vol;
+	unsigned int i;
+	int slot, err;
+
+	err = rvm_vol_open(dev, RVM_VOL_RDONLY, &vol);
+	if (err) {
+		fprintf(stderr, "rvmctl dump: %s\n", rvm_vol_last_error());
+		return 1;
+	}
+	slot = rvm_vol_read_super(vol, NULL);
+	if (slot < 0) {
+		fprintf(stderr, "rvmctl dump: %s\n", rvm_vol_last_error());
+		rvm_vol_close(vol);
+		return 1;
+	}
+	printf("{");
+	json_str("device", dev, true);
+	json_u64("size", rvm_vol_size(vol), true);
+	printf("\"superblocks\":[");
+	for (i = 0; i < RVM_SUPER_COPIES; i++) {
+		const char *why;
+		const struct rvm_disk_super *sb = rvm_vol_copy(vol, i, NULL, &why);
+
+		printf("%s", i ? "," : "");
+		super_json(sb, why, slot == (int)i);
+	}
+	printf("],\"records\":[");
+	rvm_geom_init(&g, rvm_vol_copy(vol, slot, NULL, NULL));
+	err = rvm_vol_dump(vol, 0, dump_rec_json, &d, &st);
+	printf("]");
+	if (!err) {
+		printf(",");
+		json_u64("end_lsn", st.end_lsn, true);
+		json_u64("next_seq", st.next_seq, true);
+		json_str("end", st.end_why, true);
+		json_u64("txn_records", st.records, true);
+		json_u64("pad_records", st.pads, true);
+		json_u64("log_bytes_in_use", st.end_lsn - st.head_lsn, false);
+	}
+	printf("}\n");
+	if (err)
+		fprintf(stderr, "rvmctl dump: %s\n", rvm_vol_last_error());
+	rvm_vol_close(vol);
+	return err ? 1 : 0;
+}
+
 int cmd_dump(int argc, char **argv)
 {
-	const char *dev = one_dev(rvmctl_find("dump"), argc, argv);
+	const char *dev;
 	struct rvm_recovery_stats st;
 	struct dump_arg d;
 	struct rvm_vol *vol;
 	int slot, err;
 
+	if (argc == 3 && (!strcmp(argv[1], "--json") || !strcmp(argv[2], "--json"))) {
+		dev = strcmp(argv[1], "--json") ? argv[1] : argv[2];
+		if (dev[0] == '-')
+			return rvmctl_usage(rvmctl_find("dump"));
+		note_if_attached("dump", dev);
+		return dump_json(dev);
+	}
+	dev = one_dev(rvmctl_find("dump"), argc, argv);
 	if (!dev)
 		return EXIT_USAGE;
 	note_if_attached("dump", dev);
@@ -305,36 +508,180 @@ static int check_rec(void *arg, const struct rvm_rec_info *ri)
 	return 0;
 }
 
+/*
+ * After the walk stopped at @st->end_lsn, is there a committed-looking
+ * record further on in this lap (its own lsn, a later seq, a good header),
+ * and how many records follow on from it? That tells damage in mid-log
+ * (records that were written after the bad one: they are lost to
+ * recovery) from a torn tail (nothing valid after the end).
+ */
+static u64 records_beyond(struct rvm_vol *vol, const struct rvm_disk_super *sb,
+			  const struct rvm_recovery_stats *st, u64 *at_lsn)
+{
+	struct rvm_recovery_stats st2;
+	struct rvm_disk_super sb2;
+	struct rvm_geom g;
+	u64 lsn, found = 0;
+	u8 *log;
+
+	if (!st->end_err)
+		return 0;
+	rvm_geom_init(&g, sb);
+	log = malloc(g.log_size);
+	if (!log || rvm_vol_io_ops.read(vol, g.log_off, log, g.log_size)) {
+		free(log);
+		return 0;
+	}
+	for (lsn = st->end_lsn + RVM_REC_ALIGN; lsn < st->end_lsn + g.log_size;
+	     lsn += RVM_REC_ALIGN) {
+		u64 off = rvm_lap_off(&g, lsn);
+		const struct rvm_rec_hdr *h = (const void *)(log + off);
+		const char *why;
+		u64 seq;
+
+		if (off + RVM_REC_HDR_SIZE > g.log_size ||
+		    le32_to_cpu(h->magic) != RVM_REC_MAGIC ||
+		    le64_to_cpu(h->lsn) != lsn)
+			continue;
+		seq = le64_to_cpu(h->seq);
+		if (seq < st->next_seq || rvm_rec_check_hdr(h, &g, lsn, seq, &why))
+			continue;
+		sb2 = *sb;
+		sb2.head_lsn = cpu_to_le64(lsn);
+		sb2.head_seq = cpu_to_le64(seq);
+		rvm_super_seal(&sb2);
+		if (rvm_log_walk(&sb2, &rvm_vol_io_ops, vol, 0, NULL, NULL, &st2))
+			continue;
+		if (st2.records + st2.pads) {
+			found = st2.records;
+			*at_lsn = lsn;
+			break;
+		}
+	}
+	free(log);
+	return found;
+}
+
+/* fsck's exit statuses (fsck(8)), which rvmctl check follows. */
+#define CHECK_CLEAN	0
+#define CHECK_HARMLESS	1
+#define CHECK_DAMAGE	4
+#define CHECK_OPERROR	8
+
 int cmd_check(int argc, char **argv)
 {
-	const char *dev = one_dev(rvmctl_find("check"), argc, argv);
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct rvmctl_cmd *c = rvmctl_find("check");
 	const struct rvm_disk_super *sb;
 	struct rvm_recovery_stats walk, st;
 	struct rvm_vol *vol;
-	char u[40], b[32];
-	int slot, err;
+	char u[40], b[32], msg[256];
+	const char *dev, *state;
+	u64 beyond = 0, damage_lsn = 0;
+	int slot, err, opt, rc = CHECK_CLEAN, bad_copies = 0;
+	bool json = false;
+	unsigned int i;
 
-	if (!dev)
-		return EXIT_USAGE;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			rvmctl_help(c);
+			return 0;
+		default:
+			return rvmctl_usage(c);
+		}
+	}
+	if (optind != argc - 1)
+		return rvmctl_usage(c);
+	dev = argv[optind];
 	note_if_attached("check", dev);
 	slot = open_volume(dev, false, &vol);
 	if (slot < 0)
-		return 1;
+		/* Not an rvm volume, or cannot be read: fsck's 8; both
+		 * superblock copies corrupt is damage. */
+		return slot == -EBADMSG ? CHECK_DAMAGE : CHECK_OPERROR;
+	for (i = 0; i < RVM_SUPER_COPIES; i++) {
+		const char *why;
+
+		rvm_vol_copy(vol, i, NULL, &why);
+		bad_copies += !!why;
+	}
 	sb = rvm_vol_copy(vol, slot, NULL, NULL);
-	printf("%s: rvm volume %s, superblock %c in force (sb_seq %llu), head lsn %llu seq %llu\n",
-	       dev, uuid_str(sb->uuid, u, sizeof(u)), 'A' + slot,
-	       (unsigned long long)le64_to_cpu(sb->sb_seq),
-	       (unsigned long long)le64_to_cpu(sb->head_lsn),
-	       (unsigned long long)le64_to_cpu(sb->head_seq));
-	err = rvm_vol_dump(vol, 0, check_rec, NULL, &walk);
+	if (!json)
+		printf("%s: rvm volume %s, superblock %c in force (sb_seq %llu), head lsn %llu seq %llu\n",
+		       dev, uuid_str(sb->uuid, u, sizeof(u)), 'A' + slot,
+		       (unsigned long long)le64_to_cpu(sb->sb_seq),
+		       (unsigned long long)le64_to_cpu(sb->head_lsn),
+		       (unsigned long long)le64_to_cpu(sb->head_seq));
+	err = rvm_vol_dump(vol, 0, json ? NULL : check_rec, NULL, &walk);
 	if (!err)
 		err = rvm_vol_check(vol, &st);
 	if (err) {
 		fprintf(stderr, "rvmctl check: %s\n", rvm_vol_last_error());
 		rvm_vol_close(vol);
-		return 1;
+		return CHECK_OPERROR;
 	}
-	print_end(&st);
+	beyond = records_beyond(vol, sb, &st, &damage_lsn);
+	if (beyond) {
+		state = "damaged";
+		snprintf(msg, sizeof(msg),
+			 "damage in the log at lsn %llu (%s): %llu valid record%s after the damage at lsn %llu were not replayed",
+			 (unsigned long long)st.end_lsn, st.end_why,
+			 (unsigned long long)beyond, beyond == 1 ? "" : "s",
+			 (unsigned long long)st.end_lsn);
+		rc = CHECK_DAMAGE;
+	} else if (!st.records && !st.pads && st.end_lsn == st.head_lsn &&
+		   st.end_err == -EINVAL) {
+		state = "empty";
+		snprintf(msg, sizeof(msg), "the log is empty (head at lsn %llu)",
+			 (unsigned long long)st.head_lsn);
+	} else if (st.end_err == -EBADMSG) {
+		state = "torn-tail";
+		snprintf(msg, sizeof(msg),
+			 "torn tail at lsn %llu (%s): a write that never completed, which recovery discards",
+			 (unsigned long long)st.end_lsn, st.end_why);
+		rc = CHECK_HARMLESS;
+	} else {
+		state = "clean";
+		snprintf(msg, sizeof(msg), "end of log at lsn %llu, seq %llu: %s",
+			 (unsigned long long)st.end_lsn,
+			 (unsigned long long)st.next_seq, st.end_why);
+	}
+	if (bad_copies && rc < CHECK_HARMLESS)
+		rc = CHECK_HARMLESS;
+	if (json) {
+		printf("{");
+		json_str("device", dev, true);
+		json_str("uuid", uuid_str(sb->uuid, u, sizeof(u)), true);
+		printf("\"superblock\":\"%c\",", 'A' + slot);
+		json_u64("invalid_superblocks", bad_copies, true);
+		json_u64("head_lsn", st.head_lsn, true);
+		json_u64("head_seq", st.head_seq, true);
+		json_u64("end_lsn", st.end_lsn, true);
+		json_u64("next_seq", st.next_seq, true);
+		json_str("end", st.end_why, true);
+		json_str("state", state, true);
+		json_u64("records", st.records, true);
+		json_u64("pads", st.pads, true);
+		json_u64("ranges", st.ranges, true);
+		json_u64("bytes", st.bytes, true);
+		json_u64("pages", st.pages, true);
+		json_u64("not_replayed", beyond, true);
+		json_str("message", msg, true);
+		json_u64("exit", rc, false);
+		printf("}\n");
+		rvm_vol_close(vol);
+		return rc;
+	}
+	printf("%s\n", msg);
 	/*
 	 * rvm.ko leaves the clean mark of a volume attached with an empty
 	 * log until it first rewrites the superblock (a truncation or the
@@ -348,6 +695,8 @@ int cmd_check(int argc, char **argv)
 	       (unsigned long long)st.records, st.records == 1 ? "" : "s",
 	       (unsigned long long)st.ranges, human(st.bytes, b, sizeof(b)),
 	       (unsigned long long)st.pages, st.pages == 1 ? "" : "s");
+	if (rc == CHECK_DAMAGE)
+		fprintf(stderr, "rvmctl check: %s: %s\n", dev, msg);
 	rvm_vol_close(vol);
-	return 0;
+	return rc;
 }

@@ -42,7 +42,8 @@ static int node_open(const char *cmd, bool quiet)
 	case ENOENT:
 	case ENXIO:
 	case ENODEV:
-		fprintf(stderr, "rvmctl %s: %s: %s: is rvm.ko loaded? (modprobe rvm)\n",
+		fprintf(stderr, "rvmctl %s: %s: %s: rvm.ko is not loaded (it runs in the test VM,\n"
+			"vm-tests/vm-run, or where the rvm-dkms package installed it)\n",
 			cmd, RVM_NODE, strerror(err));
 		break;
 	case EACCES:
@@ -194,10 +195,6 @@ static int parse_ref(const struct rvmctl_cmd *c, int argc, char **argv,
 		ref->path = (uintptr_t)argv[optind];
 		return 0;
 	}
-	if (!have_id && optind == argc && !strcmp(c->name, "status"))
-		fprintf(stderr, "rvmctl status: name the volume: rvm.ko cannot list its volumes, so give the\n"
-			"device (rvmctl status DEV) or the id attach printed (rvmctl status --id N;\n"
-			"the kernel log has 'attached DEV as volume N' lines too)\n");
 	return rvmctl_usage(c);
 }
 
@@ -358,27 +355,10 @@ static const char *ratio(u64 a, u64 b, char *buf, size_t len)
 	return buf;
 }
 
-int cmd_status(int argc, char **argv)
+static void print_status(const struct rvm_status *stp, const char *dev)
 {
-	const struct rvmctl_cmd *c = rvmctl_find("status");
-	struct rvm_status st;
-	const char *dev;
+	const struct rvm_status st = *stp;
 	char b1[32], b2[32], r[32];
-	int fd, err;
-
-	memset(&st, 0, sizeof(st));
-	err = parse_ref(c, argc, argv, &st.ref, &dev);
-	if (err)
-		return err;
-	fd = node_open("status", false);
-	if (fd < 0)
-		return 1;
-	err = node_ioctl(fd, RVM_IOC_STATUS, &st);
-	close(fd);
-	if (err) {
-		op_fail("status", OP_STATUS, -err, dev, st.ref.vol_id);
-		return 1;
-	}
 
 	if (dev)
 		printf("volume %u (%s): ", st.vol_id, dev);
@@ -434,7 +414,145 @@ int cmd_status(int argc, char **argv)
 	    human(st.auto_bytes, b1, sizeof(b1)));
 #undef U
 #undef ROW
+}
+
+static void print_status_json(const struct rvm_status *st, const char *dev)
+{
+	printf("{\"vol_id\":%u,\"device\":\"", st->vol_id);
+	for (; dev && *dev; dev++)
+		if (*dev == '"' || *dev == '\\')
+			printf("\\%c", *dev);
+		else if ((unsigned char)*dev >= 0x20)
+			putchar(*dev);
+	printf("\",\"failed\":%s", st->flags & RVM_STATUS_FAILED ? "true" : "false");
+	printf(",\"flags\":%llu", (unsigned long long)st->flags);
+	printf(",\"data_bytes\":%llu", (unsigned long long)st->data_bytes);
+	printf(",\"log_bytes\":%llu", (unsigned long long)st->log_bytes);
+	printf(",\"log_used\":%llu", (unsigned long long)st->log_used);
+	printf(",\"head_lsn\":%llu", (unsigned long long)st->head_lsn);
+	printf(",\"tail_lsn\":%llu", (unsigned long long)st->tail_lsn);
+	printf(",\"next_seq\":%llu", (unsigned long long)st->next_seq);
+	printf(",\"commits\":%llu", (unsigned long long)st->commits);
+	printf(",\"flush_commits\":%llu", (unsigned long long)st->flush_commits);
+	printf(",\"aborts\":%llu", (unsigned long long)st->aborts);
+	printf(",\"log_writes\":%llu", (unsigned long long)st->log_writes);
+	printf(",\"log_flushes\":%llu", (unsigned long long)st->log_flushes);
+	printf(",\"flush_calls\":%llu", (unsigned long long)st->flush_calls);
+	printf(",\"bytes_declared\":%llu", (unsigned long long)st->bytes_declared);
+	printf(",\"bytes_logged\":%llu", (unsigned long long)st->bytes_logged);
+	printf(",\"bytes_coalesced\":%llu", (unsigned long long)st->bytes_coalesced);
+	printf(",\"truncations\":%llu", (unsigned long long)st->truncations);
+	printf(",\"bytes_truncated\":%llu", (unsigned long long)st->bytes_truncated);
+	printf(",\"log_full_waits\":%llu", (unsigned long long)st->log_full_waits);
+	printf(",\"recovery_ns\":%llu", (unsigned long long)st->recovery_ns);
+	printf(",\"recovery_records\":%llu", (unsigned long long)st->recovery_records);
+	printf(",\"recovery_bytes\":%llu", (unsigned long long)st->recovery_bytes);
+	printf(",\"mapped_pages\":%llu", (unsigned long long)st->mapped_pages);
+	printf(",\"violations\":%llu", (unsigned long long)st->violations);
+	printf(",\"prot_faults\":%llu", (unsigned long long)st->prot_faults);
+	printf(",\"snapshots\":%llu", (unsigned long long)st->snapshots);
+	printf(",\"auto_bytes\":%llu", (unsigned long long)st->auto_bytes);
+	printf(",\"set_range_calls\":%llu", (unsigned long long)st->set_range_calls);
+	printf(",\"decl_ranges\":%llu", (unsigned long long)st->decl_ranges);
+	printf(",\"log_preflushes\":%llu", (unsigned long long)st->log_preflushes);
+	printf("}");
+}
+
+/*
+ * The status of one volume, after @sep if there is one; 0, or 1 after
+ * saying why not (and printing nothing on stdout).
+ */
+static int status_one(int fd, struct rvm_status *st, const char *dev, bool json,
+		      const char *sep)
+{
+	int err = node_ioctl(fd, RVM_IOC_STATUS, st);
+
+	if (err) {
+		op_fail("status", OP_STATUS, -err, dev, st->ref.vol_id);
+		return 1;
+	}
+	printf("%s", sep);
+	if (json)
+		print_status_json(st, dev);
+	else
+		print_status(st, dev);
 	return 0;
+}
+
+#define RVM_SYSFS_VOLUMES "/sys/module/rvm/volumes"
+
+/*
+ * rvmctl status with no volume named: every attached volume, from
+ * /sys/module/rvm/volumes (sysfs.c: "ID MAJOR:MINOR PATH" lines).
+ */
+static int status_all(int fd, bool json)
+{
+	char line[4200], path[4097];
+	unsigned int id, maj, min, n = 0;
+	int rc = 0;
+	FILE *f = fopen(RVM_SYSFS_VOLUMES, "r");
+
+	if (!f) {
+		fprintf(stderr, "rvmctl status: %s: %s (an rvm.ko older than 0.3.0 cannot list its volumes:\n"
+			"name one, rvmctl status DEV or --id N)\n", RVM_SYSFS_VOLUMES,
+			strerror(errno));
+		return 1;
+	}
+	if (json)
+		printf("[");
+	while (fgets(line, sizeof(line), f)) {
+		struct rvm_status st;
+
+		if (sscanf(line, "%u %u:%u %4096s", &id, &maj, &min, path) != 4)
+			continue;
+		memset(&st, 0, sizeof(st));
+		st.ref.vol_id = id;
+		if (status_one(fd, &st, path, json, !n ? "" : json ? "," : "\n"))
+			rc = 1;
+		else
+			n++;
+	}
+	fclose(f);
+	if (json)
+		printf("]\n");
+	else if (!n)
+		printf("no volume attached\n");
+	return rc;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	const struct rvmctl_cmd *c = rvmctl_find("status");
+	struct rvm_status st;
+	const char *dev;
+	bool json = false;
+	int fd, err, i, j;
+
+	/* --json anywhere; the rest names the volume, or nothing for all. */
+	for (i = j = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
+			json = true;
+		else
+			argv[j++] = argv[i];
+	argc = j;
+	memset(&st, 0, sizeof(st));
+	if (argc > 1) {
+		err = parse_ref(c, argc, argv, &st.ref, &dev);
+		if (err)
+			return err;
+	}
+	fd = node_open("status", false);
+	if (fd < 0)
+		return 1;
+	if (argc == 1)
+		err = status_all(fd, json);
+	else {
+		err = status_one(fd, &st, dev, json, "");
+		if (json && !err)
+			printf("\n");
+	}
+	close(fd);
+	return err;
 }
 
 int cmd_version(int argc, char **argv)

@@ -2,27 +2,29 @@
 /*
  * rvmctl: create, inspect and (with rvm.ko) attach rvm volumes.
  *
- *   rvmctl format DEV [--log-size N[K|M|G]]
- *   rvmctl dump DEV
- *   rvmctl check DEV
+ *   rvmctl format DEV [--log-size N[K|M|G]] [--force]
+ *   rvmctl dump DEV [--json]
+ *   rvmctl check DEV [--json]
  *   rvmctl attach DEV [--truncate PCT] [--spool-delay MS]
  *   rvmctl detach DEV | --id N
- *   rvmctl status DEV | --id N
+ *   rvmctl status [DEV | --id N] [--json]
  *   rvmctl version
  *   rvmctl help [COMMAND]
+ *   rvmctl --version | --help; rvmctl COMMAND --help
  *
  * Offline subcommands work on the device directly with the module's own
  * format and recovery code (<rvm/volume.h>); they never need rvm.ko.
  * Online subcommands talk to rvm.ko through the ioctls of /dev/rvm
  * (<linux/rvm.h>).
  * Messages go to stderr, results to stdout; exit status 0 on success, 1 on
- * failure, 2 on a usage error.
+ * failure, 2 on a usage error; check exits like fsck(8) (0, 1, 4, 8).
  *
  * The files: rvmctl.c (this one: the command table, help, dispatch and
  * the helpers every command uses), offline.c (format, dump, check),
  * online.c (attach, detach, status, version, and what the offline
  * commands ask rvm.ko), rvmctl.h (what they share).
  */
+#include "rvm/librvm.h"
 #include "rvmctl.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -50,23 +52,30 @@ const char *human(u64 bytes, char *buf, size_t len)
 static int cmd_help(int argc, char **argv);
 
 static const struct rvmctl_cmd rvmctl_cmds[] = {
-	{ "format", cmd_format, "DEV [--log-size N[K|M|G]]",
+	{ "format", cmd_format, "DEV [--log-size N[K|M|G]] [--force]",
 	  "Format DEV (a block device or an existing regular file) as an empty\n"
 	  "rvm volume. The log takes 1/8 of the device, between 64 KiB and\n"
 	  "64 MiB, unless --log-size says otherwise; the data segment takes\n"
-	  "the rest. Everything on DEV is lost." },
-	{ "dump", cmd_dump, "DEV",
+	  "the rest. Everything on DEV is lost: a DEV that holds a file system,\n"
+	  "a partition table or an rvm volume (probed with libblkid) is refused\n"
+	  "unless --force is given." },
+	{ "dump", cmd_dump, "DEV [--json]",
 	  "Show both superblock copies and every committed record of the log\n"
 	  "(sequence number, position, transaction id, ranges), then where the\n"
 	  "log ends and why. Reads only, so it works on an attached volume too\n"
-	  "(showing its on-disk state, which the module keeps changing)." },
-	{ "check", cmd_check, "DEV",
+	  "(showing its on-disk state, which the module keeps changing).\n"
+	  "--json: the same as one JSON object." },
+	{ "check", cmd_check, "DEV [--json]",
 	  "Recovery dry run: validate the superblocks and the log, list the\n"
 	  "records attaching DEV would replay, and count the data bytes and\n"
-	  "pages. Writes nothing. Exit status 0 if DEV is a consistent rvm\n"
-	  "volume, 1 if it is not an rvm volume or its superblocks are corrupt.\n"
-	  "On an attached volume it reads the on-disk state, which lags the\n"
-	  "module's (see 'rvmctl status')." },
+	  "pages. Writes nothing. Tells a torn tail (a last write that never\n"
+	  "completed, which recovery discards) from damage in mid-log (valid\n"
+	  "records after a bad one, which recovery cannot replay). Exits like\n"
+	  "fsck: 0 clean (or an empty log), 1 harmless problems (a torn tail,\n"
+	  "one invalid superblock copy), 4 damage left, 8 operational error\n"
+	  "(cannot read DEV, not an rvm volume). On an attached volume it reads\n"
+	  "the on-disk state, which lags the module's (see 'rvmctl status').\n"
+	  "--json: the result as one JSON object." },
 	/* Online subcommands: they need rvm.ko (/dev/rvm). */
 	{ "attach", cmd_attach, "DEV [--truncate PCT] [--spool-delay MS]",
 	  "Attach the rvm volume on block device DEV: rvm.ko opens it\n"
@@ -78,10 +87,11 @@ static const struct rvmctl_cmd rvmctl_cmds[] = {
 	{ "detach", cmd_detach, "DEV | --id N",
 	  "Flush and truncate the log, mark the volume clean and release it.\n"
 	  "Refused while a process has a file descriptor bound to it. Needs root." },
-	{ "status", cmd_status, "DEV | --id N",
+	{ "status", cmd_status, "[DEV | --id N] [--json]",
 	  "Show the counters of an attached volume, with derived figures: log\n"
 	  "use, commits per log write (group commit), log bytes per declared\n"
-	  "byte. rvm.ko cannot list its volumes: name one by device or by id." },
+	  "byte. With no volume named, of every attached volume (the list is\n"
+	  "/sys/module/rvm/volumes). --json: an object, or an array of them." },
 	{ "version", cmd_version, "",
 	  "Show the ABI version and the features of the loaded rvm.ko." },
 	{ "help", cmd_help, "[COMMAND]", "Show the usage of rvmctl or of COMMAND." },
@@ -95,6 +105,12 @@ const struct rvmctl_cmd *rvmctl_find(const char *name)
 		if (!strcmp(rvmctl_cmds[i].name, name))
 			return &rvmctl_cmds[i];
 	return NULL;
+}
+
+void rvmctl_help(const struct rvmctl_cmd *c)
+{
+	printf("usage: rvmctl %s%s%s\n\n%s\n", c->name, *c->usage ? " " : "",
+	       c->usage, c->help);
 }
 
 int rvmctl_usage(const struct rvmctl_cmd *c)
@@ -115,7 +131,8 @@ static void rvmctl_overview(FILE *f)
 				rvmctl_cmds[i].usage);
 		else
 			fprintf(f, "  %s\n", rvmctl_cmds[i].name);
-	fprintf(f, "\n'rvmctl help COMMAND' tells more.\n");
+	fprintf(f, "\n'rvmctl help COMMAND' or 'rvmctl COMMAND --help' tells more;\n"
+		"'rvmctl --version' shows the release. See rvmctl(8) and rvm(7).\n");
 }
 
 static int cmd_help(int argc, char **argv)
@@ -131,14 +148,14 @@ static int cmd_help(int argc, char **argv)
 		fprintf(stderr, "rvmctl: no command '%s'\n", argv[1]);
 		return EXIT_USAGE;
 	}
-	printf("usage: rvmctl %s%s%s\n\n%s\n", c->name, *c->usage ? " " : "",
-	       c->usage, c->help);
+	rvmctl_help(c);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	const struct rvmctl_cmd *c;
+	int i;
 
 	if (argc < 2) {
 		rvmctl_overview(stderr);
@@ -146,11 +163,21 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return cmd_help(1, argv);
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("rvmctl %s (librvm %s)\n", RVM_RELEASE, rvm_version());
+		return 0;
+	}
 	c = rvmctl_find(argv[1]);
 	if (!c) {
 		fprintf(stderr, "rvmctl: unknown command '%s'\n", argv[1]);
 		rvmctl_overview(stderr);
 		return EXIT_USAGE;
 	}
+	/* --help after any command, before anything else is looked at. */
+	for (i = 2; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			rvmctl_help(c);
+			return 0;
+		}
 	return c->fn(argc - 1, argv + 1);
 }

@@ -21,6 +21,7 @@ struct rvmctl_cmd {
 /* rvmctl.c: the command table, help and usage, common helpers. */
 const struct rvmctl_cmd *rvmctl_find(const char *name);
 int rvmctl_usage(const struct rvmctl_cmd *c);
+void rvmctl_help(const struct rvmctl_cmd *c);
 const char *human(u64 bytes, char *buf, size_t len);
 
 /* offline.c: the device itself, through <rvm/volume.h>. */
