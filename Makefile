@@ -10,6 +10,8 @@
 #   make run        the main job: a real workload through a crash and a recovery
 #   make crash-soak kill the VM in the bank workload for MINUTES per kernel
 #   make powercut-soak  power-cut crash states of the bank for MINUTES per kernel
+#   make basher-soak    the classic API basher for MINUTES per kernel, split
+#                   over the protection modes and declaration slots on/off
 #   make style      checkpatch --strict, clang-format, sparse
 #   make bench      the benchmark in the test VM (not part of check): writes
 #                   build/bench/results.{md,csv} and throughput.png
@@ -24,7 +26,7 @@ else
 KVERS := $(shell vm-tests/kver all 2>/dev/null)
 endif
 
-.PHONY: all deps kmod ulib selftests progs check run crash-soak powercut-soak style clean
+.PHONY: all deps kmod ulib selftests progs check run crash-soak powercut-soak basher-soak style clean
 
 all: kmod ulib selftests progs
 
@@ -79,6 +81,16 @@ powercut-soak: deps
 	@$(MAKE) -s all
 	@set -e; for k in 6.1 6.12; do \
 		vm-tests/powercut $$k --minutes $${MINUTES:-10} --txns $${TXNS:-1500} \
+			--seed $${SEED:-$$(date +%s)}; \
+	done
+
+# The basher: make basher-soak SEED=... MINUTES=... (both kernels; MINUTES
+# per kernel, shared by its 6 runs: strict, auto, off, each with slots on/off).
+basher-soak: deps
+	@$(MAKE) -s all
+	@set -e; for k in 6.1 6.12; do \
+		vm-tests/scenarios/classic-threads $$k \
+			--seconds $$(( $${MINUTES:-10} * 60 / 6 )) \
 			--seed $${SEED:-$$(date +%s)}; \
 	done
 

@@ -89,9 +89,10 @@
  *  - With @tid NULL, the call runs its own restore transaction and ends it
  *    no_flush (as the original); on an error it aborts it: nothing changed.
  *  - Every check (arguments, guards, double frees, room) is made before
- *    the first change: an error other than ERVM_FAILED changes nothing.
- *    ERVM_FAILED with a @tid (an RVM call failed midway: *err holds RVM's
- *    code) means the caller must abort its transaction.
+ *    the first change: an error other than an RVM code changes nothing.
+ *    An RVM code (a positive RVM_E* value: an RVM call such as
+ *    rvm_set_range() failed midway) with a @tid means the caller must
+ *    abort its transaction; with @tid NULL, librds aborted its own.
  *  - rds_fake_free() only records; rds_do_free() frees every recorded
  *    block in one transaction of its own, ended in the mode given: if any
  *    of them is bad, it aborts and nothing is freed. A program that
@@ -171,8 +172,8 @@ int rds_zap_heap(char *DevName, rvm_offset_t DevLength, char *startAddr,
  *
  * The heap is one free block; it is not started (rds_start_heap()).
  *
- * Return: SUCCESS; EBAD_ARGS (too small, bad sizes); ERVM_FAILED (*err
- * then holds RVM's code).
+ * Return: SUCCESS; EBAD_ARGS (too small, bad sizes, or the heap in use);
+ * an RVM code.
  */
 int rds_init_heap(char *base, rvm_length_t length, unsigned long chunkSize,
 		  unsigned long nlists, rvm_tid_t *tid, int *err);
@@ -230,7 +231,7 @@ int rds_unload_heap(int *err);
  *
  * Return: the address of @size usable bytes (8-byte aligned; their
  * contents are whatever the block held), or NULL: *err is EHEAP_INIT,
- * ENO_ROOM, or ERVM_FAILED.
+ * ENO_ROOM, or an RVM code.
  */
 char *rds_malloc(unsigned long size, rvm_tid_t *tid, int *err);
 
@@ -242,7 +243,7 @@ char *rds_malloc(unsigned long size, rvm_tid_t *tid, int *err);
  *
  * Return: SUCCESS; EHEAP_INIT; EBAD_ARGS (@addr is not the address of a
  * block of the heap); EFREED_TWICE (the block is free); ECORRUPT (its
- * guards are damaged: nothing changed); ERVM_FAILED.
+ * guards are damaged: nothing changed); an RVM code.
  */
 int rds_free(char *addr, rvm_tid_t *tid, int *err);
 
@@ -286,7 +287,7 @@ int rds_fake_free(char *addr, intentionList_t *list);
  *
  * Return: SUCCESS; EHEAP_INIT; EBAD_ARGS (@list or @mode bad, or an entry
  * is not a block); EFREED_TWICE (an entry is free, or listed twice);
- * ECORRUPT; ERVM_FAILED.
+ * ECORRUPT; an RVM code.
  */
 int rds_do_free(intentionList_t *list, rvm_mode_t mode);
 
@@ -302,7 +303,7 @@ int rds_do_free(intentionList_t *list, rvm_mode_t mode);
  *
  * Return: SUCCESS; EHEAP_INIT; ENO_ROOM (not enough room: with a @tid,
  * the blocks carved so far stay in the transaction, a valid heap either
- * way); ERVM_FAILED.
+ * way); an RVM code.
  */
 int rds_prealloc(unsigned long size, unsigned long nblocks, rvm_tid_t *tid,
 		 int *err);
