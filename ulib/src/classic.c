@@ -53,10 +53,13 @@
  *  - Mixing both in one volume (direct offsets and named segments) is not
  *    supported: direct offsets can overwrite segments and the directory.
  *
- * Regions: offset and length are multiples of the page size (RVM_EOFFSET,
- * RVM_ERANGE); vmaddr NULL lets librvm choose (written back), otherwise
- * the region is mapped exactly there, never replacing a mapping
- * (RVM_EVM_OVERLAP); the same bytes of a segment mapped twice by this
+ * Regions: as in the original, the offset is rounded down to a page (the
+ * length grows by as much), the length up to pages, length 0 maps to the
+ * end of the segment, and both are written back; vmaddr NULL lets librvm
+ * choose (written back), otherwise the region is mapped exactly there,
+ * replacing private anonymous memory (what the original's programs
+ * allocate there first) but no other mapping (RVM_EVM_OVERLAP); the same
+ * bytes of a segment mapped twice by this
  * process are refused (RVM_EOVERLAP). rvm_unmap() names a region by its
  * exact vmaddr and length.
  *
