@@ -11,6 +11,8 @@
 #   make crash-soak kill the VM in the bank workload for MINUTES per kernel
 #   make powercut-soak  power-cut crash states of the bank for MINUTES per kernel
 #   make fuzz-soak  the fuzzer (vm-tests/fuzz) for MINUTES per kernel, SEED=
+#   make basher-soak    the classic API basher for MINUTES per kernel, split
+#                   over the protection modes and declaration slots on/off
 #   make style      checkpatch --strict, clang-format, sparse
 #   make bench      the benchmark in the test VM (not part of check): writes
 #                   build/bench/results.{md,csv} and throughput.png
@@ -41,7 +43,7 @@ endif
 PREFIX ?= /usr/local
 export PREFIX DESTDIR
 
-.PHONY: all deps kmod ulib selftests progs check run crash-soak powercut-soak fuzz-soak style clean
+.PHONY: all deps kmod ulib selftests progs check run crash-soak powercut-soak fuzz-soak basher-soak style clean
 .PHONY: install uninstall install-kmod uninstall-kmod dkms-install dkms-uninstall deb
 
 all: kmod ulib selftests progs
@@ -105,6 +107,16 @@ fuzz-soak: deps
 	@$(MAKE) -s all
 	@set -e; seed=$${SEED:-$$(date +%s)}; for k in 6.1 6.12; do \
 		vm-tests/fuzz/run $$k --minutes $${MINUTES:-10} --seed $$seed; \
+	done
+
+# The basher: make basher-soak SEED=... MINUTES=... (both kernels; MINUTES
+# per kernel, shared by its 6 runs: strict, auto, off, each with slots on/off).
+basher-soak: deps
+	@$(MAKE) -s all
+	@set -e; for k in 6.1 6.12; do \
+		vm-tests/scenarios/classic-threads $$k \
+			--seconds $$(( $${MINUTES:-10} * 60 / 6 )) \
+			--seed $${SEED:-$$(date +%s)}; \
 	done
 
 style:

@@ -53,10 +53,13 @@
  *  - Mixing both in one volume (direct offsets and named segments) is not
  *    supported: direct offsets can overwrite segments and the directory.
  *
- * Regions: offset and length are multiples of the page size (RVM_EOFFSET,
- * RVM_ERANGE); vmaddr NULL lets librvm choose (written back), otherwise
- * the region is mapped exactly there, never replacing a mapping
- * (RVM_EVM_OVERLAP); the same bytes of a segment mapped twice by this
+ * Regions: as in the original, the offset is rounded down to a page (the
+ * length grows by as much), the length up to pages, length 0 maps to the
+ * end of the segment, and both are written back; vmaddr NULL lets librvm
+ * choose (written back), otherwise the region is mapped exactly there,
+ * replacing private anonymous memory (what the original's programs
+ * allocate there first) but no other mapping (RVM_EVM_OVERLAP); the same
+ * bytes of a segment mapped twice by this
  * process are refused (RVM_EOVERLAP). rvm_unmap() names a region by its
  * exact vmaddr and length.
  *
@@ -85,7 +88,14 @@
  * log_written, which are the volume's counters (RVM_IOC_STATUS) since the
  * log was opened; tot_* are the volume's counters since it was attached
  * (tot_rvm_truncate: this process's rvm_truncate() calls; tot_recovery:
- * 1 if the attach replayed records).
+ * 1 if the attach replayed records). n_wrap/tot_wrap count laps of the
+ * log's ring (since the log was opened / since the attach); n_split,
+ * n_special, tot_split and tot_special are 0: our records are never split
+ * at a wrap and the log has no special records.
+ *
+ * Order of checks: as in the original, "RVM is not running" (RVM_EINIT)
+ * comes before any check of a descriptor (RVM_ETID, RVM_EREGION, ...):
+ * every call that needs RVM running calls lrvm_check_running() first.
  *
  * Error mapping (errno of the modern call -> classic code)
  * --------------------------------------------------------
@@ -187,6 +197,24 @@ rvm_return_t lrvm_use(void)
 		return RVM_ELOG;
 	}
 	return RVM_SUCCESS;
+}
+
+/**
+ * lrvm_check_running() - the first check of a call that needs RVM running
+ *
+ * So that RVM_EINIT comes before RVM_ETID and the other descriptor codes,
+ * as in the original. The call checks again under lrvm.life (lrvm_use()).
+ *
+ * Return: RVM_SUCCESS, or RVM_EINIT if RVM is not running.
+ */
+rvm_return_t lrvm_check_running(void)
+{
+	enum lrvm_phase phase;
+
+	pthread_rwlock_rdlock(&lrvm.life);
+	phase = lrvm.phase;
+	pthread_rwlock_unlock(&lrvm.life);
+	return phase == LRVM_RUNNING ? RVM_SUCCESS : RVM_EINIT;
 }
 
 /** lrvm_unuse() - leave a call that lrvm_use() entered. */
@@ -311,7 +339,9 @@ rvm_return_t rvm_set_options(rvm_options_t *opts)
 {
 	rvm_return_t ret;
 
-	ret = rvm_classic_check_options(opts);
+	ret = lrvm_check_running();
+	if (!ret)
+		ret = rvm_classic_check_options(opts);
 	if (ret)
 		return ret;
 	ret = lrvm_check_values(opts);
@@ -354,7 +384,9 @@ rvm_return_t rvm_query(rvm_options_t *opts, rvm_region_t *region)
 	long n = 0, i = 0;
 	rvm_return_t ret;
 
-	ret = rvm_classic_check_options(opts);
+	ret = lrvm_check_running();
+	if (!ret)
+		ret = rvm_classic_check_options(opts);
 	if (!ret)
 		ret = rvm_classic_check_region_opt(region);
 	if (ret)
@@ -428,7 +460,9 @@ rvm_return_t rvm_statistics(const char *version, rvm_statistics_t *stats)
 
 	if (!version || strcmp(version, RVM_STATISTICS_VERSION))
 		return RVM_ESTAT_VERSION_SKEW;
-	ret = rvm_classic_check_statistics(stats);
+	ret = lrvm_check_running();
+	if (!ret)
+		ret = rvm_classic_check_statistics(stats);
 	if (ret)
 		return ret;
 
@@ -465,6 +499,12 @@ rvm_return_t rvm_statistics(const char *version, rvm_statistics_t *stats)
 		stats->tot_no_flush_commit = st.commits - st.flush_commits;
 		stats->tot_log_written = rvm_classic_u64_to_off(st.bytes_logged);
 		stats->tot_recovery = st.recovery_records ? 1 : 0;
+		/* Laps of the log's ring: its lsn is an endless byte count. */
+		if (st.log_bytes) {
+			stats->tot_wrap = st.tail_lsn / st.log_bytes;
+			stats->n_wrap = stats->tot_wrap -
+					b->tail_lsn / st.log_bytes;
+		}
 	} else {
 		stats->n_truncation_wait = 0;
 		stats->n_flush = 0;
@@ -478,6 +518,15 @@ rvm_return_t rvm_statistics(const char *version, rvm_statistics_t *stats)
 		stats->tot_log_written = rvm_classic_u64_to_off(0);
 		stats->tot_recovery = 0;
 	}
+	if (!have || !st.log_bytes) {
+		stats->n_wrap = 0;
+		stats->tot_wrap = 0;
+	}
+	/* Records are never split and there are no special records. */
+	stats->n_split = 0;
+	stats->n_special = 0;
+	stats->tot_split = 0;
+	stats->tot_special = 0;
 	memset(stats->reserved, 0, sizeof(stats->reserved));
 	pthread_mutex_unlock(&lrvm.lock);
 out:
@@ -531,7 +580,9 @@ rvm_return_t rvm_create_log(rvm_options_t *opts, rvm_offset_t *log_len,
 	rvm_return_t ret;
 	uint64_t len;
 
-	ret = rvm_classic_check_options(opts);
+	ret = lrvm_check_running();
+	if (!ret)
+		ret = rvm_classic_check_options(opts);
 	if (ret)
 		return ret;
 	if (!opts->log_dev)

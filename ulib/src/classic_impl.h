@@ -163,6 +163,7 @@ extern struct lrvm_state lrvm;
 rvm_return_t lrvm_errno(int err);
 rvm_return_t lrvm_io(int err);
 rvm_return_t lrvm_use(void);
+rvm_return_t lrvm_check_running(void);
 void lrvm_unuse(void);
 
 /* classic_log.c */

@@ -169,6 +169,9 @@ rvm_return_t lrvm_log_create(const char *path, uint64_t log_len, mode_t mode)
 	if (log_len > (1ULL << 40))
 		return RVM_EOFFSET;
 	log_len = (log_len + blk - 1) / blk * blk;
+	/* As the original: a log below the minimum gets the minimum. */
+	if (log_len < (uint64_t)RVM_MIN_LOG_BLOCKS * blk)
+		log_len = (uint64_t)RVM_MIN_LOG_BLOCKS * blk;
 	if (!stat(path, &st) && S_ISBLK(st.st_mode))
 		goto format;
 	if (!stat(path, &st) && !S_ISREG(st.st_mode))

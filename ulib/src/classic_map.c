@@ -4,6 +4,7 @@
  * data_dev, offset and vmaddr mean.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -39,6 +40,41 @@ static int lrvm_set_protect(void)
 	return 0;
 }
 
+/*
+ * Is every mapping that overlaps [addr, addr + len) private anonymous
+ * memory (no file, not the heap, stack or vdso)? Such memory is what the
+ * original's programs (and its segment loader) allocated at a region's
+ * address before rvm_map() filled it: rvm_map() replaces it. Anything
+ * else (a file, another region, the brk heap, a stack) stays RVM_EVM_OVERLAP.
+ */
+static bool lrvm_anon_only(uintptr_t addr, size_t len)
+{
+	char line[512], perms[8], path[256];
+	unsigned long start, end, inode;
+	bool ok = true;
+	FILE *f;
+	int n;
+
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return false;
+	while (ok && fgets(line, sizeof(line), f)) {
+		path[0] = '\0';
+		n = sscanf(line, "%lx-%lx %7s %*s %*s %lu %255s", &start, &end,
+			   perms, &inode, path);
+		if (n < 4) {
+			ok = false;
+			break;
+		}
+		if (end <= addr || start >= addr + len)
+			continue;
+		if (inode || path[0] || perms[3] != 'p')
+			ok = false;
+	}
+	fclose(f);
+	return ok;
+}
+
 /* Is [off, off + len) of the data segment mapped by this process already? */
 static bool lrvm_seg_mapped(uint64_t off, uint64_t len)
 {
@@ -64,27 +100,42 @@ rvm_return_t lrvm_map(rvm_region_t *region, rvm_options_t *opts,
 		      unsigned int flags)
 {
 	rvm_length_t page = rvm_page_size();
-	uint64_t off, devlen, base, seglen;
+	uint64_t off, devlen, base, seglen, len;
 	struct lrvm_map *m;
 	const char *dev;
 	rvm_return_t ret;
 	void *addr;
 	int err;
 
-	ret = rvm_classic_check_region(region);
+	ret = lrvm_check_running();
+	if (!ret)
+		ret = rvm_classic_check_region(region);
 	if (!ret)
 		ret = rvm_classic_check_options_opt(opts);
 	if (!ret)
 		ret = rvm_classic_check_name(region->data_dev);
 	if (ret)
 		return ret;
-	if (!region->length || region->length % page ||
-	    (uintptr_t)region->vmaddr % page)
+	if ((uintptr_t)region->vmaddr % page)
 		return RVM_ERANGE;
-	if (!rvm_classic_off_to_u64(&region->offset, &off) || off % page ||
-	    off > UINT64_MAX - region->length ||
-	    !rvm_classic_off_to_u64(&region->dev_length, &devlen) ||
-	    (devlen && off + region->length > devlen))
+	if (!rvm_classic_off_to_u64(&region->offset, &off) ||
+	    !rvm_classic_off_to_u64(&region->dev_length, &devlen))
+		return RVM_EOFFSET;
+	/*
+	 * As the original: an offset inside a page maps from the start of
+	 * that page (the length grows by as much), a length is rounded up
+	 * to whole pages, and length 0 maps to the end of the segment; the
+	 * rounded values are written back.
+	 */
+	len = region->length;
+	if (len) {
+		len += off % page;
+		if (len < region->length || len > SIZE_MAX - page)
+			return RVM_ERANGE;
+		len = (len + page - 1) / page * page;
+	}
+	off -= off % page;
+	if (off > UINT64_MAX - len || (devlen && off + len > devlen))
 		return RVM_EOFFSET;
 
 	ret = lrvm_use();
@@ -95,14 +146,22 @@ rvm_return_t lrvm_map(rvm_region_t *region, rvm_options_t *opts,
 		base = 0;
 		seglen = lrvm.data_bytes;
 	} else {
-		ret = lrvm_segdir_resolve(dev, devlen, off + region->length,
+		ret = lrvm_segdir_resolve(dev, devlen, off + len,
 					  flags & LRVM_MAP_NOCREATE ?
 					  LRVM_SEG_CREATE_FILE : LRVM_SEG_CREATE,
 					  &base, &seglen);
 		if (ret)
 			goto out;
 	}
-	if (off + region->length > seglen) {
+	if (devlen && devlen < seglen)
+		seglen = devlen;
+	if (!len && off < seglen)
+		len = (seglen - off) / page * page;
+	if (!len) {
+		ret = RVM_ERANGE;
+		goto out;
+	}
+	if (off + len > seglen) {
 		ret = RVM_EOFFSET;
 		goto out;
 	}
@@ -113,7 +172,7 @@ rvm_return_t lrvm_map(rvm_region_t *region, rvm_options_t *opts,
 		goto out;
 	}
 	pthread_mutex_lock(&lrvm.lock);
-	if (lrvm_seg_mapped(base + off, region->length)) {
+	if (lrvm_seg_mapped(base + off, len)) {
 		ret = RVM_EOVERLAP;
 		goto out_free;
 	}
@@ -122,9 +181,14 @@ rvm_return_t lrvm_map(rvm_region_t *region, rvm_options_t *opts,
 		ret = err == -EINVAL ? RVM_EOPTIONS : lrvm_errno(err);
 		goto out_free;
 	}
-	err = rvm_region_map(lrvm.rvm, base + off, region->length,
+	err = rvm_region_map(lrvm.rvm, base + off, len,
 			     region->vmaddr, region->vmaddr ? RVM_MAP_FIXED : 0,
 			     &addr);
+	if (err == -EEXIST &&
+	    lrvm_anon_only((uintptr_t)region->vmaddr, len) &&
+	    !munmap(region->vmaddr, len))
+		err = rvm_region_map(lrvm.rvm, base + off, len, region->vmaddr,
+				     RVM_MAP_FIXED, &addr);
 	switch (-err) {
 	case 0:
 		break;
@@ -139,12 +203,14 @@ rvm_return_t lrvm_map(rvm_region_t *region, rvm_options_t *opts,
 		goto out_free;
 	}
 	m->addr = (uintptr_t)addr;
-	m->len = region->length;
+	m->len = len;
 	m->seg_off = base + off;
 	m->next = lrvm.maps;
 	lrvm.maps = m;
 	pthread_mutex_unlock(&lrvm.lock);
 	region->vmaddr = addr;
+	region->offset = rvm_classic_u64_to_off(off);
+	region->length = len;
 	goto out;
 
 out_free:
@@ -168,7 +234,9 @@ rvm_return_t rvm_unmap(rvm_region_t *region)
 	rvm_return_t ret;
 	int err;
 
-	ret = rvm_classic_check_region(region);
+	ret = lrvm_check_running();
+	if (!ret)
+		ret = rvm_classic_check_region(region);
 	if (ret)
 		return ret;
 	ret = lrvm_use();

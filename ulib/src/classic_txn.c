@@ -172,7 +172,9 @@ rvm_return_t rvm_begin_transaction(rvm_tid_t *tid, rvm_mode_t mode)
 	uint64_t ktid;
 	int err;
 
-	ret = rvm_classic_check_tid(tid);
+	ret = lrvm_check_running();
+	if (!ret)
+		ret = rvm_classic_check_tid(tid);
 	if (ret)
 		return ret;
 	if (mode != restore && mode != no_restore)
@@ -220,7 +222,9 @@ rvm_return_t rvm_set_range(rvm_tid_t *tid, void *dest, rvm_length_t len)
 	rvm_return_t ret;
 	int err;
 
-	ret = rvm_classic_check_tid(tid);
+	ret = lrvm_check_running();
+	if (!ret)
+		ret = rvm_classic_check_tid(tid);
 	if (ret)
 		return ret;
 	ret = lrvm_use();
@@ -320,7 +324,9 @@ rvm_return_t rvm_abort_transaction(rvm_tid_t *tid)
 	rvm_return_t ret;
 	int err;
 
-	ret = rvm_classic_check_tid(tid);
+	ret = lrvm_check_running();
+	if (!ret)
+		ret = rvm_classic_check_tid(tid);
 	if (ret)
 		return ret;
 	ret = lrvm_use();
@@ -371,7 +377,9 @@ rvm_return_t rvm_end_transaction(rvm_tid_t *tid, rvm_mode_t mode)
 	int flags, err;
 	bool over;
 
-	ret = rvm_classic_check_tid(tid);
+	ret = lrvm_check_running();
+	if (!ret)
+		ret = rvm_classic_check_tid(tid);
 	if (ret)
 		return ret;
 	if (mode != flush && mode != no_flush)
@@ -443,7 +451,9 @@ rvm_return_t rvm_chk_range(rvm_tid_t *tid, void *addr, rvm_length_t len)
 	rvm_return_t ret;
 	unsigned int i;
 
-	ret = rvm_classic_check_tid(tid);
+	ret = lrvm_check_running();
+	if (!ret)
+		ret = rvm_classic_check_tid(tid);
 	if (ret)
 		return ret;
 	pthread_rwlock_rdlock(&lrvm.life);

@@ -137,7 +137,8 @@ rvm_return_t rvm_create_segment(char *dev, rvm_offset_t devlen,
 				rvm_region_def_t *defs)
 {
 	rvm_length_t page = RVM_SEGMENT_HDR_SIZE, i;
-	uint64_t dlen, extent;
+	uint64_t dlen, extent, next;
+	rvm_region_def_t *lay;
 	unsigned char *hdr;
 	struct lrvm_seghdr h;
 	rvm_region_t reg;
@@ -149,9 +150,28 @@ rvm_return_t rvm_create_segment(char *dev, rvm_offset_t devlen,
 		return RVM_EREGION_DEF;
 	if (!rvm_classic_off_to_u64(&devlen, &dlen))
 		return RVM_EREGION_DEF;
+	/*
+	 * As the original: the regions go one after another after the
+	 * header page; the offsets the caller passed are not used (nor
+	 * changed).
+	 */
+	lay = calloc(nregions, sizeof(*lay));
+	if (!lay)
+		return RVM_ENO_MEMORY;
+	next = RVM_SEGMENT_HDR_SIZE;
+	for (i = 0; i < nregions; i++) {
+		lay[i] = defs[i];
+		lay[i].offset = rvm_classic_u64_to_off(next);
+		if (next > UINT64_MAX - defs[i].length) {
+			free(lay);
+			return RVM_EREGION_DEF;
+		}
+		next += defs[i].length;
+	}
+	defs = lay;
 	ret = lrvm_check_defs(nregions, defs, dlen, &extent);
 	if (ret)
-		return ret;
+		goto out_free;
 	/*
 	 * devlen 0: the size of the file, and at least the regions' extent,
 	 * so that a segment created by this first map holds them all.
@@ -166,7 +186,7 @@ rvm_return_t rvm_create_segment(char *dev, rvm_offset_t devlen,
 	lrvm_seg_region(&reg, dev, dlen, 0, page, NULL);
 	ret = rvm_map(&reg, opts);
 	if (ret)
-		return ret;
+		goto out_free;
 	hdr = (unsigned char *)reg.vmaddr;
 
 	rvm_init_tid(&tid);
@@ -199,7 +219,11 @@ rvm_return_t rvm_create_segment(char *dev, rvm_offset_t devlen,
 		rvm_abort_transaction(&tid);
 out_unmap:
 	ret2 = rvm_unmap(&reg);
-	return ret ? ret : ret2;
+	if (!ret)
+		ret = ret2;
+out_free:
+	free(lay);
+	return ret;
 }
 
 /* Read and check the header at @hdr; a malloc'd list of the regions. */

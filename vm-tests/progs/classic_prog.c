@@ -44,11 +44,11 @@
 #define SEG_PAGES	16
 #define A_OFF_PAGES	1
 #define A_PAGES		4
-#define B_OFF_PAGES	8
+#define B_OFF_PAGES	5	/* where the loader puts B: after A */
 #define B_PAGES		2
 #define LOG_LEN		(1UL << 20)
 
-#define FILE_MARK	"from-file: page 9"
+#define FILE_MARK	"from-file: page 6"
 
 static int checks, failures;
 static rvm_length_t page;
@@ -141,16 +141,21 @@ static void compare(const char *what, const unsigned char *got,
 		       got[i], want[i]);
 }
 
-/* The segment's region definitions. */
+/*
+ * The segment's region definitions. The offsets are deliberately not
+ * where the regions go: as in the original, rvm_create_segment() lays
+ * them out one after another after the header page, whatever offsets
+ * it is given (A at A_OFF_PAGES, B at B_OFF_PAGES).
+ */
 static void defs_init(rvm_region_def_t *defs)
 {
-	RVM_INIT_REGION(defs[0], RVM_MK_OFFSET(0, A_OFF_PAGES * page),
+	RVM_INIT_REGION(defs[0], RVM_MK_OFFSET(0, 7 * page),
 			A_PAGES * page, VM_A);
-	RVM_INIT_REGION(defs[1], RVM_MK_OFFSET(0, B_OFF_PAGES * page),
+	RVM_INIT_REGION(defs[1], RVM_MK_OFFSET(0, 3 * page),
 			B_PAGES * page, VM_B);
 }
 
-/* Write DATADEV with a marker in page 9 (region B's second page). */
+/* Write DATADEV with a marker in page 6 (region B's second page). */
 static bool prefill(const char *datadev)
 {
 	struct stat st;
@@ -168,7 +173,7 @@ static bool prefill(const char *datadev)
 		close(fd);
 		return false;
 	}
-	memcpy(buf + 9 * page, FILE_MARK, strlen(FILE_MARK));
+	memcpy(buf + (B_OFF_PAGES + 1) * page, FILE_MARK, strlen(FILE_MARK));
 	ok = write(fd, buf, SEG_PAGES * page) == (ssize_t)(SEG_PAGES * page);
 	free(buf);
 	close(fd);
@@ -222,6 +227,15 @@ static int do_init(char *logdev, char *datadev)
 	reg->data_dev = datadev;
 	reg->length = page;
 	expect("map before initialize", rvm_map(reg, NULL), RVM_EINIT);
+	memset(&bogus, 0, sizeof(bogus));
+	expect("begin with a non-tid before initialize: EINIT first",
+	       rvm_begin_transaction(&bogus, restore), RVM_EINIT);
+	expect("set_range with a non-tid before initialize: EINIT first",
+	       rvm_set_range(&bogus, a, 1), RVM_EINIT);
+	expect("end with a non-tid before initialize: EINIT first",
+	       rvm_end_transaction(&bogus, flush), RVM_EINIT);
+	expect("map a non-region before initialize: EINIT first",
+	       rvm_map((rvm_region_t *)&bogus, NULL), RVM_EINIT);
 
 	/* Start without a log, create it, then name it. */
 	expect("initialize without a log", RVM_INIT(opts), RVM_SUCCESS);
@@ -239,6 +253,19 @@ static int do_init(char *logdev, char *datadev)
 	       rvm_initialize("bogus", opts), RVM_EVERSION_SKEW);
 	expect("create_log on the log in use",
 	       rvm_create_log(opts, &log_len, 0600), RVM_ELOG);
+	{
+		/* Below the minimum: raised to it, as the original did. */
+		rvm_options_t *small = rvm_malloc_options();
+		rvm_offset_t tiny = RVM_MK_OFFSET(0, 4096);
+
+		if (small) {
+			small->log_dev = "/tmp/classic_prog.smalllog";
+			expect("create_log below the minimum log size",
+			       rvm_create_log(small, &tiny, 0600), RVM_SUCCESS);
+			unlink(small->log_dev);
+			rvm_free_options(small);
+		}
+	}
 
 	/* The segment. */
 	prefilled = prefill(datadev);
@@ -259,6 +286,12 @@ static int do_init(char *logdev, char *datadev)
 	      n == 2 && regions[0].vmaddr == VM_A);
 	check("load_segment: region B at its address",
 	      n == 2 && regions[1].vmaddr == VM_B);
+	check("create_segment laid A out after the header page",
+	      n == 2 && RVM_OFFSET_TO_LENGTH(regions[0].offset) ==
+	      A_OFF_PAGES * page);
+	check("create_segment laid B out right after A",
+	      n == 2 && RVM_OFFSET_TO_LENGTH(regions[1].offset) ==
+	      B_OFF_PAGES * page);
 	if (n != 2 || regions[0].vmaddr != VM_A || regions[1].vmaddr != VM_B)
 		return 1;
 	check("new region A reads zero", is_zero(a, A_PAGES * page));
@@ -412,21 +445,73 @@ static int do_init(char *logdev, char *datadev)
 	reg->vmaddr = VM_A;
 	expect("map at an address in use (region A)", rvm_map(reg, NULL),
 	       RVM_EVM_OVERLAP);
+	/*
+	 * Anonymous memory at vmaddr (what the original's programs allocate
+	 * before rvm_map()) is replaced by the region; a file mapping is not.
+	 */
 	anon = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (anon != MAP_FAILED) {
 		reg->vmaddr = anon;
-		expect("map at an address in use (anonymous)",
-		       rvm_map(reg, NULL), RVM_EVM_OVERLAP);
-		munmap(anon, page);
+		if (expect("map over anonymous memory replaces it",
+			   rvm_map(reg, NULL), RVM_SUCCESS)) {
+			check("map over anonymous memory: at that address",
+			      reg->vmaddr == anon);
+			expect("unmap it", rvm_unmap(reg), RVM_SUCCESS);
+		} else {
+			munmap(anon, page);
+		}
+	}
+	{
+		int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+		void *fm = fd < 0 ? MAP_FAILED :
+			   mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd, 0);
+
+		if (fm != MAP_FAILED) {
+			reg->vmaddr = fm;
+			reg->length = page;
+			expect("map over a file mapping", rvm_map(reg, NULL),
+			       RVM_EVM_OVERLAP);
+			check("the file mapping is intact",
+			      !memcmp(fm, "\177ELF", 4));
+			munmap(fm, page);
+		}
+		if (fd >= 0)
+			close(fd);
 	}
 	reg->vmaddr = NULL;
+	reg->length = page;
 	reg->offset = RVM_MK_OFFSET(0, 12 * page + 512);
-	expect("map at an unaligned offset", rvm_map(reg, NULL), RVM_EOFFSET);
+	if (expect("map at an offset inside a page", rvm_map(reg, NULL),
+		   RVM_SUCCESS)) {
+		check("the offset is rounded down to the page",
+		      RVM_OFFSET_TO_LENGTH(reg->offset) == 12 * page);
+		check("the length grows to cover the bytes asked for",
+		      reg->length == 2 * page);
+		expect("unmap it", rvm_unmap(reg), RVM_SUCCESS);
+	}
+	reg->vmaddr = NULL;
 	reg->offset = RVM_MK_OFFSET(0, 12 * page);
 	reg->length = page + 1;
-	expect("map an unaligned length", rvm_map(reg, NULL), RVM_ERANGE);
+	if (expect("map a length inside a page", rvm_map(reg, NULL),
+		   RVM_SUCCESS)) {
+		check("the length is rounded up to pages",
+		      reg->length == 2 * page);
+		expect("unmap it", rvm_unmap(reg), RVM_SUCCESS);
+	}
+	reg->vmaddr = NULL;
 	reg->length = 0;
-	expect("map length 0", rvm_map(reg, NULL), RVM_ERANGE);
+	if (expect("map length 0: to the end of the segment",
+		   rvm_map(reg, NULL), RVM_SUCCESS)) {
+		check("length 0 maps to the end of the segment",
+		      reg->length == (SEG_PAGES - 12) * page);
+		expect("unmap it", rvm_unmap(reg), RVM_SUCCESS);
+	}
+	reg->vmaddr = NULL;
+	reg->offset = RVM_MK_OFFSET(0, SEG_PAGES * page);
+	reg->length = 0;
+	expect("map length 0 at the end of the segment", rvm_map(reg, NULL),
+	       RVM_ERANGE);
+	reg->offset = RVM_MK_OFFSET(0, 12 * page);
 	reg->offset = RVM_MK_OFFSET(0, (SEG_PAGES - 1) * page);
 	reg->length = 2 * page;
 	expect("map past the end of the segment", rvm_map(reg, NULL),
@@ -463,6 +548,10 @@ static int do_init(char *logdev, char *datadev)
 		       st->n_abort, n_abort);
 		report(st->n_rvm_flush == 1, "n_rvm_flush", "%lu",
 		       st->n_rvm_flush);
+		check("n_split, n_special, tot_split, tot_special are 0",
+		      !st->n_split && !st->n_special && !st->tot_split &&
+		      !st->tot_special);
+		check("n_wrap <= tot_wrap", st->n_wrap <= st->tot_wrap);
 		report(st->n_uncommit == 0, "n_uncommit", "%lu",
 		       st->n_uncommit);
 		report(st->tot_flush_commit >= n_flush, "tot_flush_commit",

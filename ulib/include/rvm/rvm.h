@@ -54,7 +54,17 @@
 #ifndef RVM_RVM_H
 #define RVM_RVM_H
 
+#include <sys/param.h>		/* MAXPATHLEN: programs of the original rely
+				 * on it coming with this header */
 #include <sys/time.h>		/* struct timeval, in rvm_tid_t */
+
+/* The original header defined these; programs use them without defining. */
+#ifndef TRUE
+#define TRUE 1
+#endif
+#ifndef FALSE
+#define FALSE 0
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -552,12 +562,13 @@ rvm_return_t rvm_free_options(rvm_options_t *opts);
  *	most 1023 characters)
  * @dev_length: in: the length of the segment; 0 for the size of the device
  *	or file
- * @offset: in: where the region starts in the segment; a multiple of the
- *	page size
+ * @offset: in/out: where the region starts in the segment; rvm_map()
+ *	rounds it down to a page (and writes it back)
  * @vmaddr: in/out: where the region is mapped; a multiple of the page size,
  *	or NULL to let rvm_map() choose (the address is written back)
- * @length: in: the length of the region in bytes; a multiple of the page
- *	size
+ * @length: in/out: the length of the region in bytes; rvm_map() rounds it
+ *	up to whole pages, 0 means "to the end of the segment", and writes
+ *	the length mapped back
  * @no_copy: in: classic hint that the program does not need the segment's
  *	current contents; librvm may ignore it
  */
@@ -712,7 +723,8 @@ rvm_return_t rvm_query(rvm_options_t *opts, rvm_region_t *region);
 /**
  * rvm_create_log() - create and format a log.
  * @opts: options naming the log in log_dev
- * @log_len: the size of the log's record area
+ * @log_len: the size of the log's record area; a size below the minimum
+ *	(64 KiB) is raised to the minimum, as in the original
  * @mode: the file mode, if a regular file is created
  *
  * log_dev may be an existing block device or regular file, or the name of
@@ -726,7 +738,7 @@ rvm_return_t rvm_query(rvm_options_t *opts, rvm_region_t *region);
  *   log_dev is NULL
  * * RVM_ENAME_TOO_LONG - log_dev is longer than 1023 characters
  * * RVM_ELOG - log_dev is the log in use
- * * RVM_EOFFSET - @log_len is too small, or too big for the device
+ * * RVM_EOFFSET - @log_len is 0, or too big for the device
  * * RVM_ENO_MEMORY - out of memory
  * * RVM_EIO - a system call failed, see errno
  */
@@ -747,6 +759,14 @@ rvm_return_t rvm_create_log(rvm_options_t *opts, rvm_offset_t *log_len,
  * Maps @length bytes at @offset of @data_dev at @vmaddr, or where RVM
  * chooses if @vmaddr is NULL, and writes the address back to
  * region->vmaddr. The memory holds the segment's committed contents.
+ * As in the original, an offset inside a page is rounded down to the page
+ * (the length grows by as much), the length is rounded up to whole pages,
+ * and length 0 maps from the offset to the end of the segment; offset and
+ * length are written back as mapped.
+ *
+ * Memory at @vmaddr that is all private anonymous memory (what programs of
+ * the original allocate there before rvm_map(), as its segment loader did)
+ * is replaced by the region; any other mapping there is RVM_EVM_OVERLAP.
  *
  * librvm keeps log and data in one volume, named by log_dev: a @data_dev
  * that is NULL, empty or names the log_dev device maps the volume's data
@@ -766,13 +786,14 @@ rvm_return_t rvm_create_log(rvm_options_t *opts, rvm_offset_t *log_len,
  * * RVM_EREGION - @region is not a valid region descriptor
  * * RVM_EOPTIONS - @opts is not NULL and not a valid options descriptor
  * * RVM_ENAME_TOO_LONG - data_dev is longer than 1023 characters
- * * RVM_ERANGE - vmaddr or length is not a multiple of the page size, or
- *   length is 0
- * * RVM_EOFFSET - offset is not a multiple of the page size, or the region
- *   extends past dev_length or the end of the segment
+ * * RVM_ERANGE - vmaddr is not a multiple of the page size, or length is
+ *   0 and offset is at or past the end of the segment
+ * * RVM_EOFFSET - the region extends past dev_length or the end of the
+ *   segment
  * * RVM_EOVERLAP - the region overlaps a region of the same segment that
  *   is mapped already
- * * RVM_EVM_OVERLAP - [vmaddr, vmaddr+length) overlaps memory in use
+ * * RVM_EVM_OVERLAP - [vmaddr, vmaddr+length) overlaps memory in use that
+ *   is not private anonymous memory
  * * RVM_ENO_MEMORY - out of memory
  * * RVM_EIO - a system call failed, see errno
  */
@@ -951,6 +972,14 @@ rvm_return_t rvm_truncate(void);
  * @tot_log_written: bytes written to the log, over its life
  * @tot_rvm_truncate: rvm_truncate() calls, over the life of the log
  * @tot_recovery: recoveries of the log
+ * @n_split: transactions split at a log wrap this epoch: always 0 (our
+ *	log records are never split)
+ * @n_special: special log records this epoch: always 0 (the log has none)
+ * @n_wrap: wrap-arounds of the log since the log was opened (laps of its
+ *	ring)
+ * @tot_split: as @n_split, over the life of the log: always 0
+ * @tot_special: as @n_special, over the life of the log: always 0
+ * @tot_wrap: wrap-arounds of the log since the volume was attached
  * @reserved: zero
  */
 typedef struct {
@@ -974,6 +1003,12 @@ typedef struct {
 	rvm_offset_t tot_log_written;
 	rvm_length_t tot_rvm_truncate;
 	rvm_length_t tot_recovery;
+	rvm_length_t n_split;
+	rvm_length_t n_special;
+	rvm_length_t n_wrap;
+	rvm_length_t tot_split;
+	rvm_length_t tot_special;
+	rvm_length_t tot_wrap;
 	rvm_length_t reserved[8];
 } rvm_statistics_t;
 

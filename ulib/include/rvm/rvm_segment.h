@@ -71,14 +71,16 @@ typedef struct {
  *
  * Maps the header, writes the region list into it in one flush-mode
  * transaction, and unmaps it. The regions' contents are not touched.
- * The regions must not overlap each other or the header, must fit in the
- * segment, and must fit in the header's list.
+ * As in the original, the regions are laid out one after another after
+ * the header page, in the order of @defs: the offsets in @defs are not
+ * used (and not changed); rvm_load_segment() reports where they went.
+ * The regions must fit in the segment and in the header's list.
  *
  * Return:
  * * RVM_SUCCESS - the header is written
  * * RVM_EREGION_DEF - @defs is NULL, @nregions is 0 or too many, or a
- *   definition is not page-aligned, overlaps another or the header, or
- *   extends past @devlen
+ *   length or vmaddr is not page-aligned, or the regions extend past
+ *   @devlen
  * * any code of rvm_map(), rvm_begin_transaction(), rvm_set_range(),
  *   rvm_end_transaction() or rvm_unmap()
  */
