@@ -197,6 +197,21 @@ const u8 *rvm_decl_data(struct rvm_file *rf, int slot,
 	return rvm_decl_slot(rf, slot)->data + e->data;
 }
 
+/**
+ * rvm_decl_reserved() - how many entries of a slot the process reserved
+ * @rf: the file
+ * @slot: the slot
+ *
+ * Context: any; reads the slot only.
+ * Return: its @next, at most RVM_DECL_ENTRIES (a lie confuses only the
+ * slot's own transaction).
+ */
+u32 rvm_decl_reserved(struct rvm_file *rf, int slot)
+{
+	return min_t(u32, READ_ONCE(rvm_decl_slot(rf, slot)->next),
+		     RVM_DECL_ENTRIES);
+}
+
 /* Calls @fn for each published entry of the slot until it returns true. */
 static bool rvm_decl_any(struct rvm_file *rf, int slot,
 			 bool (*fn)(const struct rvm_decl_entry *e, u64 a,

@@ -89,6 +89,8 @@
  * @autop: the page joined by a write in auto mode
  * @pend: the page joined by a write that a range in the transaction's
  *	declaration slot covers
+ * @snap_next: entries of the transaction's declaration slot reserved when
+ *	@snap was taken (see rvm_prot_read_old())
  */
 struct rvm_tpage {
 	struct hlist_node hnode;
@@ -101,6 +103,7 @@ struct rvm_tpage {
 	bool full;
 	bool autop;
 	bool pend;
+	u32 snap_next;
 };
 
 /* A run of bytes in a page. */
@@ -284,16 +287,28 @@ nomem:
  * @dst: where to copy @len bytes
  * @len: number of bytes
  * @alt: where the old bytes are if not in a snapshot, or NULL
+ * @alt_idx: with @alt, the index of the slot entry @alt belongs to
  *
  * Bytes of pages the transaction wrote come from their snapshots, so that
  * a range declared after it was changed still aborts to its old value;
  * the others from @alt or else the volume's pages.
  *
+ * Except the bytes of a slot entry reserved before the page's snapshot
+ * was taken: those come from @alt. Threads share PTEs, so once a fault of
+ * one thread made a page writable, another writes the bytes it published
+ * without a fault; its own snapshot of the page is taken later (at its
+ * next fault after a re-protection) and holds its new bytes, while the
+ * slot holds the bytes as they were when the entry was published, before
+ * the write (librvm copies them before it publishes, and publishes before
+ * it writes). An entry reserved after the snapshot was published after
+ * it, so the snapshot is older and holds the old bytes even if the
+ * process changed them before declaring them.
+ *
  * Context: may sleep.
  * Return: 0 or what rvm_region_read() returns.
  */
 int rvm_prot_read_old(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
-		      void *dst, u64 len, const u8 *alt)
+		      void *dst, u64 len, const u8 *alt, u32 alt_idx)
 {
 	struct rvm_prot *prot = &vol->prot;
 	struct rvm_tpage *tp;
@@ -306,7 +321,7 @@ int rvm_prot_read_old(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
 
 		spin_lock(&prot->lock);
 		tp = rvm_prot_find(prot, pt, off >> PAGE_SHIFT);
-		if (tp && tp->snap) {
+		if (tp && tp->snap && !(alt && alt_idx < tp->snap_next)) {
 			memcpy(dst, page_address(tp->snap) + start, n);
 			done = true;
 		}
@@ -325,6 +340,22 @@ int rvm_prot_read_old(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
 		len -= n;
 	}
 	return 0;
+}
+
+/*
+ * Give @tp the snapshot *@new_snap of @page, and note how many entries of
+ * its transaction's slot were reserved by then. Under prot->lock.
+ */
+static void rvm_prot_snap(struct rvm_tpage *tp, struct page *page,
+			  struct page **new_snap)
+{
+	struct rvm_ptxn *pt = tp->pt;
+
+	copy_highpage(*new_snap, page);
+	tp->snap = *new_snap;
+	tp->page = page;
+	tp->snap_next = pt->decl >= 0 ? rvm_decl_reserved(pt->rf, pt->decl) : 0;
+	*new_snap = NULL;
 }
 
 /* What rvm_prot_decide() needs allocated before it can decide. */
@@ -376,10 +407,7 @@ static int rvm_prot_decide(struct rvm_prot *prot, struct rvm_file *rf,
 				continue;
 			if (!*new_snap)
 				return RVM_PROT_NEED_SNAP;
-			copy_highpage(*new_snap, page);
-			tp->snap = *new_snap;
-			tp->page = page;
-			*new_snap = NULL;
+			rvm_prot_snap(tp, page, new_snap);
 		}
 		*why = "outside declared ranges: SIGSEGV";
 		return ok ? 0 : -EPERM;
@@ -408,10 +436,7 @@ static int rvm_prot_decide(struct rvm_prot *prot, struct rvm_file *rf,
 	if (!tp->snap) {
 		if (!*new_snap)
 			return RVM_PROT_NEED_SNAP;
-		copy_highpage(*new_snap, page);
-		tp->snap = *new_snap;
-		tp->page = page;
-		*new_snap = NULL;
+		rvm_prot_snap(tp, page, new_snap);
 	}
 	return 0;
 }

@@ -395,6 +395,7 @@ bool rvm_decl_next(struct rvm_file *rf, int slot, u32 *pos,
 		   struct rvm_decl_entry *e);
 const u8 *rvm_decl_data(struct rvm_file *rf, int slot,
 			const struct rvm_decl_entry *e);
+u32 rvm_decl_reserved(struct rvm_file *rf, int slot);
 bool rvm_decl_covers_addr(struct rvm_file *rf, int slot, u64 start, u64 len);
 bool rvm_decl_overlaps(struct rvm_file *rf, int slot, u64 off, u64 len);
 void rvm_decl_mark(struct rvm_file *rf, int slot, unsigned long idx,
@@ -408,7 +409,7 @@ void rvm_prot_txn_begin(struct rvm_volume *vol, struct rvm_ptxn *pt,
 int rvm_prot_declare(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
 		     u64 len);
 int rvm_prot_read_old(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
-		      void *dst, u64 len, const u8 *alt);
+		      void *dst, u64 len, const u8 *alt, u32 alt_idx);
 vm_fault_t rvm_prot_fault(struct vm_fault *vmf, struct rvm_volume *vol,
 			  u32 mode);
 int rvm_prot_check(struct rvm_volume *vol, struct rvm_ptxn *pt);

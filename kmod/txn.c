@@ -209,6 +209,7 @@ struct rvm_txn_piece {
 	u64 cap;
 	const struct rvm_decl_entry *ent;
 	const u8 *old;
+	u32 idx;
 	u64 done;
 };
 
@@ -221,7 +222,8 @@ static int rvm_txn_fill_old(void *arg, u64 off, void *dst, u64 len)
 	struct rvm_txn_piece *p = arg;
 	const u8 *alt = p->old ? p->old + (off - p->ent->off) : NULL;
 
-	return rvm_prot_read_old(p->vol, &p->txn->prot, off, dst, len, alt);
+	return rvm_prot_read_old(p->vol, &p->txn->prot, off, dst, len, alt,
+				 p->idx);
 }
 
 /*
@@ -287,6 +289,8 @@ static int rvm_txn_declare_entry(struct rvm_file *rf, struct rvm_txn *txn,
 		.txn = txn,
 		.cap = rvm_log_capacity(vol),
 		.ent = e,
+		/* rvm_decl_next() moved past the entry. */
+		.idx = txn->decl_pos - 1,
 	};
 
 	if (!rvm_txn_range_ok(e->addr, e->len))

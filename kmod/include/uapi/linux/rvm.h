@@ -248,8 +248,9 @@ struct rvm_txn_begin {
  * and its error (EINVAL, ERANGE, E2BIG, EIO, ENOMEM: as RVM_IOC_SET_RANGE
  * would have returned) is returned once by the transaction's RVM_IOC_END,
  * after which the transaction keeps running. The old bytes of a restore
- * mode range are taken from @data when the page was not written by the
- * transaction yet, so a lie there only harms the liar's own abort.
+ * mode range are taken from @data unless the transaction had written the
+ * page before the entry was reserved (then from the page as it was before
+ * that first write), so a lie there only harms the liar's own abort.
  * Entries written after the transaction's end are ignored; a thread that
  * publishes entries while another ends the transaction races with it as
  * two threads calling the ioctls would.
