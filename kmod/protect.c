@@ -20,7 +20,8 @@
  * pages give the runs of bytes that changed (rvm_prot_auto_ranges()), and
  * an abort puts auto pages back from their snapshots (rvm_prot_restore()).
  * When the transaction is over (rvm_prot_txn_end()) its pages are
- * write-protected again in every process with wp_shared_mapping_range().
+ * write-protected again, and their PTEs cleaned, in every process
+ * (rvm_prot_wp_clean()).
  *
  * Bookkeeping. A transaction's pages are struct rvm_tpage entries: on the
  * transaction's list and in a per-volume hash by page index, so a fault
@@ -837,6 +838,41 @@ static void rvm_prot_hand_over(struct rvm_prot *prot, struct rvm_tpage *tp,
 	}
 }
 
+/* Pages rvm_prot_wp_clean() cleans per walk: its bitmap is on the stack. */
+#define RVM_PROT_CLEAN_CHUNK 512
+
+/*
+ * Write-protect pages [@first, @first + @nr) of the volume in every
+ * mapping and clean their PTEs' dirty bits: the one way a transaction's
+ * pages are protected again. Cleaning matters: mprotect() from read-only
+ * to read-write makes a dirty shared PTE writable without ->page_mkwrite
+ * (can_change_pte_writable()), so a write-protected but dirty PTE would
+ * let the next writer in unseen. The pages are not in a page cache
+ * (region.c), so the dirty bits tell nothing else: the walk records them
+ * in a bitmap that is thrown away. New writers are blocked in
+ * ->page_mkwrite by the write protection first, so every PTE that was
+ * writable is clean and read-only afterwards; one that a new fault made
+ * writable between the two walks may be left writable and clean, which
+ * only the transaction that fault admitted relies on.
+ */
+static void rvm_prot_wp_clean(struct address_space *mapping,
+			      unsigned long first, unsigned long nr)
+{
+	DECLARE_BITMAP(dirty, RVM_PROT_CLEAN_CHUNK);
+
+	wp_shared_mapping_range(mapping, first, nr);
+	while (nr) {
+		unsigned long n = min_t(unsigned long, nr, RVM_PROT_CLEAN_CHUNK);
+		pgoff_t start = 0, end = 0;
+
+		bitmap_zero(dirty, RVM_PROT_CLEAN_CHUNK);
+		clean_record_shared_mapping_range(mapping, first, n, first,
+						  dirty, &start, &end);
+		first += n;
+		nr -= n;
+	}
+}
+
 static int rvm_prot_cmp(void *priv, const struct list_head *a,
 			const struct list_head *b)
 {
@@ -887,8 +923,7 @@ void rvm_prot_txn_end(struct rvm_volume *vol, struct rvm_ptxn *pt)
 				nr++;
 			} else {
 				if (nr)
-					wp_shared_mapping_range(mapping, first,
-								nr);
+					rvm_prot_wp_clean(mapping, first, nr);
 				first = tp->idx;
 				nr = 1;
 			}
@@ -900,7 +935,7 @@ void rvm_prot_txn_end(struct rvm_volume *vol, struct rvm_ptxn *pt)
 		cond_resched();
 	}
 	if (nr)
-		wp_shared_mapping_range(mapping, first, nr);
+		rvm_prot_wp_clean(mapping, first, nr);
 	pt->npages = 0;
 out:
 	put_pid(pt->tgid);
