@@ -22,6 +22,8 @@
  *    io_uring_cmd_done() how to lock the completion queue (the backport's
  *    reason: it assumed the ring's lock held), so a driver completing
  *    from its own workqueue goes through task work on both kernels;
+ *  - a file's ->get_unmapped_area falls back to mm_get_unmapped_area()
+ *    from 6.10, to the mm's get_unmapped_area pointer before;
  *  - .uring_cmd has the same prototype on both; IO_URING_F_* values differ
  *    (IO_URING_F_SQE128 is 4 on 6.1, 1 << 8 on 6.12), names do not.
  */
@@ -29,6 +31,8 @@
 #define _RVM_COMPAT_H
 
 #include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/blkdev.h>
 #include <linux/fs.h>
 #include <linux/err.h>
@@ -124,6 +128,18 @@ rvm_compat_uring_cmd_complete(struct io_uring_cmd *c,
 	io_uring_cmd_do_in_task_lazy(c, cb);
 #else
 	io_uring_cmd_complete_in_task(c, cb);
+#endif
+}
+
+static inline unsigned long
+rvm_compat_get_unmapped_area(struct file *file, unsigned long addr,
+			     unsigned long len, unsigned long pgoff,
+			     unsigned long flags)
+{
+#ifdef RVM_HAVE_MM_GET_UNMAPPED_AREA
+	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags);
+#else
+	return current->mm->get_unmapped_area(file, addr, len, pgoff, flags);
 #endif
 }
 

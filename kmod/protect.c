@@ -235,12 +235,12 @@ int rvm_prot_declare(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
 		bool whole = n == PAGE_SIZE;
 
 		if (!new) {
-			new = kzalloc(sizeof(*new), GFP_KERNEL);
+			new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
 			if (!new)
 				goto nomem;
 		}
 		if (!whole && !mask) {
-			mask = bitmap_zalloc(PAGE_SIZE, GFP_KERNEL);
+			mask = bitmap_zalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
 			if (!mask)
 				goto nomem;
 		}
@@ -473,7 +473,7 @@ vm_fault_t rvm_prot_fault(struct vm_fault *vmf, struct rvm_volume *vol,
 		if (err <= 0)
 			break;
 		if (err == RVM_PROT_NEED_TP) {
-			new_tp = kzalloc(sizeof(*new_tp), GFP_KERNEL);
+			new_tp = kzalloc(sizeof(*new_tp), GFP_KERNEL_ACCOUNT);
 			if (!new_tp) {
 				ret = VM_FAULT_OOM;
 				goto out;
@@ -534,8 +534,13 @@ static bool rvm_prot_masks(struct rvm_prot *prot, struct rvm_tpage *tp,
 		if (o->mask)
 			bitmap_or(skip, skip, o->mask, PAGE_SIZE);
 	}
+	/*
+	 * Claims in slots are not verified until declared: only those of
+	 * the same process count, so that what a process writes in its slots
+	 * never changes what is checked or logged for another one.
+	 */
 	list_for_each_entry(pt, &prot->txns, node)
-		if (pt != tp->pt && pt->decl >= 0)
+		if (pt != tp->pt && pt->decl >= 0 && pt->tgid == tp->pt->tgid)
 			rvm_decl_mark(pt->rf, pt->decl, tp->idx, skip);
 	return false;
 }
