@@ -227,6 +227,13 @@ int rvm_volume_write_super(struct rvm_volume *vol, u64 head_lsn, u64 head_seq,
 	mutex_lock(&vol->sb_lock);
 	*sb = vol->sb;
 	seq = le64_to_cpu(sb->sb_seq) + 1;
+	/* Never reached (record.h); never wrapped either. */
+	if (seq > RVM_MAX_SB_SEQ) {
+		mutex_unlock(&vol->sb_lock);
+		kfree(sb);
+		rvm_volume_fail(vol, -EOVERFLOW, "superblock sequence number");
+		return -EOVERFLOW;
+	}
 	sb->sb_seq = cpu_to_le64(seq);
 	sb->head_lsn = cpu_to_le64(head_lsn);
 	sb->head_seq = cpu_to_le64(head_seq);

@@ -2,8 +2,8 @@
 /*
  * No way in (issue 12): who may bind (defect 1), BIND against a racing
  * mmap() (4), another process's slot claims (3), memory charged and
- * bounded (5), BEGIN's EFAULT (6), transaction ids not reused (7),
- * module parameters read-only (9).
+ * bounded (5), BEGIN's EFAULT (6), transaction ids not reused (7), a
+ * crafted superblock sequence number (8), module parameters read-only (9).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,6 +15,8 @@
 
 #include "kselftest_harness.h"
 #include "rvm_selftest.h"
+#include "format.h"
+#include "record.h"
 
 #define PG 4096
 #define MAPLEN (64 * PG)
@@ -663,6 +665,95 @@ TEST_F(sec, transaction_ids_not_reused)
 	EXPECT_EQ(0, rvm_end(fd, t3, RVM_END_NO_FLUSH));
 	munmap(p, MAPLEN);
 	close(fd);
+}
+
+/* Commit @len bytes of @val at @off of @dev's data segment, flushed. */
+static int commit_bytes(const char *dev, size_t off, int val, size_t len)
+{
+	unsigned char *p;
+	uint64_t tid;
+	int fd, ret;
+
+	p = rvm_map_dev(dev, 0, 16 * PG, &fd);
+	if (p == MAP_FAILED)
+		return -errno;
+	ret = rvm_begin(fd, RVM_TXN_RESTORE, &tid);
+	if (!ret)
+		ret = rvm_range(fd, tid, p + off, len);
+	if (!ret) {
+		memset(p + off, val, len);
+		ret = rvm_end(fd, tid, RVM_END_FLUSH);
+	}
+	munmap(p, 16 * PG);
+	close(fd);
+	return ret;
+}
+
+/* @len bytes at @off of @dev's data segment all hold @val. */
+static bool holds(const char *dev, size_t off, int val, size_t len)
+{
+	unsigned char *p;
+	bool ok = true;
+	size_t i;
+	int fd;
+
+	p = rvm_map_dev(dev, 0, 16 * PG, &fd);
+	if (p == MAP_FAILED)
+		return false;
+	for (i = 0; i < len; i++)
+		ok &= p[off + i] == val;
+	munmap(p, 16 * PG);
+	close(fd);
+	return ok;
+}
+
+/*
+ * Defect 8: copy B of a volume claims sb_seq 2^64 - 1. It must not be in
+ * force: else the next superblock write wraps to 0 in copy A, and after a
+ * crash the stale copy B wins again and a flushed commit is lost.
+ */
+TEST(crafted_sb_seq_does_not_win)
+{
+	int ctl = rvm_ctl_open(), dfd;
+	struct rvm_disk_super *sb;
+	void *blk;
+
+	ASSERT_LE(0, ctl);
+	rvm_detach_dev(ctl, RVM_DISK);
+	rvm_detach_dev(ctl, RVM_DISK2);
+	ASSERT_EQ(0, rvm_zero_dev(RVM_DISK2, 0, 8 << 20));
+	ASSERT_EQ(0, rvm_vol_format(RVM_DISK2, 1 << 20, 0));
+	dfd = open(RVM_DISK2, O_RDWR | O_DIRECT);
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, posix_memalign(&blk, RVM_BLOCK_SIZE, RVM_BLOCK_SIZE));
+	ASSERT_EQ(RVM_BLOCK_SIZE,
+		  pread(dfd, blk, RVM_BLOCK_SIZE, RVM_BLOCK_SIZE));
+	sb = blk;
+	ASSERT_EQ(1, le64toh(sb->sb_seq));
+	sb->sb_seq = htole64(UINT64_MAX);
+	rvm_super_seal(sb);
+	ASSERT_EQ(RVM_BLOCK_SIZE,
+		  pwrite(dfd, blk, RVM_BLOCK_SIZE, RVM_BLOCK_SIZE));
+	ASSERT_EQ(0, fsync(dfd));
+	close(dfd);
+	free(blk);
+
+	/* A commit, then a crash: the image on RVM_DISK is not clean. */
+	ASSERT_EQ(0, rvm_attach_dev(ctl, RVM_DISK2, NULL));
+	ASSERT_EQ(0, commit_bytes(RVM_DISK2, 0, 0x11, 64));
+	ASSERT_EQ(0, rvm_copy_dev(RVM_DISK2, RVM_DISK, 64 << 20));
+	ASSERT_EQ(0, rvm_detach_dev(ctl, RVM_DISK2));
+	/* Recovery writes a superblock; then another commit, and a crash. */
+	ASSERT_EQ(0, rvm_attach_dev(ctl, RVM_DISK, NULL));
+	ASSERT_EQ(0, commit_bytes(RVM_DISK, 256, 0x22, 64));
+	ASSERT_EQ(0, rvm_copy_dev(RVM_DISK, RVM_DISK2, 64 << 20));
+	ASSERT_EQ(0, rvm_detach_dev(ctl, RVM_DISK));
+	/* Both acknowledged commits are there after recovery. */
+	ASSERT_EQ(0, rvm_attach_dev(ctl, RVM_DISK2, NULL));
+	EXPECT_TRUE(holds(RVM_DISK2, 0, 0x11, 64));
+	EXPECT_TRUE(holds(RVM_DISK2, 256, 0x22, 64));
+	EXPECT_EQ(0, rvm_detach_dev(ctl, RVM_DISK2));
+	close(ctl);
 }
 
 /* Defect 9: module parameters are read-only once loaded. */
