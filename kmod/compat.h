@@ -131,10 +131,11 @@ rvm_compat_uring_cmd_complete(struct io_uring_cmd *c,
 #endif
 }
 
-static inline unsigned long
-rvm_compat_get_unmapped_area(struct file *file, unsigned long addr,
-			     unsigned long len, unsigned long pgoff,
-			     unsigned long flags)
+static inline unsigned long rvm_compat_get_unmapped_area(struct file *file,
+							 unsigned long addr,
+							 unsigned long len,
+							 unsigned long pgoff,
+							 unsigned long flags)
 {
 #ifdef RVM_HAVE_MM_GET_UNMAPPED_AREA
 	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags);

@@ -337,11 +337,9 @@ static long rvm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 }
 
 /* Before mmap_region() reads f_mapping: an unbound file is not mapped. */
-static unsigned long rvm_get_unmapped_area(struct file *file,
-					   unsigned long addr,
-					   unsigned long len,
-					   unsigned long pgoff,
-					   unsigned long flags)
+static unsigned long
+rvm_get_unmapped_area(struct file *file, unsigned long addr, unsigned long len,
+		      unsigned long pgoff, unsigned long flags)
 {
 	struct rvm_file *rf = file->private_data;
 

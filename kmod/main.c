@@ -31,7 +31,7 @@ MODULE_PARM_DESC(max_txns,
 unsigned int rvm_param_max_declared_mb = 1024;
 module_param_named(max_declared_mb, rvm_param_max_declared_mb, uint, 0444);
 MODULE_PARM_DESC(max_declared_mb,
-		 "MiB declared by the running transactions of an open /dev/rvm (1-1048576; 1024)");
+		 "MiB declared per open /dev/rvm (1-1048576; 1024)");
 
 static char *rvm_param_attach;
 module_param_named(attach, rvm_param_attach, charp, 0444);

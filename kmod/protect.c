@@ -867,7 +867,8 @@ static void rvm_prot_wp_clean(struct address_space *mapping,
 
 	wp_shared_mapping_range(mapping, first, nr);
 	while (nr) {
-		unsigned long n = min_t(unsigned long, nr, RVM_PROT_CLEAN_CHUNK);
+		unsigned long n =
+			min_t(unsigned long, nr, RVM_PROT_CLEAN_CHUNK);
 		pgoff_t start = 0, end = 0;
 
 		bitmap_zero(dirty, RVM_PROT_CLEAN_CHUNK);

@@ -426,9 +426,8 @@ static int rvm_txn_build(struct rvm_volume *vol, struct rvm_txn *txn, u32 flags,
 		goto err;
 	}
 	if (n) {
-		rec->ranges =
-			kvmalloc_array(n, sizeof(*rec->ranges),
-				       GFP_KERNEL_ACCOUNT);
+		rec->ranges = kvmalloc_array(n, sizeof(*rec->ranges),
+					     GFP_KERNEL_ACCOUNT);
 		rec->data = kvmalloc(rec->data_len, GFP_KERNEL_ACCOUNT);
 		if (!rec->ranges || !rec->data)
 			goto err;
