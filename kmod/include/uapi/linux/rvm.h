@@ -582,7 +582,11 @@ struct rvm_protect {
  *               enough; on an IORING_SETUP_SQE128 ring the other 64 bytes
  *               of the area must be zero
  *   user_data   anything: the CQE carries it back
- *   the rest    zero (uring_cmd_flags, buf_index, ...)
+ *   the rest    zero (addr, len, buf_index, uring_cmd_flags, ...):
+ *               EINVAL otherwise where io_uring hands the driver the
+ *               whole SQE (Linux 6.12); on 6.1 io_uring keeps only the
+ *               command area of a deferred command, so the module cannot
+ *               look at them and ignores them (nothing reads them)
  *
  * The CQE's res is 0 or a negative errno, nothing else (no commit number;
  * on an IORING_SETUP_CQE32 ring the extra fields are 0). It arrives:
