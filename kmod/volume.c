@@ -393,9 +393,19 @@ int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,
 		pr_err("%s: cannot open exclusively: %d\n", path, ret);
 		goto err_ida;
 	}
-	if (bdev_logical_block_size(vol->bh.bdev) > SECTOR_SIZE) {
-		pr_err("%s: logical block size %u is not supported (512 only)\n",
-		       path, bdev_logical_block_size(vol->bh.bdev));
+	/*
+	 * Packed records rely on a 512-byte write being atomic (format.h).
+	 * The logical block size says a 512-byte write is allowed; the
+	 * physical one says whether the device writes 512 bytes or does a
+	 * read-modify-write of a larger sector, which a power cut can tear,
+	 * damaging the committed records next to the ones written ("512e"
+	 * disks). Both must be 512.
+	 */
+	if (bdev_logical_block_size(vol->bh.bdev) > SECTOR_SIZE ||
+	    bdev_physical_block_size(vol->bh.bdev) > SECTOR_SIZE) {
+		pr_err("%s: block size %u (physical %u) is not supported (512 only)\n",
+		       path, bdev_logical_block_size(vol->bh.bdev),
+		       bdev_physical_block_size(vol->bh.bdev));
 		ret = -EINVAL;
 		goto err_close;
 	}
