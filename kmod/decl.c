@@ -28,6 +28,16 @@
  * declared, which the addresses tell without translating; everything
  * else waits for the transaction's next system call, its end.
  *
+ * A slot entry published after its transaction's END (a thread racing its
+ * own END) may be read by the slot's next owner, which zeroes only what
+ * was reserved when it began: it is then declared through the next
+ * owner's caller's mappings, like any entry, so it names only bytes that
+ * caller mapped from this same open file. Only the users of one open file
+ * (threads, or processes it was passed to) can do that to each other, as
+ * racing ioctls of theirs could; nothing outside that file is reachable.
+ * Claims are trusted only for transactions of the process that wrote
+ * them (protect.c's rvm_prot_masks(), txn.c's rvm_txn_busy_range()).
+ *
  * Locking. Slot ownership is a bit in rvm_file.decl_used, taken and
  * released with atomic bit operations. The area pointer is set once under
  * rvm_file.lock and read with smp_load_acquire().

@@ -56,6 +56,13 @@
  * (rvm_prot_masks()), so that a neighbour's not yet declared bytes are
  * neither blamed nor logged nor rolled back.
  *
+ * Cost. A fault walks the volume's running transactions (rvm_prot.txns)
+ * under rvm_prot.lock, and a commit does for each of its pages: bounded
+ * by the files bound to the volume times rvm_param_max_txns, with no
+ * allocation under the lock; another process's transaction costs a
+ * constant there, since only the faulting (or committing) process's own
+ * transactions have their slots read. Issue 13 reworks this walk.
+ *
  * Truncation needs no snapshot: it replays the log (truncate.c).
  */
 #include <linux/bitmap.h>
