@@ -22,6 +22,10 @@
  *    io_uring_cmd_done() how to lock the completion queue (the backport's
  *    reason: it assumed the ring's lock held), so a driver completing
  *    from its own workqueue goes through task work on both kernels;
+ *  - struct io_uring_cmd carries the whole SQE (->sqe) in 6.12, only a
+ *    pointer to the command area (->cmd) in 6.1;
+ *  - a file's ->get_unmapped_area falls back to mm_get_unmapped_area()
+ *    from 6.10, to the mm's get_unmapped_area pointer before;
  *  - .uring_cmd has the same prototype on both; IO_URING_F_* values differ
  *    (IO_URING_F_SQE128 is 4 on 6.1, 1 << 8 on 6.12), names do not.
  */
@@ -29,6 +33,8 @@
 #define _RVM_COMPAT_H
 
 #include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/blkdev.h>
 #include <linux/fs.h>
 #include <linux/err.h>
@@ -124,6 +130,38 @@ rvm_compat_uring_cmd_complete(struct io_uring_cmd *c,
 	io_uring_cmd_do_in_task_lazy(c, cb);
 #else
 	io_uring_cmd_complete_in_task(c, cb);
+#endif
+}
+
+/*
+ * The SQE fields a command does not use (addr, len, buf_index,
+ * uring_cmd_flags) are zero. From 6.12's io_uring (RVM_HAVE_UCMD_SQE) the
+ * command carries the whole SQE, copied if the command was deferred; 6.1
+ * copies only the command area for a deferred command, so the rest of
+ * the SQE cannot be read safely and is ignored there (nothing reads it).
+ */
+static inline bool rvm_compat_uring_sqe_unused_zero(struct io_uring_cmd *c)
+{
+#ifdef RVM_HAVE_UCMD_SQE
+	const struct io_uring_sqe *sqe = c->sqe;
+
+	return !READ_ONCE(sqe->addr) && !READ_ONCE(sqe->len) &&
+	       !READ_ONCE(sqe->buf_index) && !READ_ONCE(sqe->uring_cmd_flags);
+#else
+	return true;
+#endif
+}
+
+static inline unsigned long rvm_compat_get_unmapped_area(struct file *file,
+							 unsigned long addr,
+							 unsigned long len,
+							 unsigned long pgoff,
+							 unsigned long flags)
+{
+#ifdef RVM_HAVE_MM_GET_UNMAPPED_AREA
+	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags);
+#else
+	return current->mm->get_unmapped_area(file, addr, len, pgoff, flags);
 #endif
 }
 

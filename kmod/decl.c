@@ -28,6 +28,16 @@
  * declared, which the addresses tell without translating; everything
  * else waits for the transaction's next system call, its end.
  *
+ * A slot entry published after its transaction's END (a thread racing its
+ * own END) may be read by the slot's next owner, which zeroes only what
+ * was reserved when it began: it is then declared through the next
+ * owner's caller's mappings, like any entry, so it names only bytes that
+ * caller mapped from this same open file. Only the users of one open file
+ * (threads, or processes it was passed to) can do that to each other, as
+ * racing ioctls of theirs could; nothing outside that file is reachable.
+ * Claims are trusted only for transactions of the process that wrote
+ * them (protect.c's rvm_prot_masks(), txn.c's rvm_txn_busy_range()).
+ *
  * Locking. Slot ownership is a bit in rvm_file.decl_used, taken and
  * released with atomic bit operations. The area pointer is set once under
  * rvm_file.lock and read with smp_load_acquire().
@@ -195,6 +205,21 @@ const u8 *rvm_decl_data(struct rvm_file *rf, int slot,
 	    end > RVM_DECL_DATA_SIZE)
 		return NULL;
 	return rvm_decl_slot(rf, slot)->data + e->data;
+}
+
+/**
+ * rvm_decl_reserved() - how many entries of a slot the process reserved
+ * @rf: the file
+ * @slot: the slot
+ *
+ * Context: any; reads the slot only.
+ * Return: its @next, at most RVM_DECL_ENTRIES (a lie confuses only the
+ * slot's own transaction).
+ */
+u32 rvm_decl_reserved(struct rvm_file *rf, int slot)
+{
+	return min_t(u32, READ_ONCE(rvm_decl_slot(rf, slot)->next),
+		     RVM_DECL_ENTRIES);
 }
 
 /* Calls @fn for each published entry of the slot until it returns true. */

@@ -6,9 +6,22 @@
  * not know and non-zero reserved fields are -EINVAL) before acting, and
  * copies the answer out. Who may do what: attach and detach need
  * CAP_SYS_ADMIN; binding a file to a volume (and so mapping it and running
- * transactions) needs read and write permission on the volume's device
- * node, the same people who could write the raw device; status is open
- * to all.
+ * transactions) needs what opening the volume's block device for reading
+ * and writing needs, the same people who could write the raw device: a
+ * file descriptor of the device open for both (the open was the check),
+ * or a node with read and write permission on a mount without nodev, or
+ * CAP_SYS_ADMIN to name it by id; status is open to all.
+ *
+ * Binding sets the file's f_mapping (region.c), which mmap() reads more
+ * than once (mapping_map_writable() before ->mmap, then the vma's link
+ * and mapping_unmap_writable() after): an mmap() that read it before a
+ * racing BIND and reached ->mmap after it would leave the volume's
+ * i_mmap_writable count off by one, and every later writable mapping of
+ * the volume would fail with EPERM. So mmap() of an unbound file is
+ * refused in ->get_unmapped_area, which do_mmap() calls before
+ * mmap_region() reads f_mapping, and BIND publishes @vol only after it
+ * set f_mapping: an mmap() that gets past ->get_unmapped_area sees the
+ * final f_mapping all along. A bound file is never bound again.
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
@@ -65,7 +78,8 @@ static long rvm_ioctl_get_version(void __user *argp)
 	v.abi_major = RVM_ABI_MAJOR;
 	v.abi_minor = RVM_ABI_MINOR;
 	v.page_size = PAGE_SIZE;
-	v.features = RVM_FEAT_ENGINE | RVM_FEAT_PROTECT | RVM_FEAT_DECL;
+	v.features = RVM_FEAT_ENGINE | RVM_FEAT_PROTECT | RVM_FEAT_DECL |
+		     RVM_FEAT_REF_FD;
 	if (IS_ENABLED(CONFIG_IO_URING))
 		v.features |= RVM_FEAT_URING;
 	if (copy_to_user(argp, &v, sizeof(v)))
@@ -181,7 +195,8 @@ static long rvm_ioctl_bind(struct file *file, void __user *argp)
 	if (ret)
 		goto err;
 	rvm_region_bind(vol, file);
-	WRITE_ONCE(rf->vol, vol);
+	/* Pairs with rvm_get_unmapped_area(): f_mapping first. */
+	smp_store_release(&rf->vol, vol);
 	mutex_unlock(&rf->lock);
 	return 0;
 err:
@@ -203,7 +218,8 @@ static long rvm_ioctl_begin(struct rvm_file *rf, void __user *argp)
 	if (ret)
 		return ret;
 	if (copy_to_user(argp, &b, sizeof(b))) {
-		rvm_txn_abort(rf, b.tid);
+		/* Whatever its mode: else it and its slot leak until close. */
+		rvm_txn_cancel(rf, b.tid);
 		return -EFAULT;
 	}
 	return 0;
@@ -320,6 +336,19 @@ static long rvm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 }
 
+/* Before mmap_region() reads f_mapping: an unbound file is not mapped. */
+static unsigned long
+rvm_get_unmapped_area(struct file *file, unsigned long addr, unsigned long len,
+		      unsigned long pgoff, unsigned long flags)
+{
+	struct rvm_file *rf = file->private_data;
+
+	/* Pairs with rvm_ioctl_bind(): f_mapping is the volume's. */
+	if (!smp_load_acquire(&rf->vol))
+		return -ENXIO;
+	return rvm_compat_get_unmapped_area(file, addr, len, pgoff, flags);
+}
+
 static int rvm_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct rvm_file *rf = file->private_data;
@@ -338,6 +367,7 @@ static const struct file_operations rvm_fops = {
 	.unlocked_ioctl = rvm_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = rvm_mmap,
+	.get_unmapped_area = rvm_get_unmapped_area,
 	.uring_cmd = rvm_uring_cmd,
 	.llseek = noop_llseek,
 };

@@ -54,7 +54,9 @@
  * as zeros where they lie behind the log head).
  * That relies on a one-sector (512-byte) write being atomic, old or new
  * bytes after a crash but never a mix: the volume's device must have
- * 512-byte logical blocks (attach checks).
+ * 512-byte logical and physical blocks (attach checks both: a device with
+ * larger physical sectors rewrites the whole sector, and a torn rewrite
+ * would damage committed records next to the ones written).
  * A record never wraps the end of the log area: a pad record
  * (RVM_REC_PAD, no body, carrying the seq of the record after it) fills the
  * rest of the lap. The CRC covers the header (crc field zero) and the body.

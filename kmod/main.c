@@ -11,14 +11,28 @@
 #include "rvm.h"
 #include "sysfs.h"
 
+/*
+ * Every parameter is read-only once the module is loaded (0444): they are
+ * validated in rvm_init() and used at every attach, begin and set_range.
+ */
 unsigned int rvm_param_truncate = 50;
-module_param_named(truncate, rvm_param_truncate, uint, 0644);
+module_param_named(truncate, rvm_param_truncate, uint, 0444);
 MODULE_PARM_DESC(truncate, "Log fill % that starts truncation (1-99; 50)");
 
 unsigned int rvm_param_spool_delay_ms = 1000;
-module_param_named(spool_delay_ms, rvm_param_spool_delay_ms, uint, 0644);
+module_param_named(spool_delay_ms, rvm_param_spool_delay_ms, uint, 0444);
 MODULE_PARM_DESC(spool_delay_ms,
 		 "Longest wait before no_flush is durable (1-60000; 1000)");
+
+unsigned int rvm_param_max_txns = 1024;
+module_param_named(max_txns, rvm_param_max_txns, uint, 0444);
+MODULE_PARM_DESC(max_txns,
+		 "Running transactions per open /dev/rvm (1-65536; 1024)");
+
+unsigned int rvm_param_max_declared_mb = 1024;
+module_param_named(max_declared_mb, rvm_param_max_declared_mb, uint, 0444);
+MODULE_PARM_DESC(max_declared_mb,
+		 "MiB declared per open /dev/rvm (1-1048576; 1024)");
 
 static char *rvm_param_attach;
 module_param_named(attach, rvm_param_attach, charp, 0444);
@@ -54,8 +68,11 @@ static int __init rvm_init(void)
 	int ret;
 
 	if (rvm_param_truncate < 1 || rvm_param_truncate > 99 ||
-	    rvm_param_spool_delay_ms < 1 || rvm_param_spool_delay_ms > 60000) {
-		pr_err("truncate must be 1-99 and spool_delay_ms 1-60000\n");
+	    rvm_param_spool_delay_ms < 1 || rvm_param_spool_delay_ms > 60000 ||
+	    rvm_param_max_txns < 1 || rvm_param_max_txns > 65536 ||
+	    rvm_param_max_declared_mb < 1 ||
+	    rvm_param_max_declared_mb > 1048576) {
+		pr_err("truncate must be 1-99, spool_delay_ms 1-60000, max_txns 1-65536 and max_declared_mb 1-1048576\n");
 		return -EINVAL;
 	}
 	rvm_crc_init();

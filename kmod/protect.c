@@ -20,7 +20,8 @@
  * pages give the runs of bytes that changed (rvm_prot_auto_ranges()), and
  * an abort puts auto pages back from their snapshots (rvm_prot_restore()).
  * When the transaction is over (rvm_prot_txn_end()) its pages are
- * write-protected again in every process with wp_shared_mapping_range().
+ * write-protected again, and their PTEs cleaned, in every process
+ * (rvm_prot_wp_clean()).
  *
  * Bookkeeping. A transaction's pages are struct rvm_tpage entries: on the
  * transaction's list and in a per-volume hash by page index, so a fault
@@ -54,6 +55,13 @@
  * commit, a diff or an abort looks for whose bytes changed
  * (rvm_prot_masks()), so that a neighbour's not yet declared bytes are
  * neither blamed nor logged nor rolled back.
+ *
+ * Cost. A fault walks the volume's running transactions (rvm_prot.txns)
+ * under rvm_prot.lock, and a commit does for each of its pages: bounded
+ * by the files bound to the volume times rvm_param_max_txns, with no
+ * allocation under the lock; another process's transaction costs a
+ * constant there, since only the faulting (or committing) process's own
+ * transactions have their slots read. Issue 13 reworks this walk.
  *
  * Truncation needs no snapshot: it replays the log (truncate.c).
  */
@@ -89,6 +97,8 @@
  * @autop: the page joined by a write in auto mode
  * @pend: the page joined by a write that a range in the transaction's
  *	declaration slot covers
+ * @snap_next: entries of the transaction's declaration slot reserved when
+ *	@snap was taken (see rvm_prot_read_old())
  */
 struct rvm_tpage {
 	struct hlist_node hnode;
@@ -101,6 +111,7 @@ struct rvm_tpage {
 	bool full;
 	bool autop;
 	bool pend;
+	u32 snap_next;
 };
 
 /* A run of bytes in a page. */
@@ -231,12 +242,12 @@ int rvm_prot_declare(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
 		bool whole = n == PAGE_SIZE;
 
 		if (!new) {
-			new = kzalloc(sizeof(*new), GFP_KERNEL);
+			new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
 			if (!new)
 				goto nomem;
 		}
 		if (!whole && !mask) {
-			mask = bitmap_zalloc(PAGE_SIZE, GFP_KERNEL);
+			mask = bitmap_zalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
 			if (!mask)
 				goto nomem;
 		}
@@ -284,16 +295,28 @@ nomem:
  * @dst: where to copy @len bytes
  * @len: number of bytes
  * @alt: where the old bytes are if not in a snapshot, or NULL
+ * @alt_idx: with @alt, the index of the slot entry @alt belongs to
  *
  * Bytes of pages the transaction wrote come from their snapshots, so that
  * a range declared after it was changed still aborts to its old value;
  * the others from @alt or else the volume's pages.
  *
+ * Except the bytes of a slot entry reserved before the page's snapshot
+ * was taken: those come from @alt. Threads share PTEs, so once a fault of
+ * one thread made a page writable, another writes the bytes it published
+ * without a fault; its own snapshot of the page is taken later (at its
+ * next fault after a re-protection) and holds its new bytes, while the
+ * slot holds the bytes as they were when the entry was published, before
+ * the write (librvm copies them before it publishes, and publishes before
+ * it writes). An entry reserved after the snapshot was published after
+ * it, so the snapshot is older and holds the old bytes even if the
+ * process changed them before declaring them.
+ *
  * Context: may sleep.
  * Return: 0 or what rvm_region_read() returns.
  */
 int rvm_prot_read_old(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
-		      void *dst, u64 len, const u8 *alt)
+		      void *dst, u64 len, const u8 *alt, u32 alt_idx)
 {
 	struct rvm_prot *prot = &vol->prot;
 	struct rvm_tpage *tp;
@@ -306,7 +329,7 @@ int rvm_prot_read_old(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
 
 		spin_lock(&prot->lock);
 		tp = rvm_prot_find(prot, pt, off >> PAGE_SHIFT);
-		if (tp && tp->snap) {
+		if (tp && tp->snap && !(alt && alt_idx < tp->snap_next)) {
 			memcpy(dst, page_address(tp->snap) + start, n);
 			done = true;
 		}
@@ -325,6 +348,22 @@ int rvm_prot_read_old(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
 		len -= n;
 	}
 	return 0;
+}
+
+/*
+ * Give @tp the snapshot *@new_snap of @page, and note how many entries of
+ * its transaction's slot were reserved by then. Under prot->lock.
+ */
+static void rvm_prot_snap(struct rvm_tpage *tp, struct page *page,
+			  struct page **new_snap)
+{
+	struct rvm_ptxn *pt = tp->pt;
+
+	copy_highpage(*new_snap, page);
+	tp->snap = *new_snap;
+	tp->page = page;
+	tp->snap_next = pt->decl >= 0 ? rvm_decl_reserved(pt->rf, pt->decl) : 0;
+	*new_snap = NULL;
 }
 
 /* What rvm_prot_decide() needs allocated before it can decide. */
@@ -376,10 +415,7 @@ static int rvm_prot_decide(struct rvm_prot *prot, struct rvm_file *rf,
 				continue;
 			if (!*new_snap)
 				return RVM_PROT_NEED_SNAP;
-			copy_highpage(*new_snap, page);
-			tp->snap = *new_snap;
-			tp->page = page;
-			*new_snap = NULL;
+			rvm_prot_snap(tp, page, new_snap);
 		}
 		*why = "outside declared ranges: SIGSEGV";
 		return ok ? 0 : -EPERM;
@@ -408,10 +444,7 @@ static int rvm_prot_decide(struct rvm_prot *prot, struct rvm_file *rf,
 	if (!tp->snap) {
 		if (!*new_snap)
 			return RVM_PROT_NEED_SNAP;
-		copy_highpage(*new_snap, page);
-		tp->snap = *new_snap;
-		tp->page = page;
-		*new_snap = NULL;
+		rvm_prot_snap(tp, page, new_snap);
 	}
 	return 0;
 }
@@ -447,7 +480,7 @@ vm_fault_t rvm_prot_fault(struct vm_fault *vmf, struct rvm_volume *vol,
 		if (err <= 0)
 			break;
 		if (err == RVM_PROT_NEED_TP) {
-			new_tp = kzalloc(sizeof(*new_tp), GFP_KERNEL);
+			new_tp = kzalloc(sizeof(*new_tp), GFP_KERNEL_ACCOUNT);
 			if (!new_tp) {
 				ret = VM_FAULT_OOM;
 				goto out;
@@ -508,8 +541,13 @@ static bool rvm_prot_masks(struct rvm_prot *prot, struct rvm_tpage *tp,
 		if (o->mask)
 			bitmap_or(skip, skip, o->mask, PAGE_SIZE);
 	}
+	/*
+	 * Claims in slots are not verified until declared: only those of
+	 * the same process count, so that what a process writes in its slots
+	 * never changes what is checked or logged for another one.
+	 */
 	list_for_each_entry(pt, &prot->txns, node)
-		if (pt != tp->pt && pt->decl >= 0)
+		if (pt != tp->pt && pt->decl >= 0 && pt->tgid == tp->pt->tgid)
 			rvm_decl_mark(pt->rf, pt->decl, tp->idx, skip);
 	return false;
 }
@@ -812,6 +850,42 @@ static void rvm_prot_hand_over(struct rvm_prot *prot, struct rvm_tpage *tp,
 	}
 }
 
+/* Pages rvm_prot_wp_clean() cleans per walk: its bitmap is on the stack. */
+#define RVM_PROT_CLEAN_CHUNK 512
+
+/*
+ * Write-protect pages [@first, @first + @nr) of the volume in every
+ * mapping and clean their PTEs' dirty bits: the one way a transaction's
+ * pages are protected again. Cleaning matters: mprotect() from read-only
+ * to read-write makes a dirty shared PTE writable without ->page_mkwrite
+ * (can_change_pte_writable()), so a write-protected but dirty PTE would
+ * let the next writer in unseen. The pages are not in a page cache
+ * (region.c), so the dirty bits tell nothing else: the walk records them
+ * in a bitmap that is thrown away. New writers are blocked in
+ * ->page_mkwrite by the write protection first, so every PTE that was
+ * writable is clean and read-only afterwards; one that a new fault made
+ * writable between the two walks may be left writable and clean, which
+ * only the transaction that fault admitted relies on.
+ */
+static void rvm_prot_wp_clean(struct address_space *mapping,
+			      unsigned long first, unsigned long nr)
+{
+	DECLARE_BITMAP(dirty, RVM_PROT_CLEAN_CHUNK);
+
+	wp_shared_mapping_range(mapping, first, nr);
+	while (nr) {
+		unsigned long n =
+			min_t(unsigned long, nr, RVM_PROT_CLEAN_CHUNK);
+		pgoff_t start = 0, end = 0;
+
+		bitmap_zero(dirty, RVM_PROT_CLEAN_CHUNK);
+		clean_record_shared_mapping_range(mapping, first, n, first,
+						  dirty, &start, &end);
+		first += n;
+		nr -= n;
+	}
+}
+
 static int rvm_prot_cmp(void *priv, const struct list_head *a,
 			const struct list_head *b)
 {
@@ -862,8 +936,7 @@ void rvm_prot_txn_end(struct rvm_volume *vol, struct rvm_ptxn *pt)
 				nr++;
 			} else {
 				if (nr)
-					wp_shared_mapping_range(mapping, first,
-								nr);
+					rvm_prot_wp_clean(mapping, first, nr);
 				first = tp->idx;
 				nr = 1;
 			}
@@ -875,7 +948,7 @@ void rvm_prot_txn_end(struct rvm_volume *vol, struct rvm_ptxn *pt)
 		cond_resched();
 	}
 	if (nr)
-		wp_shared_mapping_range(mapping, first, nr);
+		rvm_prot_wp_clean(mapping, first, nr);
 	pt->npages = 0;
 out:
 	put_pid(pt->tgid);

@@ -65,7 +65,7 @@ static int rvm_rs_grow(struct rvm_rangeset *rs)
 
 	if (rs->n < rs->cap)
 		return 0;
-	v = kvmalloc_array(cap, sizeof(*v), GFP_KERNEL);
+	v = kvmalloc_array(cap, sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
 		return -ENOMEM;
 	if (rs->n)
@@ -165,7 +165,7 @@ int rvm_rs_add(struct rvm_rangeset *rs, u64 off, u64 len, bool newest_wins,
 	}
 
 	if (rs->with_data) {
-		buf = kvmalloc(u_end - u_off, GFP_KERNEL);
+		buf = kvmalloc(u_end - u_off, GFP_KERNEL_ACCOUNT);
 		if (!buf)
 			return -ENOMEM;
 		ret = rvm_rs_merge_data(rs, first, last, buf, u_off,

@@ -25,6 +25,7 @@ static const u8 rvm_zero_crc[4];
 #define RVM_WHY_NEWER_VERSION "format version is newer than this code supports"
 #define RVM_WHY_UNKNOWN_SB_FLAGS "unknown superblock flags (newer format?)"
 #define RVM_WHY_SB_RESERVED "reserved superblock fields set (newer format?)"
+#define RVM_WHY_BAD_SB_SEQ "superblock sequence number out of range"
 #define RVM_WHY_LOG_OVER_SB "log area overlaps the superblocks"
 #define RVM_WHY_DATA_OVER_LOG "data segment overlaps the log area"
 #define RVM_WHY_BEYOND_DEVICE "volume extends beyond the end of the device"
@@ -95,7 +96,8 @@ static bool rvm_super_reserved_clear(const struct rvm_disk_super *sb)
  *
  * Checks, in this order: magic, format version, block size, CRC, flags and
  * reserved fields, geometry (superblocks, log area and data segment in
- * order, not overlapping, not beyond @dev_blocks), head lsn and seq.
+ * order, not overlapping, not beyond @dev_blocks), head lsn and seq,
+ * sb_seq (1..RVM_MAX_SB_SEQ).
  *
  * Return: 0 if the copy is valid; -EINVAL if it is not an rvm superblock
  * or is corrupt, -EBADMSG if its CRC does not match, -EOPNOTSUPP if it was
@@ -110,6 +112,7 @@ int rvm_super_validate(const struct rvm_disk_super *sb, u64 dev_blocks,
 	u64 data_blocks = le64_to_cpu(sb->data_blocks);
 	u64 head_lsn = le64_to_cpu(sb->head_lsn);
 	u64 head_seq = le64_to_cpu(sb->head_seq);
+	u64 sb_seq = le64_to_cpu(sb->sb_seq);
 	u32 version = le32_to_cpu(sb->version);
 
 	if (le64_to_cpu(sb->magic) != RVM_SUPER_MAGIC)
@@ -143,6 +146,8 @@ int rvm_super_validate(const struct rvm_disk_super *sb, u64 dev_blocks,
 		return rvm_fail(why, "bad head lsn", -EINVAL);
 	if (!head_seq || head_seq > RVM_MAX_SEQ)
 		return rvm_fail(why, "bad head sequence number", -EINVAL);
+	if (!sb_seq || sb_seq > RVM_MAX_SB_SEQ)
+		return rvm_fail(why, RVM_WHY_BAD_SB_SEQ, -EINVAL);
 	return 0;
 }
 

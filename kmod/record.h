@@ -42,6 +42,14 @@ u32 rvm_crc32c(u32 crc, const void *buf, unsigned int len);
 #define RVM_MAX_BLOCKS 0x0001000000000000ULL /* 2^48 blocks, 1 EiB */
 #define RVM_MAX_LSN 0x4000000000000000ULL /* 2^62 */
 #define RVM_MAX_SEQ 0x4000000000000000ULL /* 2^62 */
+/*
+ * A superblock's sb_seq grows by one per superblock write (attach,
+ * truncation, detach): 2^62 of them are out of reach, so a copy claiming
+ * more is corrupt or crafted, and is refused rather than allowed to win
+ * and then wrap the next write to 0 (which would hand the choice back to
+ * the stale copy).
+ */
+#define RVM_MAX_SB_SEQ 0x4000000000000000ULL /* 2^62 */
 
 /**
  * struct rvm_geom - a volume's geometry in bytes, from its superblock

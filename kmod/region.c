@@ -209,7 +209,8 @@ static struct page *rvm_region_get_page(struct rvm_volume *vol,
 	if (page)
 		return page;
 
-	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	/* Charged to whoever touches it first (issue 12: see README). */
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!page)
 		return ERR_PTR(-ENOMEM);
 

@@ -318,11 +318,19 @@ struct rvm_volume {
  * @prot_mode: RVM_PROT_* mode the next mmap() of the file gets
  * @decl: the declaration area (decl.c), once mapped
  * @decl_used: its slots that belong to a running transaction
+ * @txn_next: cursor of the cyclic id allocation in @txns: an id comes back
+ *	only after 2^32 - 1 others (a stale END never commits a newer
+ *	transaction)
+ * @ntxns: running transactions (at most rvm_param_max_txns)
+ * @declared: bytes declared by them (at most rvm_param_max_declared_mb)
  */
 struct rvm_file {
 	struct mutex lock; /* protects @vol and @txns' membership */
 	struct rvm_volume *vol;
 	struct xarray txns;
+	u32 txn_next;
+	atomic_t ntxns;
+	atomic64_t declared;
 	u32 prot_mode;
 	struct rvm_decl_slot *decl;
 	unsigned long decl_used;
@@ -331,6 +339,8 @@ struct rvm_file {
 /* main.c: module parameters */
 extern unsigned int rvm_param_truncate;
 extern unsigned int rvm_param_spool_delay_ms;
+extern unsigned int rvm_param_max_txns;
+extern unsigned int rvm_param_max_declared_mb;
 
 /* crc.c: rvm_crc32c() is declared in record.h */
 void rvm_crc_init(void);
@@ -383,6 +393,7 @@ int rvm_txn_set_range(struct rvm_file *rf, u64 tid, u64 addr, u64 len);
 int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq,
 		struct io_uring_cmd *ucmd);
 int rvm_txn_abort(struct rvm_file *rf, u64 tid);
+void rvm_txn_cancel(struct rvm_file *rf, u64 tid);
 void rvm_txn_release_all(struct rvm_file *rf);
 bool rvm_txn_busy_range(struct rvm_file *rf, u64 off, u64 len);
 
@@ -395,6 +406,7 @@ bool rvm_decl_next(struct rvm_file *rf, int slot, u32 *pos,
 		   struct rvm_decl_entry *e);
 const u8 *rvm_decl_data(struct rvm_file *rf, int slot,
 			const struct rvm_decl_entry *e);
+u32 rvm_decl_reserved(struct rvm_file *rf, int slot);
 bool rvm_decl_covers_addr(struct rvm_file *rf, int slot, u64 start, u64 len);
 bool rvm_decl_overlaps(struct rvm_file *rf, int slot, u64 off, u64 len);
 void rvm_decl_mark(struct rvm_file *rf, int slot, unsigned long idx,
@@ -408,7 +420,7 @@ void rvm_prot_txn_begin(struct rvm_volume *vol, struct rvm_ptxn *pt,
 int rvm_prot_declare(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
 		     u64 len);
 int rvm_prot_read_old(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
-		      void *dst, u64 len, const u8 *alt);
+		      void *dst, u64 len, const u8 *alt, u32 alt_idx);
 vm_fault_t rvm_prot_fault(struct vm_fault *vmf, struct rvm_volume *vol,
 			  u32 mode);
 int rvm_prot_check(struct rvm_volume *vol, struct rvm_ptxn *pt);

@@ -35,6 +35,8 @@
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
 #include <linux/xarray.h>
 
 #include "rvm.h"
@@ -128,6 +130,8 @@ static void rvm_txn_retire(struct rvm_file *rf, struct rvm_txn *txn)
 	int slot = txn->prot.decl;
 
 	txn->dead = true;
+	atomic_dec(&rf->ntxns);
+	atomic64_sub(txn->declared, &rf->declared);
 	if (slot >= 0) {
 		spin_lock(&vol->prot.lock);
 		txn->prot.decl = -1;
@@ -145,8 +149,14 @@ static void rvm_txn_retire(struct rvm_file *rf, struct rvm_txn *txn)
  * @tid: set to the new transaction's id
  * @slot: set to its declaration slot, or RVM_DECL_NO_SLOT
  *
+ * Ids are allocated cyclically from a cursor kept in the file, so an id
+ * comes back only after 2^32 - 1 other transactions of the file: an END or
+ * ABORT naming a transaction that is over gets -EINVAL instead of acting
+ * on a newer one.
+ *
  * Return: 0, -EINVAL, -ENXIO (not bound), -EROFS (volume failed), -ENOMEM,
- * -EBUSY (no free id).
+ * -EBUSY (no free id), -EMFILE (rvm_param_max_txns transactions run on
+ * the file).
  */
 int rvm_txn_begin(struct rvm_file *rf, u32 flags, u64 *tid, u32 *slot)
 {
@@ -154,7 +164,6 @@ int rvm_txn_begin(struct rvm_file *rf, u32 flags, u64 *tid, u32 *slot)
 	struct rvm_volume *vol = READ_ONCE(rf->vol);
 	bool want_slot = flags & RVM_TXN_DECL;
 	struct rvm_txn *txn;
-	u32 next = 0;
 	int ret;
 
 	flags &= ~RVM_TXN_DECL;
@@ -165,9 +174,16 @@ int rvm_txn_begin(struct rvm_file *rf, u32 flags, u64 *tid, u32 *slot)
 		return -ENXIO;
 	if (READ_ONCE(vol->failed))
 		return -EROFS;
-	txn = kzalloc(sizeof(*txn), GFP_KERNEL);
-	if (!txn)
+	if (atomic_inc_return(&rf->ntxns) > READ_ONCE(rvm_param_max_txns)) {
+		atomic_dec(&rf->ntxns);
+		return -EMFILE;
+	}
+	/* Charged to the caller's memory cgroup, as all it makes us hold. */
+	txn = kzalloc(sizeof(*txn), GFP_KERNEL_ACCOUNT);
+	if (!txn) {
+		atomic_dec(&rf->ntxns);
 		return -ENOMEM;
+	}
 	kref_init(&txn->kref);
 	mutex_init(&txn->lock);
 	txn->flags = flags;
@@ -175,12 +191,14 @@ int rvm_txn_begin(struct rvm_file *rf, u32 flags, u64 *tid, u32 *slot)
 	rvm_prot_txn_begin(vol, &txn->prot, rf);
 	/* Locked before it can be found, until its slot is set. */
 	mutex_lock(&txn->lock);
-	ret = xa_alloc_cyclic(&rf->txns, &txn->id, txn, limit, &next,
-			      GFP_KERNEL);
+	/* The cursor is updated under the xarray's lock. */
+	ret = xa_alloc_cyclic(&rf->txns, &txn->id, txn, limit, &rf->txn_next,
+			      GFP_KERNEL_ACCOUNT);
 	if (ret < 0) {
 		mutex_unlock(&txn->lock);
 		rvm_prot_txn_end(vol, &txn->prot);
 		kfree(txn);
+		atomic_dec(&rf->ntxns);
 		return ret == -EBUSY ? -EBUSY : ret;
 	}
 	if (want_slot) {
@@ -209,6 +227,7 @@ struct rvm_txn_piece {
 	u64 cap;
 	const struct rvm_decl_entry *ent;
 	const u8 *old;
+	u32 idx;
 	u64 done;
 };
 
@@ -221,7 +240,8 @@ static int rvm_txn_fill_old(void *arg, u64 off, void *dst, u64 len)
 	struct rvm_txn_piece *p = arg;
 	const u8 *alt = p->old ? p->old + (off - p->ent->off) : NULL;
 
-	return rvm_prot_read_old(p->vol, &p->txn->prot, off, dst, len, alt);
+	return rvm_prot_read_old(p->vol, &p->txn->prot, off, dst, len, alt,
+				 p->idx);
 }
 
 /*
@@ -232,6 +252,8 @@ static int rvm_txn_add_piece(void *arg, u64 off, u64 len, u32 mode)
 {
 	struct rvm_txn_piece *p = arg;
 	struct rvm_txn *txn = p->txn;
+	struct rvm_file *rf = txn->prot.rf;
+	u64 limit = (u64)READ_ONCE(rvm_param_max_declared_mb) << 20;
 	int ret;
 
 	/* A slot entry's pieces must be where it says they are. */
@@ -240,11 +262,18 @@ static int rvm_txn_add_piece(void *arg, u64 off, u64 len, u32 mode)
 	/* The record, even uncoalesced, must fit in the log. */
 	if (rvm_rec_len(txn->nraw + 1, txn->declared + len) > p->cap)
 		return -E2BIG;
+	/*
+	 * What the file's transactions declared is bounded (saved bytes,
+	 * entries): checked here under the transaction's lock only, so that
+	 * concurrent declarations may overshoot by one range each.
+	 */
+	if (atomic64_read(&rf->declared) + len > limit)
+		return -ENOSPC;
 	if (txn->nraw == txn->raw_cap) {
 		u32 cap = txn->raw_cap ? txn->raw_cap * 2 : 8;
 		struct rvm_range_src *raw;
 
-		raw = kvmalloc_array(cap, sizeof(*raw), GFP_KERNEL);
+		raw = kvmalloc_array(cap, sizeof(*raw), GFP_KERNEL_ACCOUNT);
 		if (!raw)
 			return -ENOMEM;
 		if (txn->nraw)
@@ -261,6 +290,7 @@ static int rvm_txn_add_piece(void *arg, u64 off, u64 len, u32 mode)
 	txn->raw[txn->nraw].data = NULL;
 	txn->nraw++;
 	txn->declared += len;
+	atomic64_add(len, &rf->declared);
 	p->done += len;
 	/* In the set first: a byte marked declared is always logged. */
 	if (mode == RVM_PROT_OFF)
@@ -287,6 +317,8 @@ static int rvm_txn_declare_entry(struct rvm_file *rf, struct rvm_txn *txn,
 		.txn = txn,
 		.cap = rvm_log_capacity(vol),
 		.ent = e,
+		/* rvm_decl_next() moved past the entry. */
+		.idx = txn->decl_pos - 1,
 	};
 
 	if (!rvm_txn_range_ok(e->addr, e->len))
@@ -381,7 +413,7 @@ static int rvm_txn_build(struct rvm_volume *vol, struct rvm_txn *txn, u32 flags,
 		return ret;
 	ret = -ENOMEM;
 	n = nd + na;
-	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+	rec = kzalloc(sizeof(*rec), GFP_KERNEL_ACCOUNT);
 	if (!rec)
 		goto out;
 	init_completion(&rec->done);
@@ -394,9 +426,9 @@ static int rvm_txn_build(struct rvm_volume *vol, struct rvm_txn *txn, u32 flags,
 		goto err;
 	}
 	if (n) {
-		rec->ranges =
-			kvmalloc_array(n, sizeof(*rec->ranges), GFP_KERNEL);
-		rec->data = kvmalloc(rec->data_len, GFP_KERNEL);
+		rec->ranges = kvmalloc_array(n, sizeof(*rec->ranges),
+					     GFP_KERNEL_ACCOUNT);
+		rec->data = kvmalloc(rec->data_len, GFP_KERNEL_ACCOUNT);
 		if (!rec->ranges || !rec->data)
 			goto err;
 	}
@@ -540,6 +572,42 @@ int rvm_txn_abort(struct rvm_file *rf, u64 tid)
 	return 0;
 }
 
+/*
+ * End a locked transaction without committing it: a restore-mode one gets
+ * its old bytes back; a no_restore one leaves its changes in memory,
+ * uncommitted. @mm: the caller's mappings may translate slot entries.
+ */
+static void rvm_txn_discard(struct rvm_file *rf, struct rvm_txn *txn, bool mm)
+{
+	if (txn->flags == RVM_TXN_RESTORE) {
+		rvm_txn_drain(rf, txn, mm);
+		rvm_txn_restore(rf->vol, txn);
+		atomic64_inc(&rf->vol->stats.aborts);
+	} else {
+		rvm_prot_seal(rf->vol, &txn->prot, true);
+	}
+	rvm_txn_retire(rf, txn);
+	rvm_prot_txn_end(rf->vol, &txn->prot);
+}
+
+/**
+ * rvm_txn_cancel() - undo a BEGIN whose answer could not be copied out
+ * @rf: the file
+ * @tid: the transaction just begun
+ *
+ * Unlike rvm_txn_abort(), a no_restore transaction ends too: the process
+ * never learnt its id, so nothing else would ever end it (and its slot).
+ */
+void rvm_txn_cancel(struct rvm_file *rf, u64 tid)
+{
+	struct rvm_txn *txn = rvm_txn_lock(rf, tid);
+
+	if (!txn)
+		return;
+	rvm_txn_discard(rf, txn, true);
+	rvm_txn_unlock(txn);
+}
+
 /* The next transaction at or after *@id, with a reference; NULL at the end. */
 static struct rvm_txn *rvm_txn_next(struct rvm_file *rf, unsigned long *id)
 {
@@ -567,17 +635,8 @@ void rvm_txn_release_all(struct rvm_file *rf)
 
 	while ((txn = rvm_txn_next(rf, &id)) != NULL) {
 		mutex_lock(&txn->lock);
-		if (!txn->dead) {
-			if (txn->flags == RVM_TXN_RESTORE) {
-				rvm_txn_drain(rf, txn, false);
-				rvm_txn_restore(rf->vol, txn);
-				atomic64_inc(&rf->vol->stats.aborts);
-			} else {
-				rvm_prot_seal(rf->vol, &txn->prot, true);
-			}
-			rvm_txn_retire(rf, txn);
-			rvm_prot_txn_end(rf->vol, &txn->prot);
-		}
+		if (!txn->dead)
+			rvm_txn_discard(rf, txn, false);
 		rvm_txn_unlock(txn);
 		id++;
 	}
@@ -601,9 +660,11 @@ bool rvm_txn_busy_range(struct rvm_file *rf, u64 off, u64 len)
 
 	while (!busy && (txn = rvm_txn_next(rf, &id)) != NULL) {
 		mutex_lock(&txn->lock);
+		/* Slot claims count only for the process that wrote them. */
 		busy = !txn->dead &&
 		       (rvm_rs_overlaps(&txn->set, off, len) ||
 			(txn->prot.decl >= 0 &&
+			 txn->prot.tgid == task_tgid(current) &&
 			 rvm_decl_overlaps(rf, txn->prot.decl, off, len)));
 		rvm_txn_unlock(txn);
 		id++;

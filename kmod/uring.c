@@ -96,6 +96,9 @@ int rvm_uring_cmd(struct io_uring_cmd *ucmd, unsigned int issue_flags)
 	if ((issue_flags & IO_URING_F_SQE128) &&
 	    memchr_inv(area + sizeof(c), 0, RVM_URING_SQE128_CMD - sizeof(c)))
 		return -EINVAL;
+	/* Only a refusal depends on them: rereading them is harmless. */
+	if (!rvm_compat_uring_sqe_unused_zero(ucmd))
+		return -EINVAL;
 
 	switch (ucmd->cmd_op) {
 	case RVM_URING_END:

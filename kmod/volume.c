@@ -12,9 +12,11 @@
  * whole log, writes a clean superblock and closes the device.
  */
 #include <linux/blkdev.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/ktime.h>
+#include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -44,6 +46,7 @@ void rvm_volume_put(struct rvm_volume *vol)
 	kref_put(&vol->kref, rvm_volume_release);
 }
 
+/* By device number if @devt is not 0, else by id. */
 static struct rvm_volume *rvm_volume_find(dev_t devt, u32 id)
 {
 	struct rvm_volume *vol;
@@ -55,46 +58,95 @@ static struct rvm_volume *rvm_volume_find(dev_t devt, u32 id)
 	return NULL;
 }
 
+/* open(2)'s may_open_dev(): device nodes of a nodev mount do not open. */
+static bool rvm_may_open_dev(const struct path *path)
+{
+	return !(path->mnt->mnt_flags & MNT_NODEV) &&
+	       !(path->mnt->mnt_sb->s_iflags & SB_I_NODEV);
+}
+
+/* The device number of the block device node at user path @upath. */
+static int rvm_volume_devt_of_path(u64 upath, bool need_rw, dev_t *devt)
+{
+	struct path path;
+	char *name;
+	int ret;
+
+	name = strndup_user(u64_to_user_ptr(upath), RVM_PATH_MAX);
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	ret = kern_path(name, LOOKUP_FOLLOW, &path);
+	kfree(name);
+	if (ret)
+		return ret;
+	if (!S_ISBLK(d_inode(path.dentry)->i_mode))
+		ret = -ENOTBLK;
+	else if (need_rw && !rvm_may_open_dev(&path))
+		ret = -EACCES;
+	else if (need_rw)
+		ret = path_permission(&path, MAY_READ | MAY_WRITE);
+	*devt = d_inode(path.dentry)->i_rdev;
+	path_put(&path);
+	/* Device number 0 names no volume (and never falls back to an id). */
+	if (!ret && !*devt)
+		ret = -ENOENT;
+	return ret;
+}
+
+/* The device number of the block device open as @fd. */
+static int rvm_volume_devt_of_fd(int fd, bool need_rw, dev_t *devt)
+{
+	struct file *f = fget(fd);
+	int ret = 0;
+
+	if (!f)
+		return -EBADF;
+	if (!S_ISBLK(file_inode(f)->i_mode))
+		ret = -ENOTBLK;
+	else if (need_rw && (f->f_mode & (FMODE_READ | FMODE_WRITE)) !=
+				    (FMODE_READ | FMODE_WRITE))
+		ret = -EACCES;
+	*devt = file_inode(f)->i_rdev;
+	fput(f);
+	if (!ret && !*devt)
+		ret = -ENOENT;
+	return ret;
+}
+
 /**
  * rvm_volume_get() - find an attached volume and take a reference
- * @ref: names it by device path (a user pointer) or by id
- * @need_rw: the caller must be allowed to read and write the device node
- *	(by path), or have CAP_SYS_ADMIN (by id)
+ * @ref: names it by device path (a user pointer), by an open file
+ *	descriptor of its device (RVM_REF_FD) or by id
+ * @need_rw: the caller must be allowed to open the device for reading and
+ *	writing: the file descriptor is open so; or the node (by path) is a
+ *	block device on a mount without nodev that the caller may read and
+ *	write; or (by id) the caller has CAP_SYS_ADMIN
  *
  * Return: the volume, or ERR_PTR(-EINVAL, -EFAULT, -ENAMETOOLONG, -ENOENT,
- * -ENOTBLK, -EACCES, -EPERM).
+ * -ENOTBLK, -EACCES, -EBADF, -EPERM).
  */
 struct rvm_volume *rvm_volume_get(const struct rvm_volume_ref *ref,
 				  bool need_rw)
 {
 	struct rvm_volume *vol;
 	dev_t devt = 0;
-	int ret;
+	int ret = 0;
 
-	if (ref->flags || ref->reserved[0] || ref->reserved[1])
+	if ((ref->flags & ~RVM_REF_FD) || ref->pad || ref->reserved)
 		return ERR_PTR(-EINVAL);
-	if (ref->path) {
-		struct path path;
-		char *name;
-
-		name = strndup_user(u64_to_user_ptr(ref->path), RVM_PATH_MAX);
-		if (IS_ERR(name))
-			return ERR_CAST(name);
-		ret = kern_path(name, LOOKUP_FOLLOW, &path);
-		kfree(name);
-		if (ret)
-			return ERR_PTR(ret);
-		if (!S_ISBLK(d_inode(path.dentry)->i_mode))
-			ret = -ENOTBLK;
-		else if (need_rw)
-			ret = path_permission(&path, MAY_READ | MAY_WRITE);
-		devt = d_inode(path.dentry)->i_rdev;
-		path_put(&path);
-		if (ret)
-			return ERR_PTR(ret);
+	if (ref->flags & RVM_REF_FD) {
+		if (ref->path || ref->vol_id)
+			return ERR_PTR(-EINVAL);
+		ret = rvm_volume_devt_of_fd(ref->fd, need_rw, &devt);
+	} else if (ref->fd) {
+		return ERR_PTR(-EINVAL);
+	} else if (ref->path) {
+		ret = rvm_volume_devt_of_path(ref->path, need_rw, &devt);
 	} else if (need_rw && !capable(CAP_SYS_ADMIN)) {
-		return ERR_PTR(-EPERM);
+		ret = -EPERM;
 	}
+	if (ret)
+		return ERR_PTR(ret);
 
 	mutex_lock(&rvm_volumes_lock);
 	vol = rvm_volume_find(devt, ref->vol_id);
@@ -177,6 +229,13 @@ int rvm_volume_write_super(struct rvm_volume *vol, u64 head_lsn, u64 head_seq,
 	mutex_lock(&vol->sb_lock);
 	*sb = vol->sb;
 	seq = le64_to_cpu(sb->sb_seq) + 1;
+	/* Never reached (record.h); never wrapped either. */
+	if (seq > RVM_MAX_SB_SEQ) {
+		mutex_unlock(&vol->sb_lock);
+		kfree(sb);
+		rvm_volume_fail(vol, -EOVERFLOW, "superblock sequence number");
+		return -EOVERFLOW;
+	}
 	sb->sb_seq = cpu_to_le64(seq);
 	sb->head_lsn = cpu_to_le64(head_lsn);
 	sb->head_seq = cpu_to_le64(head_seq);
@@ -336,9 +395,19 @@ int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,
 		pr_err("%s: cannot open exclusively: %d\n", path, ret);
 		goto err_ida;
 	}
-	if (bdev_logical_block_size(vol->bh.bdev) > SECTOR_SIZE) {
-		pr_err("%s: logical block size %u is not supported (512 only)\n",
-		       path, bdev_logical_block_size(vol->bh.bdev));
+	/*
+	 * Packed records rely on a 512-byte write being atomic (format.h).
+	 * The logical block size says a 512-byte write is allowed; the
+	 * physical one says whether the device writes 512 bytes or does a
+	 * read-modify-write of a larger sector, which a power cut can tear,
+	 * damaging the committed records next to the ones written ("512e"
+	 * disks). Both must be 512.
+	 */
+	if (bdev_logical_block_size(vol->bh.bdev) > SECTOR_SIZE ||
+	    bdev_physical_block_size(vol->bh.bdev) > SECTOR_SIZE) {
+		pr_err("%s: block size %u (physical %u) is not supported (512 only)\n",
+		       path, bdev_logical_block_size(vol->bh.bdev),
+		       bdev_physical_block_size(vol->bh.bdev));
 		ret = -EINVAL;
 		goto err_close;
 	}

@@ -143,8 +143,22 @@ int rvm_open(const char *dev, struct rvm **out)
 	r->page_size = v.page_size ? v.page_size : (size_t)sysconf(_SC_PAGESIZE);
 
 	memset(&b, 0, sizeof(b));
-	b.ref.path = (uintptr_t)dev;
-	err = rvm_ioctl(r->fd, RVM_IOC_BIND, &b);
+	if (r->features & RVM_FEAT_REF_FD) {
+		/* The open is the permission check: bind by what it gave. */
+		int dfd = open(dev, O_RDWR | O_CLOEXEC);
+
+		if (dfd < 0) {
+			err = -errno;
+			goto err_close;
+		}
+		b.ref.flags = RVM_REF_FD;
+		b.ref.fd = dfd;
+		err = rvm_ioctl(r->fd, RVM_IOC_BIND, &b);
+		close(dfd);
+	} else {
+		b.ref.path = (uintptr_t)dev;
+		err = rvm_ioctl(r->fd, RVM_IOC_BIND, &b);
+	}
 	if (err)
 		goto err_close;
 	/* The id names the volume for rvm_stat(), whatever the cwd then. */

@@ -27,13 +27,14 @@
 #define RVM_IOC_MAGIC 0xB9
 
 #define RVM_ABI_MAJOR 1
-#define RVM_ABI_MINOR 3
+#define RVM_ABI_MINOR 4
 
 /* RVM_IOC_GET_VERSION features: one bit per optional capability. */
 #define RVM_FEAT_ENGINE (1ULL << 0) /* volumes, regions, transactions */
 #define RVM_FEAT_PROTECT (1ULL << 1) /* RVM_IOC_SET_PROTECT, ABI minor 1 */
 #define RVM_FEAT_URING (1ULL << 2) /* io_uring commands, ABI minor 2 */
 #define RVM_FEAT_DECL (1ULL << 3) /* declaration slots, ABI minor 3 */
+#define RVM_FEAT_REF_FD (1ULL << 4) /* RVM_REF_FD, ABI minor 4 */
 
 /**
  * struct rvm_version - answer of RVM_IOC_GET_VERSION
@@ -82,17 +83,32 @@ struct rvm_attach {
 
 /**
  * struct rvm_volume_ref - names an attached volume
- * @path: in: user pointer to its device path, or 0 to use @vol_id
- * @vol_id: in: the id RVM_IOC_ATTACH returned (when @path is 0)
- * @flags: in: 0
+ * @path: in: user pointer to its device path, or 0 to use @vol_id or @fd
+ * @vol_id: in: the id RVM_IOC_ATTACH returned (when @path is 0 and
+ *	@flags is 0)
+ * @flags: in: 0, or RVM_REF_FD (then @path and @vol_id must be 0)
+ * @fd: in: with RVM_REF_FD, an open file descriptor of the volume's block
+ *	device; else 0
+ * @pad: must be 0
  * @reserved: must be 0
+ *
+ * A path names the volume whose device number the node has; the node must
+ * be a block device on a mount that allows device nodes (not nodev, as
+ * for open(2)), and its device number must not be 0 (ENOENT: a path never
+ * falls back to @vol_id). Until ABI minor 3, @fd and @pad were a reserved
+ * field that had to be 0, as they still must be without RVM_REF_FD.
  */
 struct rvm_volume_ref {
 	__u64 path;
 	__u32 vol_id;
 	__u32 flags;
-	__u64 reserved[2];
+	__s32 fd;
+	__u32 pad;
+	__u64 reserved;
 };
+
+/* rvm_volume_ref.flags: the volume is named by @fd (RVM_FEAT_REF_FD). */
+#define RVM_REF_FD (1U << 0)
 
 /**
  * struct rvm_status - per-volume counters, answer of RVM_IOC_STATUS
@@ -182,8 +198,20 @@ struct rvm_status {
  * After RVM_IOC_BIND, mmap() of the file descriptor maps bytes of the
  * volume's data segment (the mmap offset is the byte offset in the data
  * segment) and the transaction ioctls work on that volume. Binding needs
- * read and write permission on the device node named by @ref.path (or
- * CAP_SYS_ADMIN when the volume is named by id).
+ * the right to open the volume's block device for reading and writing:
+ *
+ *  - by @ref.fd (RVM_REF_FD, the preferred way, librvm's when the module
+ *    has RVM_FEAT_REF_FD): the file descriptor must be of the block device
+ *    and opened for reading and writing; the open(2) that made it was the
+ *    permission check (node permissions, nodev mounts, device cgroups,
+ *    LSMs);
+ *  - by @ref.path: read and write permission on the node, which must be
+ *    on a mount without nodev, and a device number other than 0;
+ *  - by @ref.vol_id: CAP_SYS_ADMIN.
+ *
+ * A file can be bound only before it is mapped: mmap() of an unbound file
+ * fails with ENXIO before the kernel looks at the file's address space,
+ * and a bound file cannot be bound again (EBUSY).
  */
 struct rvm_bind {
 	struct rvm_volume_ref ref;
@@ -248,8 +276,9 @@ struct rvm_txn_begin {
  * and its error (EINVAL, ERANGE, E2BIG, EIO, ENOMEM: as RVM_IOC_SET_RANGE
  * would have returned) is returned once by the transaction's RVM_IOC_END,
  * after which the transaction keeps running. The old bytes of a restore
- * mode range are taken from @data when the page was not written by the
- * transaction yet, so a lie there only harms the liar's own abort.
+ * mode range are taken from @data unless the transaction had written the
+ * page before the entry was reserved (then from the page as it was before
+ * that first write), so a lie there only harms the liar's own abort.
  * Entries written after the transaction's end are ignored; a thread that
  * publishes entries while another ends the transaction races with it as
  * two threads calling the ioctls would.
@@ -441,8 +470,12 @@ struct rvm_protect {
 /**
  * RVM_IOC_BIND - bind this file descriptor to an attached volume (once).
  *
- * Errors: EFAULT, EINVAL, ENOENT (not attached), EACCES (no read and write
- * permission on the device node), EBUSY (already bound).
+ * Errors: EFAULT, EINVAL, ENOENT (not attached; or a node whose device
+ * number is 0), ENOTBLK (not a block device), EACCES (no read and write
+ * permission on the device node, a node on a nodev mount, or a file
+ * descriptor not open for reading and writing), EBADF (RVM_REF_FD: not an
+ * open file descriptor), EPERM (by id without CAP_SYS_ADMIN), EBUSY
+ * (already bound).
  */
 #define RVM_IOC_BIND _IOW(RVM_IOC_MAGIC, 0x04, struct rvm_bind)
 
@@ -450,7 +483,11 @@ struct rvm_protect {
  * RVM_IOC_BEGIN - begin a transaction.
  *
  * Errors: EFAULT, EINVAL, ENXIO (not bound), EROFS (the volume failed),
- * ENOMEM.
+ * ENOMEM, EMFILE (the file descriptor already runs the module parameter
+ * max_txns transactions, 1024 by default; read-only after load). An
+ * EFAULT writing the answer ends the new transaction, whatever its mode.
+ * Ids are not reused: one comes back only after 2^32 - 1 others of the
+ * file descriptor began.
  */
 #define RVM_IOC_BEGIN _IOWR(RVM_IOC_MAGIC, 0x05, struct rvm_txn_begin)
 
@@ -462,7 +499,12 @@ struct rvm_protect {
  * bound), ERANGE (the range is not entirely inside regions mapped from
  * this file descriptor), E2BIG (the transaction would not fit in the log),
  * EIO (restore mode: a page of the range could not be read from the data
- * segment; the range is not declared), ENOMEM.
+ * segment; the range is not declared), ENOMEM, ENOSPC (the running
+ * transactions of this file descriptor declared the module parameter
+ * max_declared_mb MiB, 1024 by default; read-only after load). Memory the
+ * module holds for a transaction (saved bytes, ranges, snapshots, records)
+ * and the data pages a process touches first are charged to its memory
+ * cgroup.
  */
 #define RVM_IOC_SET_RANGE _IOW(RVM_IOC_MAGIC, 0x06, struct rvm_txn_range)
 
@@ -540,7 +582,11 @@ struct rvm_protect {
  *               enough; on an IORING_SETUP_SQE128 ring the other 64 bytes
  *               of the area must be zero
  *   user_data   anything: the CQE carries it back
- *   the rest    zero (uring_cmd_flags, buf_index, ...)
+ *   the rest    zero (addr, len, buf_index, uring_cmd_flags, ...):
+ *               EINVAL otherwise where io_uring hands the driver the
+ *               whole SQE (Linux 6.12); on 6.1 io_uring keeps only the
+ *               command area of a deferred command, so the module cannot
+ *               look at them and ignores them (nothing reads them)
  *
  * The CQE's res is 0 or a negative errno, nothing else (no commit number;
  * on an IORING_SETUP_CQE32 ring the extra fields are 0). It arrives:
