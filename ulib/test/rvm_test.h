@@ -243,6 +243,27 @@ struct t_vol {
 	u8 *buf;		/* encoder scratch, log_size bytes */
 };
 
+/* A valid, sealed superblock of a small volume, with sequence @sb_seq. */
+static inline struct rvm_disk_super t_super(u64 sb_seq)
+{
+	struct rvm_disk_super sb;
+
+	memset(&sb, 0, sizeof(sb));
+	sb.magic = cpu_to_le64(RVM_SUPER_MAGIC);
+	sb.version = cpu_to_le32(RVM_FORMAT_VERSION);
+	sb.block_size = cpu_to_le32(RVM_BLOCK_SIZE);
+	sb.sb_seq = cpu_to_le64(sb_seq);
+	sb.vol_nonce = cpu_to_le64(0x1234);
+	sb.log_start = cpu_to_le64(2);
+	sb.log_blocks = cpu_to_le64(16);
+	sb.data_start = cpu_to_le64(18);
+	sb.data_blocks = cpu_to_le64(100);
+	sb.head_lsn = cpu_to_le64(64 * 1000);
+	sb.head_seq = cpu_to_le64(77);
+	rvm_super_seal(&sb);
+	return sb;
+}
+
 static inline void t_vol_seal_super(struct t_vol *v)
 {
 	rvm_super_seal(&v->sb);

@@ -5,26 +5,6 @@
  */
 #include "rvm_test.h"
 
-static struct rvm_disk_super good_super(u64 sb_seq)
-{
-	struct rvm_disk_super sb;
-
-	memset(&sb, 0, sizeof(sb));
-	sb.magic = cpu_to_le64(RVM_SUPER_MAGIC);
-	sb.version = cpu_to_le32(RVM_FORMAT_VERSION);
-	sb.block_size = cpu_to_le32(RVM_BLOCK_SIZE);
-	sb.sb_seq = cpu_to_le64(sb_seq);
-	sb.vol_nonce = cpu_to_le64(0x1234);
-	sb.log_start = cpu_to_le64(2);
-	sb.log_blocks = cpu_to_le64(16);
-	sb.data_start = cpu_to_le64(18);
-	sb.data_blocks = cpu_to_le64(100);
-	sb.head_lsn = cpu_to_le64(64 * 1000);
-	sb.head_seq = cpu_to_le64(77);
-	rvm_super_seal(&sb);
-	return sb;
-}
-
 static bool has(const char *s, const char *sub)
 {
 	return s && strstr(s, sub);
@@ -42,7 +22,7 @@ static void test_super_validate(void)
 	int i;
 
 	t_begin("valid superblock accepted, also against its device size");
-	sb = good_super(2);
+	sb = t_super(2);
 	t_eq(rvm_super_validate(&sb, 0, &why), 0);
 	t_eq(rvm_super_validate(&sb, 118, &why), 0);
 	t_eq(rvm_super_validate(&sb, 117, &why), -EINVAL);
@@ -50,7 +30,7 @@ static void test_super_validate(void)
 	t_end();
 
 	for (i = 0; i < 18; i++) {
-		sb = good_super(2);
+		sb = t_super(2);
 		switch (i) {
 		case 0:
 			c.name = "bad magic"; c.err = -EINVAL; c.why = "not an rvm volume";
@@ -154,13 +134,13 @@ static void test_super_validate(void)
 
 static void test_super_pick(void)
 {
-	struct rvm_disk_super a = good_super(4), b = good_super(5), bad;
+	struct rvm_disk_super a = t_super(4), b = t_super(5), bad;
 	const char *wa, *wb;
 
 	t_begin("superblock choice: newer valid copy wins");
 	t_eq(rvm_super_pick(&a, &b, 0, &wa, &wb), 1);
 	t_check(!wa && !wb, "reasons set");
-	a = good_super(6);
+	a = t_super(6);
 	t_eq(rvm_super_pick(&a, &b, 0, &wa, &wb), 0);
 	t_end();
 
@@ -184,15 +164,15 @@ static void test_super_pick(void)
 	memset(&bad, 0, sizeof(bad));
 	t_eq(rvm_super_pick(&bad, &bad, 0, &wa, &wb), -EINVAL);
 	t_check(has(wa, "not an rvm volume"), "%s", wa);
-	a = good_super(2);
+	a = t_super(2);
 	a.version = cpu_to_le32(2);
 	rvm_super_seal(&a);
 	t_eq(rvm_super_pick(&a, &bad, 0, &wa, &wb), -EOPNOTSUPP);
 	t_end();
 
 	t_begin("superblock choice: a copy in the wrong slot is refused");
-	a = good_super(3);
-	b = good_super(2);
+	a = t_super(3);
+	b = t_super(2);
 	t_eq(rvm_super_pick(&a, &b, 0, &wa, &wb), -EINVAL);
 	t_check(has(wa, "copy") && has(wb, "copy"), "%s / %s", wa, wb);
 	t_eq(rvm_super_check_slot(&b, 0, 0, &wa), 0);
