@@ -13,7 +13,7 @@
  *  - rvm_abort_transaction() puts the saved old bytes back, newest first,
  *    and checks that the arena is then the snapshot again.
  *
- * Also reporting helpers (t_check(), t_begin(), t_end()) and a PRNG.
+ * Reporting and the PRNG come from t_report.h.
  */
 #ifndef RVM_MOCK_H
 #define RVM_MOCK_H
@@ -25,6 +25,8 @@
 #include <string.h>
 
 #include <rvm/rvm.h>
+
+#include "t_report.h"
 
 struct mock_range {
 	char *addr;
@@ -175,47 +177,6 @@ rvm_return_t rvm_abort_transaction(rvm_tid_t *tid)
 	mock_forget();
 	mock_aborts++;
 	return RVM_SUCCESS;
-}
-
-/* Reporting. */
-static int t_failures;
-static const char *t_case;
-static bool t_case_failed;
-
-#define t_check(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "  %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-		fprintf(stderr, __VA_ARGS__);				\
-		fprintf(stderr, "\n");					\
-		t_case_failed = true;					\
-	}								\
-} while (0)
-
-#define t_eq(a, b) t_check((long long)(a) == (long long)(b), \
-			   "%lld != %lld", (long long)(a), (long long)(b))
-
-static void t_begin(const char *name)
-{
-	t_case = name;
-	t_case_failed = false;
-}
-
-static void t_end(void)
-{
-	printf("%s - %s\n", t_case_failed ? "FAIL" : "ok", t_case);
-	fflush(stdout);
-	if (t_case_failed)
-		t_failures++;
-}
-
-static uint64_t t_rng = 0x9E3779B97F4A7C15ULL;
-
-static uint64_t t_rand(void)
-{
-	t_rng ^= t_rng >> 12;
-	t_rng ^= t_rng << 25;
-	t_rng ^= t_rng >> 27;
-	return t_rng * 0x2545F4914F6CDD1DULL;
 }
 
 #endif /* RVM_MOCK_H */

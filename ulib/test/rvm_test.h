@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers for the format and recovery unit tests: reporting, a volume
- * image in memory with fault injection, and a log writer built on the
- * encoder that remembers what it wrote, so a test can compute the data
- * segment recovery must produce.
+ * Helpers for the format and recovery unit tests: a volume image in
+ * memory with fault injection, and a log writer built on the encoder that
+ * remembers what it wrote, so a test can compute the data segment recovery
+ * must produce. Reporting and the PRNG are t_report.h's.
  */
 #ifndef _RVM_TEST_H
 #define _RVM_TEST_H
@@ -11,67 +11,7 @@
 #include "kshim.h"
 #include "recovery.h"
 
-#define T_PASS	0
-#define T_FAIL	1
-#define T_SKIP	77
-
-static int t_failures;
-static char t_case[160];
-static bool t_case_failed;
-
-#define t_check(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "  %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-		fprintf(stderr, __VA_ARGS__);				\
-		fprintf(stderr, "\n");					\
-		t_case_failed = true;					\
-	}								\
-} while (0)
-
-#define t_eq(a, b) t_check((unsigned long long)(a) == (unsigned long long)(b), \
-			   "%llu != %llu", (unsigned long long)(a),	\
-			   (unsigned long long)(b))
-
-static inline void t_begin(const char *name)
-{
-	snprintf(t_case, sizeof(t_case), "%s", name);
-	t_case_failed = false;
-}
-
-static inline void t_end(void)
-{
-	printf("%s - %s\n", t_case_failed ? "FAIL" : "ok", t_case);
-	fflush(stdout);
-	if (t_case_failed)
-		t_failures++;
-}
-
-static inline int t_exit(void)
-{
-	return t_failures ? T_FAIL : T_PASS;
-}
-
-/* xorshift64*: reproducible pseudo-random numbers. */
-static u64 t_rng_state = 0x9E3779B97F4A7C15ULL;
-
-static inline u64 t_rand(void)
-{
-	u64 x = t_rng_state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	t_rng_state = x;
-	return x * 0x2545F4914F6CDD1DULL;
-}
-
-static inline void t_fill(void *buf, size_t len)
-{
-	u8 *p = buf;
-
-	while (len--)
-		*p++ = (u8)t_rand();
-}
+#include "t_report.h"
 
 /* ---- a device in memory ---------------------------------------------- */
 

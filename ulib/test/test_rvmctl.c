@@ -16,17 +16,7 @@
 #include "rvm_test.h"
 #include "rvm/volume.h"
 
-static char dir[256], rvmctl[600], out[1 << 16];
-
-static char *tpath(const char *name)
-{
-	static char p[4][512];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
-	return p[i];
-}
+static char rvmctl[600], out[1 << 16];
 
 /* Run "rvmctl ARGS"; its stdout and stderr in out[]; its exit status. */
 static int run(const char *fmt, ...)
@@ -92,7 +82,7 @@ static void test_version_help(void)
 		t_check(!strncmp(out, "usage: rvmctl ", 14) && strlen(out) > 40,
 			"%s --help: '%s'", cmds[i], out);
 	}
-	t_eq(run("check %s --help", tpath("missing")), 0);
+	t_eq(run("check %s --help", t_path("missing")), 0);
 	t_check(has("fsck"), "check --help tells the exit statuses: %s", out);
 	t_end();
 }
@@ -123,7 +113,7 @@ static void make_log(const char *f, int tear)
 
 static void test_check(void)
 {
-	const char *f = tpath("check.img");
+	const char *f = t_path("check.img");
 
 	t_begin("check: a freshly formatted log is empty, exit 0");
 	mkfile(f, 2 << 20);
@@ -160,7 +150,7 @@ static void test_check(void)
 	t_begin("check: not a volume, or no such file: exit 8");
 	mkfile(f, 2 << 20);
 	t_eq(run("check %s", f), 8);
-	t_eq(run("check %s", tpath("missing")), 8);
+	t_eq(run("check %s", t_path("missing")), 8);
 	t_eq(run("check"), 2);
 	t_end();
 	unlink(f);
@@ -168,7 +158,7 @@ static void test_check(void)
 
 static void test_format_refuses(void)
 {
-	const char *f = tpath("fmt.img");
+	const char *f = t_path("fmt.img");
 	u8 mbr[512] = { 0 };
 	struct stat st;
 
@@ -218,7 +208,7 @@ static void test_format_refuses(void)
 
 static void test_dump_json(void)
 {
-	const char *f = tpath("dump.img");
+	const char *f = t_path("dump.img");
 
 	t_begin("dump --json: superblocks and every record");
 	make_log(f, -1);
@@ -232,7 +222,6 @@ static void test_dump_json(void)
 
 int main(void)
 {
-	const char *tmp = getenv("TMPDIR");
 	char self[512];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
@@ -244,15 +233,12 @@ int main(void)
 		fprintf(stderr, "%s not built\n", rvmctl);
 		return T_FAIL;
 	}
-	snprintf(dir, sizeof(dir), "%s/rvm-test-rvmctl.XXXXXX", tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+	if (!t_tmpdir("rvmctl"))
 		return T_FAIL;
-	}
 	test_version_help();
 	test_check();
 	test_format_refuses();
 	test_dump_json();
-	rmdir(dir);
+	t_rmdir();
 	return t_exit();
 }

@@ -12,18 +12,6 @@
 #include "rvm_test.h"
 #include "rvm/volume.h"
 
-static char dir[256];
-
-static char *tpath(const char *name)
-{
-	static char p[4][512];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
-	return p[i];
-}
-
 static void mkfile(const char *path, u64 size, int fill)
 {
 	int fd = open(path, O_CREAT | O_TRUNC | O_RDWR, 0600);
@@ -91,7 +79,7 @@ static void test_format(void)
 {
 	struct rvm_disk_super sb;
 	struct rvm_vol *vol;
-	const char *f = tpath("fmt.img");
+	const char *f = t_path("fmt.img");
 
 	t_begin("format: default log 1/8 of the device, both copies valid");
 	mkfile(f, 8 << 20, -1);
@@ -140,9 +128,9 @@ static void test_format(void)
 	t_eq(rvm_vol_format(f, 4096, 0), -EINVAL);
 	t_check(has(rvm_vol_last_error(), "too small"), "%s", rvm_vol_last_error());
 	t_eq(rvm_vol_format(f, 0, 1), -EINVAL);
-	t_eq(rvm_vol_format(tpath("missing"), 0, 0), -ENOENT);
+	t_eq(rvm_vol_format(t_path("missing"), 0, 0), -ENOENT);
 	t_check(has(rvm_vol_last_error(), "missing"), "%s", rvm_vol_last_error());
-	t_eq(rvm_vol_format(dir, 0, 0), -ENOTBLK);
+	t_eq(rvm_vol_format(t_dir, 0, 0), -ENOTBLK);
 	t_end();
 	unlink(f);
 }
@@ -151,7 +139,7 @@ static void test_super_errors(void)
 {
 	struct rvm_disk_super sb, a;
 	struct rvm_vol *vol;
-	const char *f = tpath("sb.img");
+	const char *f = t_path("sb.img");
 	u8 junk[16] = { 1, 2, 3 };
 
 	mkfile(f, 1 << 20, -1);
@@ -250,7 +238,7 @@ static void test_recover(void)
 	struct rvm_disk_super sb;
 	struct rvm_vol *vol;
 	struct count cnt = { 0 };
-	const char *f = tpath("rec.img");
+	const char *f = t_path("rec.img");
 	u8 *before, *after;
 	u64 size, size2;
 	int i;
@@ -321,7 +309,7 @@ static void test_recover(void)
 static void test_unaligned_io(void)
 {
 	struct rvm_vol *vol;
-	const char *f = tpath("io.img");
+	const char *f = t_path("io.img");
 	u8 buf[10000], back[10000], *img;
 	u64 size;
 
@@ -370,7 +358,7 @@ static int run(const char *rvmctl, const char *args)
 static void test_rvmctl(void)
 {
 	char self[512], rvmctl[600], args[600];
-	const char *f = tpath("ctl.img");
+	const char *f = t_path("ctl.img");
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 	t_begin("rvmctl format, check, dump: exit status");
@@ -398,7 +386,7 @@ static void test_rvmctl(void)
 	t_eq(run(rvmctl, args), 0);
 	snprintf(args, sizeof(args), "format %s --log-size 12Q", f);
 	t_eq(run(rvmctl, args), 2);
-	snprintf(args, sizeof(args), "check %s", tpath("missing"));
+	snprintf(args, sizeof(args), "check %s", t_path("missing"));
 	t_eq(run(rvmctl, args), 8);
 	t_eq(run(rvmctl, "frobnicate"), 2);
 	t_eq(run(rvmctl, "help"), 0);
@@ -410,18 +398,13 @@ static void test_rvmctl(void)
 
 int main(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/rvm-test-volume.XXXXXX", tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+	if (!t_tmpdir("volume"))
 		return T_FAIL;
-	}
 	test_format();
 	test_super_errors();
 	test_recover();
 	test_unaligned_io();
 	test_rvmctl();
-	rmdir(dir);
+	t_rmdir();
 	return t_exit();
 }
