@@ -833,4 +833,52 @@ TEST(params_read_only)
 	}
 }
 
+/*
+ * /sys/module/rvm/volumes is world-readable and read-only: nobody reads
+ * the attached volume's line, and no one, root included, can open it for
+ * writing. After detach the line is gone.
+ */
+static char vol_line[512];
+
+static int list_has_line(void *p)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open("/sys/module/rvm/volumes", O_RDONLY);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = 0;
+	return strstr(buf, vol_line) ? 0 : -ENOENT;
+}
+
+static int list_open_write(void *p)
+{
+	int fd = open("/sys/module/rvm/volumes", O_WRONLY);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+TEST_F(sec, volumes_list_unprivileged)
+{
+	dev_t rdev = disk_rdev();
+
+	ASSERT_NE(0, rdev);
+	snprintf(vol_line, sizeof(vol_line), "%u %u:%u %s\n", self->id,
+		 major(rdev), minor(rdev), RVM_DISK);
+	EXPECT_EQ(0, list_has_line(NULL));
+	EXPECT_EQ(0, as_nobody(list_has_line, NULL));
+	EXPECT_EQ(-EACCES, as_nobody(list_open_write, NULL));
+	EXPECT_EQ(-EACCES, list_open_write(NULL));
+	ASSERT_EQ(0, rvm_detach_dev(self->ctl, RVM_DISK));
+	EXPECT_EQ(-ENOENT, list_has_line(NULL));
+}
+
 TEST_HARNESS_MAIN
