@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of recovery (kmod/recovery.c) on volume images built in
+ * Unit tests of recovery (kmod/common/recovery.c) on volume images built in
  * memory with the record encoder.
  */
 #include "rvm_test.h"
