@@ -47,6 +47,7 @@
 
 #include "record.h"
 #include "recovery.h"
+#include "endpoint.h"
 #include "rangeset.h"
 
 struct rvm_volume;
@@ -120,7 +121,7 @@ struct rvm_rec {
 };
 
 /**
- * struct rvm_bio_async - an asynchronous write (bio.c)
+ * struct rvm_bio_async - an asynchronous write (bio.c, rvm_ep_write_async())
  * @done: called once the write has completed, maybe in interrupt context,
  *	with 0 or a negative errno
  */
@@ -276,6 +277,9 @@ struct rvm_ptxn {
  * @path: the device path given at attach
  * @devt: the device number, to find the volume from a path
  * @bh: the exclusively opened block device
+ * @log_ep: the log's endpoint on it: superblocks and log area (endpoint.h)
+ * @seg_ep: the data segment's endpoint on it
+ * @eps: the two, as the shared recovery code addresses them
  * @geom: byte geometry of the volume (record.h)
  * @sb: the superblock last written
  * @sb_lock: serialises superblock writes
@@ -296,6 +300,9 @@ struct rvm_volume {
 	char *path;
 	dev_t devt;
 	struct rvm_bdev_handle bh;
+	struct rvm_endpoint log_ep;
+	struct rvm_endpoint seg_ep;
+	struct rvm_ep_set eps;
 	struct rvm_geom geom;
 	struct rvm_disk_super sb;
 	struct mutex sb_lock; /* serialises superblock writes */
@@ -349,14 +356,7 @@ void rvm_crc_init(void);
 int rvm_dev_init(void);
 void rvm_dev_exit(void);
 
-/* bio.c: synchronous I/O on a volume's device */
-int rvm_bio_read(struct rvm_volume *vol, u64 off, void *buf, size_t len);
-int rvm_bio_write(struct rvm_volume *vol, u64 off, const void *buf, size_t len,
-		  blk_opf_t flags);
-int rvm_bio_write_async(struct rvm_volume *vol, u64 off, const void *buf,
-			size_t len, blk_opf_t flags, struct rvm_bio_async *a);
-int rvm_bio_flush(struct rvm_volume *vol);
-extern const struct rvm_io_ops rvm_bio_ops;
+/* bio.c: I/O on endpoints, declared in endpoint.h */
 
 /* volume.c */
 int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,

@@ -241,8 +241,8 @@ int rvm_volume_write_super(struct rvm_volume *vol, u64 head_lsn, u64 head_seq,
 	sb->head_seq = cpu_to_le64(head_seq);
 	sb->flags = cpu_to_le32(flags);
 	rvm_super_seal(sb);
-	ret = rvm_bio_write(vol, (u64)rvm_super_slot(seq) * RVM_BLOCK_SIZE, sb,
-			    RVM_BLOCK_SIZE, REQ_PREFLUSH | REQ_FUA);
+	ret = rvm_ep_write(&vol->log_ep, (u64)rvm_super_slot(seq) * RVM_BLOCK_SIZE,
+			   sb, RVM_BLOCK_SIZE, REQ_PREFLUSH | REQ_FUA);
 	if (!ret)
 		vol->sb = *sb;
 	mutex_unlock(&vol->sb_lock);
@@ -252,17 +252,37 @@ int rvm_volume_write_super(struct rvm_volume *vol, u64 head_lsn, u64 head_seq,
 	return ret;
 }
 
+/*
+ * A one-device volume's endpoints, from its geometry: the log (superblocks
+ * and log area) from offset 0, the data segment at data_off.
+ */
+static void rvm_volume_endpoints(struct rvm_volume *vol)
+{
+	const struct rvm_geom *g = &vol->geom;
+
+	rvm_ep_init(&vol->log_ep, vol->bh.bdev, 0, g->log_off + g->log_size,
+		    "log");
+	rvm_ep_init(&vol->seg_ep, vol->bh.bdev, g->data_off, g->data_size,
+		    "data segment");
+	vol->eps.log = &vol->log_ep;
+	vol->eps.segs = &vol->seg_ep;
+	vol->eps.nsegs = 1;
+}
+
 static int rvm_volume_read_super(struct rvm_volume *vol)
 {
 	const char *why_a, *why_b;
 	struct rvm_disk_super *sb;
-	u64 blocks = bdev_nr_bytes(vol->bh.bdev) / RVM_BLOCK_SIZE;
+	u64 size = bdev_nr_bytes(vol->bh.bdev);
+	u64 blocks = size / RVM_BLOCK_SIZE;
 	int ret, pick;
 
 	sb = kmalloc(2 * RVM_BLOCK_SIZE, GFP_KERNEL);
 	if (!sb)
 		return -ENOMEM;
-	ret = rvm_bio_read(vol, 0, sb, 2 * RVM_BLOCK_SIZE);
+	/* The whole device until the superblock says where the log ends. */
+	rvm_ep_init(&vol->log_ep, vol->bh.bdev, 0, size, "log");
+	ret = rvm_ep_read(&vol->log_ep, 0, sb, 2 * RVM_BLOCK_SIZE);
 	if (ret) {
 		pr_err("%s: cannot read the superblocks: %d\n", vol->path, ret);
 		goto out;
@@ -282,6 +302,7 @@ static int rvm_volume_read_super(struct rvm_volume *vol)
 	vol->sb =
 		*(struct rvm_disk_super *)((void *)sb + pick * RVM_BLOCK_SIZE);
 	rvm_geom_init(&vol->geom, &vol->sb);
+	rvm_volume_endpoints(vol);
 	ret = 0;
 out:
 	kfree(sb);
@@ -296,7 +317,7 @@ static int rvm_volume_recover(struct rvm_volume *vol)
 	u64 t0 = ktime_get_ns(), t_sb = 0;
 	int ret;
 
-	ret = rvm_recover(&vol->sb, &rvm_bio_ops, vol, &opts, &st);
+	ret = rvm_recover(&vol->sb, &rvm_ep_io_ops, &vol->eps, &opts, &st);
 	if (ret) {
 		pr_err("%s: recovery failed: %d\n", vol->path, ret);
 		return ret;

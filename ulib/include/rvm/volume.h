@@ -74,9 +74,13 @@ u64 rvm_vol_size(const struct rvm_vol *vol);
 const char *rvm_vol_path(const struct rvm_vol *vol);
 
 /*
- * The device as struct rvm_io_ops, with the handle as ctx: byte offsets,
- * any alignment (unaligned requests go through an aligned bounce buffer),
- * reads and writes beyond the end of the device fail with -EIO.
+ * The volume's endpoints as struct rvm_io_ops (recovery.h), with the handle
+ * as ctx: RVM_IO_LOG is the device from offset 0 (all of it until
+ * rvm_vol_read_super() has run, then the superblocks and the log area),
+ * RVM_IO_SEG0 the data segment from its first byte (once the superblocks
+ * are read; -EINVAL before). Byte offsets inside the endpoint, any
+ * alignment (unaligned requests go through an aligned bounce buffer);
+ * reads and writes beyond the end of the endpoint fail with -EIO.
  */
 extern const struct rvm_io_ops rvm_vol_io_ops;
 
