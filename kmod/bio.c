@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rvm: I/O on an endpoint (endpoint.h): a byte range of a block device,
+ * rvm: I/O on an endpoint (endpoint.h): a byte range of a backing,
  * addressed by offsets inside it, checked against its end in one place
  * (rvm_ep_check()). Buffers may come from kmalloc or vmalloc (kvmalloc);
- * offsets and lengths are multiples of 512. The device is accessed with
- * bios, never through its page cache, so the module's view of the disk is
- * the disk's. Every call is synchronous but two: recovery's read-ahead of
- * the log (rvm_ep_io_ops.read_start/read_end) and the log writer's writes
+ * offsets and lengths are multiples of 512. A block device is accessed
+ * with bios, never through its page cache, so the module's view of the
+ * disk is the disk's; a regular file goes to fileio.c. Every call is
+ * synchronous but two: recovery's read-ahead of the log
+ * (rvm_ep_io_ops.read_start/read_end) and the log writer's writes
  * (rvm_ep_write_async()).
  */
 #include <linux/bio.h>
@@ -23,15 +24,15 @@
 /**
  * rvm_ep_init() - set up an endpoint
  * @ep: the endpoint
- * @bdev: its device, held by the caller for as long as @ep is used
- * @base: where its range starts on @bdev, in bytes, a multiple of 512
+ * @back: its backing, open for as long as @ep is used
+ * @base: where its range starts in @back, in bytes, a multiple of 512
  * @size: the range's length in bytes
  * @name: what it is, for messages (a string that outlives @ep)
  */
-void rvm_ep_init(struct rvm_endpoint *ep, struct block_device *bdev, u64 base,
-		 u64 size, const char *name)
+void rvm_ep_init(struct rvm_endpoint *ep, const struct rvm_backing *back,
+		 u64 base, u64 size, const char *name)
 {
-	ep->bdev = bdev;
+	ep->back = back;
 	ep->base = base;
 	ep->size = size;
 	ep->name = name;
@@ -74,7 +75,7 @@ static struct bio *rvm_bio_build(const struct rvm_endpoint *ep, u64 off,
 					DIV_ROUND_UP(offset_in_page(buf) + len,
 						     PAGE_SIZE));
 
-		bio = blk_next_bio(bio, ep->bdev, nr, opf, GFP_NOIO);
+		bio = blk_next_bio(bio, ep->back->bh.bdev, nr, opf, GFP_NOIO);
 		bio->bi_iter.bi_sector = off >> SECTOR_SHIFT;
 		opf &= ~REQ_PREFLUSH;
 		while (len) {
@@ -108,6 +109,8 @@ static int rvm_bio_rw(const struct rvm_endpoint *ep, u64 off, void *buf,
 	ret = rvm_ep_check(ep, off, len);
 	if (ret || !len)
 		return ret;
+	if (ep->back->file)
+		return rvm_fio_rw(ep, off, buf, len, op_is_write(opf), opf);
 	bio = rvm_bio_build(ep, off, buf, len, opf);
 	ret = submit_bio_wait(bio);
 	bio_put(bio);
@@ -191,10 +194,14 @@ int rvm_ep_write_async(const struct rvm_endpoint *ep, u64 off,
 		return ret;
 	if (!len && !(flags & REQ_PREFLUSH))
 		return -EINVAL;
+	if (ep->back->file) {
+		rvm_fio_write_async(ep, off, buf, len, flags, a);
+		return 0;
+	}
 	if (len)
 		bio = rvm_bio_build(ep, off, (void *)buf, len, opf);
 	else
-		bio = bio_alloc(ep->bdev, 0, opf, GFP_NOIO);
+		bio = bio_alloc(ep->back->bh.bdev, 0, opf, GFP_NOIO);
 	bio->bi_private = a;
 	bio->bi_end_io = rvm_bio_async_end;
 	submit_bio(bio);
@@ -205,14 +212,16 @@ int rvm_ep_write_async(const struct rvm_endpoint *ep, u64 off,
  * rvm_ep_flush() - make the completed writes to an endpoint durable
  * @ep: the endpoint
  *
- * Flushes its whole device (a one-device volume's two endpoints share
+ * Flushes its whole backing (a one-device volume's two endpoints share
  * one flush).
  *
  * Return: 0 or a negative errno.
  */
 int rvm_ep_flush(const struct rvm_endpoint *ep)
 {
-	return blkdev_issue_flush(ep->bdev);
+	if (ep->back->file)
+		return rvm_fio_flush(ep);
+	return blkdev_issue_flush(ep->back->bh.bdev);
 }
 
 /* A read in flight, started by rvm_io_read_start(). */
@@ -261,6 +270,14 @@ static int rvm_io_read_start(void *ctx, u32 ep, u64 off, void *buf,
 	init_completion(&a->done);
 	a->buf = buf;
 	a->len = len;
+	if (e->back->file) {
+		/* A file's read is done here; read_end hands out its result. */
+		a->status = errno_to_blk_status(rvm_fio_rw(e, off, buf, len,
+							   false, 0));
+		complete(&a->done);
+		*handle = a;
+		return 0;
+	}
 	bio = rvm_bio_build(e, off, buf, len, REQ_OP_READ);
 	bio->bi_private = a;
 	bio->bi_end_io = rvm_bio_ahead_end;

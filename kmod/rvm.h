@@ -121,15 +121,6 @@ struct rvm_rec {
 };
 
 /**
- * struct rvm_bio_async - an asynchronous write (bio.c, rvm_ep_write_async())
- * @done: called once the write has completed, maybe in interrupt context,
- *	with 0 or a negative errno
- */
-struct rvm_bio_async {
-	void (*done)(struct rvm_bio_async *a, int err);
-};
-
-/**
  * struct rvm_log_out - the log writer's staging buffer (logbuf.c)
  * @vol: the volume
  * @buf: bytes of the log from lsn @start (sector aligned) on; it never
@@ -275,9 +266,9 @@ struct rvm_ptxn {
  * @kref: references: the attachment, bound files, running operations
  * @id: small integer naming the volume in the ioctls
  * @path: the device path given at attach
- * @devt: the device number, to find the volume from a path
- * @bh: the exclusively opened block device
- * @log_ep: the log's endpoint on it: superblocks and log area (endpoint.h)
+ * @back: the block device or regular file it lives in (endpoint.h); its
+ *	identity finds the volume from a path or an fd
+ * @log_ep: the log's endpoint on it: superblocks and log area
  * @seg_ep: the data segment's endpoint on it
  * @eps: the two, as the shared recovery code addresses them
  * @geom: byte geometry of the volume (record.h)
@@ -298,8 +289,7 @@ struct rvm_volume {
 	struct kref kref;
 	u32 id;
 	char *path;
-	dev_t devt;
-	struct rvm_bdev_handle bh;
+	struct rvm_backing back;
 	struct rvm_endpoint log_ep;
 	struct rvm_endpoint seg_ep;
 	struct rvm_ep_set eps;

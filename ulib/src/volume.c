@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/fs.h>		/* BLKGETSIZE64 */
+#include <linux/rvm.h>		/* RVM_IOC_STATUS */
 
 #include "rvm/volume.h"
 
@@ -312,6 +313,28 @@ const struct rvm_io_ops rvm_vol_io_ops = {
 
 /* ---- open / close ----------------------------------------------------- */
 
+/*
+ * Is the regular file open as @fd a volume the module has attached? A
+ * block device is kept from us by O_EXCL; a file the module holds is not,
+ * so ask it (RVM_IOC_STATUS by fd, RVM_FEAT_FILE). No module, no answer:
+ * not attached.
+ */
+static bool vol_file_attached(int fd)
+{
+	struct rvm_status st;
+	int dev = open("/dev/rvm", O_RDWR | O_CLOEXEC);
+	bool yes;
+
+	if (dev < 0)
+		return false;
+	memset(&st, 0, sizeof(st));
+	st.ref.flags = RVM_REF_FD;
+	st.ref.fd = fd;
+	yes = !ioctl(dev, RVM_IOC_STATUS, &st);
+	close(dev);
+	return yes;
+}
+
 int rvm_vol_open(const char *path, unsigned int flags, struct rvm_vol **volp)
 {
 	struct rvm_vol *vol;
@@ -371,6 +394,11 @@ int rvm_vol_open(const char *path, unsigned int flags, struct rvm_vol **volp)
 		vol->size = bytes;
 	} else {
 		vol->size = st.st_size;
+		if (!vol->rdonly && vol_file_attached(vol->fd)) {
+			err = vol_err(-EBUSY, "%s: attached by rvm.ko (detach it first)",
+				      path);
+			goto out_close;
+		}
 	}
 	*volp = vol;
 	return 0;

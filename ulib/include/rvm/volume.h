@@ -39,8 +39,9 @@ struct rvm_vol;
  * Does not read the superblocks (rvm_vol_read_super() does).
  *
  * Return: 0; -EINVAL for unknown @flags, -ENOTBLK if @path is neither a
- * block device nor a regular file, -EBUSY if a block device is in use, or
- * the errno of open(2) or fstat(2).
+ * block device nor a regular file, -EBUSY if a block device is in use or
+ * (opened for writing) a regular file is attached by rvm.ko, or the errno
+ * of open(2) or fstat(2).
  */
 int rvm_vol_open(const char *path, unsigned int flags, struct rvm_vol **volp);
 
