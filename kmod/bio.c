@@ -48,8 +48,8 @@ static int rvm_ep_check(const struct rvm_endpoint *ep, u64 off, size_t len)
 	if ((off | len) & (SECTOR_SIZE - 1))
 		return -EINVAL;
 	if (off > ep->size || len > ep->size - off) {
-		pr_err_ratelimited("I/O at %llu+%zu beyond the end of the %s (%llu bytes) refused\n",
-				   off, len, ep->name, ep->size);
+		pr_err_ratelimited("%s: I/O %llu+%zu beyond %llu refused\n",
+				   ep->name, off, len, ep->size);
 		return -EIO;
 	}
 	return 0;
@@ -181,9 +181,8 @@ static void rvm_bio_async_end(struct bio *bio)
  * Return: 0 (@a->done will be called), or -EINVAL or -EIO (a range past
  * the end of @ep: it will not be).
  */
-int rvm_ep_write_async(const struct rvm_endpoint *ep, u64 off,
-		       const void *buf, size_t len, blk_opf_t flags,
-		       struct rvm_bio_async *a)
+int rvm_ep_write_async(const struct rvm_endpoint *ep, u64 off, const void *buf,
+		       size_t len, blk_opf_t flags, struct rvm_bio_async *a)
 {
 	blk_opf_t opf = REQ_OP_WRITE | REQ_SYNC | flags;
 	struct bio *bio;
@@ -251,8 +250,8 @@ static const struct rvm_endpoint *rvm_ep_pick(void *ctx, u32 ep)
 	return ep < set->nsegs ? &set->segs[ep] : NULL;
 }
 
-static int rvm_io_read_start(void *ctx, u32 ep, u64 off, void *buf,
-			     size_t len, void **handle)
+static int rvm_io_read_start(void *ctx, u32 ep, u64 off, void *buf, size_t len,
+			     void **handle)
 {
 	const struct rvm_endpoint *e = rvm_ep_pick(ctx, ep);
 	struct rvm_bio_ahead *a;
@@ -272,8 +271,8 @@ static int rvm_io_read_start(void *ctx, u32 ep, u64 off, void *buf,
 	a->len = len;
 	if (e->back->file) {
 		/* A file's read is done here; read_end hands out its result. */
-		a->status = errno_to_blk_status(rvm_fio_rw(e, off, buf, len,
-							   false, 0));
+		ret = rvm_fio_rw(e, off, buf, len, false, 0);
+		a->status = errno_to_blk_status(ret);
 		complete(&a->done);
 		*handle = a;
 		return 0;
@@ -306,8 +305,7 @@ static int rvm_io_read(void *ctx, u32 ep, u64 off, void *buf, size_t len)
 	return e ? rvm_ep_read(e, off, buf, len) : -EINVAL;
 }
 
-static int rvm_io_write(void *ctx, u32 ep, u64 off, const void *buf,
-			size_t len)
+static int rvm_io_write(void *ctx, u32 ep, u64 off, const void *buf, size_t len)
 {
 	const struct rvm_endpoint *e = rvm_ep_pick(ctx, ep);
 

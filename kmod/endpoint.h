@@ -124,9 +124,8 @@ void rvm_ep_init(struct rvm_endpoint *ep, const struct rvm_backing *back,
 int rvm_ep_read(const struct rvm_endpoint *ep, u64 off, void *buf, size_t len);
 int rvm_ep_write(const struct rvm_endpoint *ep, u64 off, const void *buf,
 		 size_t len, blk_opf_t flags);
-int rvm_ep_write_async(const struct rvm_endpoint *ep, u64 off,
-		       const void *buf, size_t len, blk_opf_t flags,
-		       struct rvm_bio_async *a);
+int rvm_ep_write_async(const struct rvm_endpoint *ep, u64 off, const void *buf,
+		       size_t len, blk_opf_t flags, struct rvm_bio_async *a);
 int rvm_ep_flush(const struct rvm_endpoint *ep);
 extern const struct rvm_io_ops rvm_ep_io_ops;
 

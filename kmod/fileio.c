@@ -84,7 +84,8 @@ int rvm_fio_rw(const struct rvm_endpoint *ep, u64 off, void *buf, size_t len,
 		size_t n = rvm_fio_vecs(bv, &nr, buf, len);
 		ssize_t got;
 
-		iov_iter_bvec(&iter, write ? ITER_SOURCE : ITER_DEST, bv, nr, n);
+		iov_iter_bvec(&iter, write ? ITER_SOURCE : ITER_DEST, bv, nr,
+			      n);
 		if (write)
 			got = vfs_iter_write(file, &iter, &pos,
 					     flags & REQ_FUA ? RWF_DSYNC : 0);
@@ -113,8 +114,8 @@ int rvm_fio_flush(const struct rvm_endpoint *ep)
 
 static void rvm_fio_async_work(struct work_struct *work)
 {
-	struct rvm_bio_async *a = container_of(work, struct rvm_bio_async,
-					       work);
+	struct rvm_bio_async *a =
+		container_of(work, struct rvm_bio_async, work);
 	int err;
 
 	if (a->len)

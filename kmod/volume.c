@@ -71,8 +71,7 @@ static struct rvm_volume *rvm_volume_find_in(struct list_head *list,
 }
 
 /* An attached volume, by identity if @ident->dev is not 0, else by id. */
-static struct rvm_volume *rvm_volume_find(const struct rvm_ident *ident,
-					  u32 id)
+static struct rvm_volume *rvm_volume_find(const struct rvm_ident *ident, u32 id)
 {
 	return rvm_volume_find_in(&rvm_volumes, ident, id);
 }
@@ -285,8 +284,9 @@ int rvm_volume_write_super(struct rvm_volume *vol, u64 head_lsn, u64 head_seq,
 	sb->head_seq = cpu_to_le64(head_seq);
 	sb->flags = cpu_to_le32(flags);
 	rvm_super_seal(sb);
-	ret = rvm_ep_write(&vol->log_ep, (u64)rvm_super_slot(seq) * RVM_BLOCK_SIZE,
-			   sb, RVM_BLOCK_SIZE, REQ_PREFLUSH | REQ_FUA);
+	ret = rvm_ep_write(&vol->log_ep,
+			   (u64)rvm_super_slot(seq) * RVM_BLOCK_SIZE, sb,
+			   RVM_BLOCK_SIZE, REQ_PREFLUSH | REQ_FUA);
 	if (!ret)
 		vol->sb = *sb;
 	mutex_unlock(&vol->sb_lock);
@@ -606,8 +606,7 @@ ssize_t rvm_volume_list(char *buf)
 			break;
 		len += sysfs_emit_at(buf, len, "%u %u:%u %s\n", vol->id,
 				     MAJOR(vol->back.ident.dev),
-				     MINOR(vol->back.ident.dev),
-				     vol->path);
+				     MINOR(vol->back.ident.dev), vol->path);
 	}
 	mutex_unlock(&rvm_volumes_lock);
 	return len;
