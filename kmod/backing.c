@@ -9,7 +9,8 @@
  * which a power cut can tear).
  *
  * A regular file is opened read-write by the module itself, with O_DIRECT
- * if the file system takes it (else buffered, fileio.c). The same sector
+ * if the file system takes it for any 512-byte aligned I/O (STATX_DIOALIGN;
+ * else buffered, fileio.c). The same sector
  * rule holds for the disk under the file system, where there is one (a
  * file system without a block device, such as tmpfs, has no power cut to
  * survive). The file is the volume's while it is attached; the module
@@ -28,6 +29,7 @@
 #include <linux/fs.h>
 #include <linux/namei.h>
 #include <linux/path.h>
+#include <linux/stat.h>
 #include <linux/workqueue.h>
 
 #include "rvm.h"
@@ -86,6 +88,23 @@ static int rvm_backing_open_bdev(struct rvm_backing *b, const char *path,
 	return 0;
 }
 
+/*
+ * Does the file system take O_DIRECT I/O of any 512-byte aligned range
+ * from any 512-byte aligned buffer? Only if it says so (STATX_DIOALIGN):
+ * some take O_DIRECT opens but want whole blocks (btrfs), and some say
+ * nothing (tmpfs); those get buffered I/O.
+ */
+static bool rvm_dio_fits(struct file *f)
+{
+	struct kstat st = { 0 };
+
+	if (vfs_getattr(&f->f_path, &st, STATX_DIOALIGN, AT_STATX_SYNC_AS_STAT))
+		return false;
+	return (st.result_mask & STATX_DIOALIGN) && st.dio_offset_align &&
+	       st.dio_offset_align <= SECTOR_SIZE && st.dio_mem_align &&
+	       st.dio_mem_align <= SECTOR_SIZE;
+}
+
 static int rvm_backing_open_file(struct rvm_backing *b, const char *path)
 {
 	int oflags = O_RDWR | O_LARGEFILE;
@@ -94,6 +113,10 @@ static int rvm_backing_open_file(struct rvm_backing *b, const char *path)
 	int ret;
 
 	f = filp_open(path, oflags | O_DIRECT, 0);
+	if (!IS_ERR(f) && !rvm_dio_fits(f)) {
+		fput(f);
+		f = ERR_PTR(-EINVAL);
+	}
 	if (IS_ERR(f) && PTR_ERR(f) == -EINVAL)
 		f = filp_open(path, oflags, 0); /* no O_DIRECT here */
 	if (IS_ERR(f)) {

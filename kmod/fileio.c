@@ -5,7 +5,7 @@
  * The file is opened by the module (backing.c), with O_DIRECT where the
  * file system supports it: then reads and writes go to the disk as the
  * block device path's do, and the page cache is bypassed. Without
- * O_DIRECT (tmpfs before 6.6, some others) the I/O is buffered. Either
+ * O_DIRECT (tmpfs, btrfs: backing.c says when) the I/O is buffered. Either
  * way durability comes from the file system, as the block path's comes
  * from the disk's cache flush: REQ_FUA becomes RWF_DSYNC on the write
  * (the range is written and its metadata committed before it returns),

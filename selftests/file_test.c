@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Volumes in regular files (RVM_FEAT_FILE): the module opens the file
- * itself. On tmpfs (buffered on 6.1, which has no O_DIRECT there; O_DIRECT
- * on 6.12) and on ext2 made on the second scratch disk (O_DIRECT): format
+ * itself. On tmpfs (buffered: it does not say that it takes 512-byte
+ * aligned direct I/O, STATX_DIOALIGN) and on ext2 made on the second
+ * scratch disk (O_DIRECT), each mode checked in the kernel log: format
  * a file, attach it by path, bind by path and by fd, commit, detach,
  * read the file with read(2), attach again and find every committed byte;
  * a copy of the live file (a crash image) recovers them too. Bad input:
@@ -11,6 +12,7 @@
  * file on a nodev mount is fine: nodev concerns device nodes only.
  */
 #include <stdio.h>
+#include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -89,6 +91,18 @@ FIXTURE_TEARDOWN(file)
 	if (variant->ext2)
 		umount(EXTDIR);
 	close(self->ctl);
+}
+
+/* Does the kernel log hold @s? */
+static bool klog_has(const char *s)
+{
+	static char buf[1 << 20];
+	int n = klogctl(3, buf, sizeof(buf) - 1); /* SYSLOG_ACTION_READ_ALL */
+
+	if (n < 0)
+		return false;
+	buf[n] = 0;
+	return strstr(buf, s);
 }
 
 /* The data segment's byte offset in the file, from its superblock. */
@@ -206,6 +220,7 @@ TEST_F(file, commit_detach_reattach)
 {
 	struct rvm_status st;
 	struct rvm_version v;
+	char mode[200];
 	uint32_t id;
 
 	memset(&v, 0, sizeof(v));
@@ -213,6 +228,10 @@ TEST_F(file, commit_detach_reattach)
 	ASSERT_TRUE(v.features & RVM_FEAT_FILE);
 	/* The data segment starts out as zeros (fallocate). */
 	ASSERT_EQ(0, rvm_attach_dev(self->ctl, self->path, &id));
+	/* The I/O mode the module chose. */
+	snprintf(mode, sizeof(mode), "attached %s (file (%s))", self->path,
+		 variant->ext2 ? "O_DIRECT" : "buffered");
+	EXPECT_TRUE(klog_has(mode)) TH_LOG("no \"%s\" in the kernel log", mode);
 	ASSERT_EQ(0, rvm_status_dev(self->ctl, self->path, &st));
 	EXPECT_EQ(id, st.vol_id);
 	EXPECT_EQ(LOG_BYTES, st.log_bytes);
