@@ -27,7 +27,6 @@
 #include <linux/blkdev.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/namei.h>
 #include <linux/path.h>
 #include <linux/stat.h>
 #include <linux/workqueue.h>
@@ -152,30 +151,31 @@ err:
  * rvm_backing_open() - open a volume's block device or regular file
  * @b: the backing, zeroed
  * @path: its path
+ * @id: its identity, as rvm_backing_ident() found it at @path: a device
+ *	(@id->ino 0) or a file
  * @holder: the exclusive holder of a block device
  *
- * Return: 0 or a negative errno (-ENOTBLK: neither a block device nor a
- * regular file; -EINVAL: sectors larger than 512 bytes; the kernel log
- * says why).
+ * Return: 0 or a negative errno (-ENOTBLK: not a regular file any more;
+ * -EAGAIN: @path names another device or file than @id now; -EINVAL:
+ * sectors larger than 512 bytes; the kernel log says why).
  */
-int rvm_backing_open(struct rvm_backing *b, const char *path, void *holder)
+int rvm_backing_open(struct rvm_backing *b, const char *path,
+		     const struct rvm_ident *id, void *holder)
 {
-	struct path p;
-	struct rvm_ident id;
 	int ret;
 
-	ret = kern_path(path, LOOKUP_FOLLOW, &p);
+	if (!id->ino)
+		ret = rvm_backing_open_bdev(b, path, holder);
+	else
+		ret = rvm_backing_open_file(b, path);
 	if (ret)
 		return ret;
-	ret = rvm_backing_ident(&p, &id);
-	path_put(&p);
-	if (ret) {
-		pr_err("%s: not a block device or regular file\n", path);
-		return ret;
+	if (b->ident.dev != id->dev || b->ident.ino != id->ino) {
+		pr_err("%s: replaced while being opened\n", path);
+		rvm_backing_close(b);
+		return -EAGAIN;
 	}
-	if (!id.ino)
-		return rvm_backing_open_bdev(b, path, holder);
-	return rvm_backing_open_file(b, path);
+	return 0;
 }
 
 /**

@@ -114,7 +114,8 @@ struct rvm_bio_async {
 
 /* backing.c */
 int rvm_backing_ident(const struct path *path, struct rvm_ident *id);
-int rvm_backing_open(struct rvm_backing *b, const char *path, void *holder);
+int rvm_backing_open(struct rvm_backing *b, const char *path,
+		     const struct rvm_ident *id, void *holder);
 void rvm_backing_close(struct rvm_backing *b);
 const char *rvm_backing_kind(const struct rvm_backing *b);
 

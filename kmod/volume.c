@@ -457,7 +457,7 @@ int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,
 	}
 	ret = ida_alloc_min(&rvm_vol_ida, 1, GFP_KERNEL);
 	if (ret >= 0) {
-		vol->back.ident = ident;
+		vol->back.ident = ident; /* what rvm_attaching matches */
 		list_add_tail(&vol->node, &rvm_attaching);
 	}
 	mutex_unlock(&rvm_volumes_lock);
@@ -465,15 +465,9 @@ int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,
 		goto err_free;
 	vol->id = ret;
 
-	ret = rvm_backing_open(&vol->back, path, vol);
+	ret = rvm_backing_open(&vol->back, path, &ident, vol);
 	if (ret)
 		goto err_unclaim;
-	if (vol->back.ident.dev != ident.dev ||
-	    vol->back.ident.ino != ident.ino) {
-		pr_err("%s: replaced while being attached\n", path);
-		ret = -EAGAIN;
-		goto err_close;
-	}
 	ret = rvm_volume_read_super(vol);
 	if (ret)
 		goto err_close;
