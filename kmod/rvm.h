@@ -4,8 +4,11 @@
  *
  * Objects and who owns them:
  *
- *   struct rvm_volume   an attached volume (volume.c): the exclusively
- *                       opened device, its geometry, the in-memory pages of
+ *   struct rvm_volume   an attached volume (volume.c): its backing (the
+ *                       exclusively opened device or the regular file,
+ *                       backing.c) and the endpoints on it for the log and
+ *                       the data segment (endpoint.h, bio.c, fileio.c),
+ *                       its geometry, the in-memory pages of
  *                       its data segment (region.c), its log (log.c) and
  *                       truncation (truncate.c), its counters.
  *   struct rvm_file     an open file of /dev/rvm (dev.c): the volume it is
