@@ -195,14 +195,16 @@ void rvm_backing_close(struct rvm_backing *b)
 }
 
 /**
- * rvm_backing_kind() - what a backing is, for messages
+ * rvm_backing_kind() - what a backing is, for the end of a message
  * @b: the backing
  *
- * Return: "device", "file (O_DIRECT)" or "file (buffered)".
+ * Return: "" for a block device, "; a regular file, O_DIRECT" or "; a
+ * regular file, buffered I/O".
  */
 const char *rvm_backing_kind(const struct rvm_backing *b)
 {
 	if (!b->file)
-		return "device";
-	return b->direct ? "file (O_DIRECT)" : "file (buffered)";
+		return "";
+	return b->direct ? "; a regular file, O_DIRECT" :
+			   "; a regular file, buffered I/O";
 }

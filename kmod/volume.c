@@ -486,9 +486,9 @@ int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,
 	list_move_tail(&vol->node, &rvm_volumes);
 	mutex_unlock(&rvm_volumes_lock);
 	*id = vol->id;
-	pr_info("attached %s (%s) as volume %u: data segment %llu bytes, log %llu bytes\n",
-		path, rvm_backing_kind(&vol->back), vol->id,
-		vol->geom.data_size, vol->geom.log_size);
+	pr_info("attached %s as volume %u: data segment %llu bytes, log %llu bytes%s\n",
+		path, vol->id, vol->geom.data_size, vol->geom.log_size,
+		rvm_backing_kind(&vol->back));
 	return 0;
 
 err_region:

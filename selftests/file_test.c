@@ -93,16 +93,23 @@ FIXTURE_TEARDOWN(file)
 	close(self->ctl);
 }
 
-/* Does the kernel log hold @s? */
-static bool klog_has(const char *s)
+/* Does a line of the kernel log hold @a and, after it, @b? */
+static bool klog_has(const char *a, const char *b)
 {
 	static char buf[1 << 20];
 	int n = klogctl(3, buf, sizeof(buf) - 1); /* SYSLOG_ACTION_READ_ALL */
+	char *line, *save = NULL, *at;
 
 	if (n < 0)
 		return false;
 	buf[n] = 0;
-	return strstr(buf, s);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		at = strstr(line, a);
+		if (at && strstr(at, b))
+			return true;
+	}
+	return false;
 }
 
 /* The data segment's byte offset in the file, from its superblock. */
@@ -229,9 +236,11 @@ TEST_F(file, commit_detach_reattach)
 	/* The data segment starts out as zeros (fallocate). */
 	ASSERT_EQ(0, rvm_attach_dev(self->ctl, self->path, &id));
 	/* The I/O mode the module chose. */
-	snprintf(mode, sizeof(mode), "attached %s (file (%s))", self->path,
-		 variant->ext2 ? "O_DIRECT" : "buffered");
-	EXPECT_TRUE(klog_has(mode)) TH_LOG("no \"%s\" in the kernel log", mode);
+	snprintf(mode, sizeof(mode), "attached %s as volume", self->path);
+	EXPECT_TRUE(klog_has(mode, variant->ext2 ?
+				   "; a regular file, O_DIRECT" :
+				   "; a regular file, buffered I/O"))
+		TH_LOG("no \"%s\" line with the mode in the kernel log", mode);
 	ASSERT_EQ(0, rvm_status_dev(self->ctl, self->path, &st));
 	EXPECT_EQ(id, st.vol_id);
 	EXPECT_EQ(LOG_BYTES, st.log_bytes);
