@@ -79,7 +79,7 @@ static long rvm_ioctl_get_version(void __user *argp)
 	v.abi_minor = RVM_ABI_MINOR;
 	v.page_size = PAGE_SIZE;
 	v.features = RVM_FEAT_ENGINE | RVM_FEAT_PROTECT | RVM_FEAT_DECL |
-		     RVM_FEAT_REF_FD;
+		     RVM_FEAT_REF_FD | RVM_FEAT_FILE;
 	if (IS_ENABLED(CONFIG_IO_URING))
 		v.features |= RVM_FEAT_URING;
 	if (copy_to_user(argp, &v, sizeof(v)))

@@ -55,8 +55,9 @@ int rvm_log_out_write(struct rvm_log_out *o)
 
 	if (!len)
 		return 0;
-	err = rvm_bio_write(o->vol, rvm_lsn_to_dev(&o->vol->geom, o->start),
-			    o->buf, len, 0);
+	err = rvm_ep_write(&o->vol->log_ep,
+			   rvm_lsn_to_log(&o->vol->geom, o->start), o->buf, len,
+			   0);
 	if (err)
 		return err;
 	o->unflushed = true;
@@ -69,7 +70,7 @@ int rvm_log_out_write(struct rvm_log_out *o)
 /**
  * rvm_log_out_submit() - start the last write of a batch
  * @o: the buffer, holding the batch's last bytes
- * @a: called when the write has completed (rvm_bio_write_async())
+ * @a: called when the write has completed (rvm_ep_write_async())
  *
  * Writes what the buffer holds up to the end of its last sector, the
  * bytes after the tail as zeros, with REQ_FUA, and with REQ_PREFLUSH if an
@@ -92,9 +93,9 @@ int rvm_log_out_submit(struct rvm_log_out *o, struct rvm_bio_async *a)
 	if (flags & REQ_PREFLUSH)
 		atomic64_inc(&o->vol->stats.log_preflushes);
 	o->unflushed = false;
-	return rvm_bio_write_async(o->vol,
-				   rvm_lsn_to_dev(&o->vol->geom, o->start),
-				   o->buf, len, flags, a);
+	return rvm_ep_write_async(&o->vol->log_ep,
+				  rvm_lsn_to_log(&o->vol->geom, o->start),
+				  o->buf, len, flags, a);
 }
 
 /**

@@ -215,8 +215,7 @@ static struct page *rvm_region_get_page(struct rvm_volume *vol,
 		return ERR_PTR(-ENOMEM);
 
 	len = min_t(u64, PAGE_SIZE, vol->geom.data_size - pos);
-	err = rvm_bio_read(vol, vol->geom.data_off + pos, page_address(page),
-			   len);
+	err = rvm_ep_read(&vol->seg_ep, pos, page_address(page), len);
 	if (err) {
 		pr_err_ratelimited("volume %u: read of data page %lu: %d\n",
 				   vol->id, idx, err);

@@ -4,8 +4,11 @@
  *
  * Objects and who owns them:
  *
- *   struct rvm_volume   an attached volume (volume.c): the exclusively
- *                       opened device, its geometry, the in-memory pages of
+ *   struct rvm_volume   an attached volume (volume.c): its backing (the
+ *                       exclusively opened device or the regular file,
+ *                       backing.c) and the endpoints on it for the log and
+ *                       the data segment (endpoint.h, bio.c, fileio.c),
+ *                       its geometry, the in-memory pages of
  *                       its data segment (region.c), its log (log.c) and
  *                       truncation (truncate.c), its counters.
  *   struct rvm_file     an open file of /dev/rvm (dev.c): the volume it is
@@ -47,6 +50,7 @@
 
 #include "record.h"
 #include "recovery.h"
+#include "endpoint.h"
 #include "rangeset.h"
 
 struct rvm_volume;
@@ -117,15 +121,6 @@ struct rvm_rec {
 	bool waited;
 	bool lead;
 	struct io_uring_cmd *ucmd;
-};
-
-/**
- * struct rvm_bio_async - an asynchronous write (bio.c)
- * @done: called once the write has completed, maybe in interrupt context,
- *	with 0 or a negative errno
- */
-struct rvm_bio_async {
-	void (*done)(struct rvm_bio_async *a, int err);
 };
 
 /**
@@ -274,8 +269,11 @@ struct rvm_ptxn {
  * @kref: references: the attachment, bound files, running operations
  * @id: small integer naming the volume in the ioctls
  * @path: the device path given at attach
- * @devt: the device number, to find the volume from a path
- * @bh: the exclusively opened block device
+ * @back: the block device or regular file it lives in (endpoint.h); its
+ *	identity finds the volume from a path or an fd
+ * @log_ep: the log's endpoint on it: superblocks and log area
+ * @seg_ep: the data segment's endpoint on it
+ * @eps: the two, as the shared recovery code addresses them
  * @geom: byte geometry of the volume (record.h)
  * @sb: the superblock last written
  * @sb_lock: serialises superblock writes
@@ -294,8 +292,10 @@ struct rvm_volume {
 	struct kref kref;
 	u32 id;
 	char *path;
-	dev_t devt;
-	struct rvm_bdev_handle bh;
+	struct rvm_backing back;
+	struct rvm_endpoint log_ep;
+	struct rvm_endpoint seg_ep;
+	struct rvm_ep_set eps;
 	struct rvm_geom geom;
 	struct rvm_disk_super sb;
 	struct mutex sb_lock; /* serialises superblock writes */
@@ -349,14 +349,7 @@ void rvm_crc_init(void);
 int rvm_dev_init(void);
 void rvm_dev_exit(void);
 
-/* bio.c: synchronous I/O on a volume's device */
-int rvm_bio_read(struct rvm_volume *vol, u64 off, void *buf, size_t len);
-int rvm_bio_write(struct rvm_volume *vol, u64 off, const void *buf, size_t len,
-		  blk_opf_t flags);
-int rvm_bio_write_async(struct rvm_volume *vol, u64 off, const void *buf,
-			size_t len, blk_opf_t flags, struct rvm_bio_async *a);
-int rvm_bio_flush(struct rvm_volume *vol);
-extern const struct rvm_io_ops rvm_bio_ops;
+/* bio.c: I/O on endpoints, declared in endpoint.h */
 
 /* volume.c */
 int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,

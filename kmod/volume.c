@@ -26,6 +26,12 @@
 #include "sysfs.h"
 
 static LIST_HEAD(rvm_volumes);
+/*
+ * Volumes being attached, by their node, so that a second attach of the
+ * same backing is refused before it opens it: a block device is opened
+ * exclusively anyway, but two opens of a file would both recover it.
+ */
+static LIST_HEAD(rvm_attaching);
 static DEFINE_MUTEX(rvm_volumes_lock);
 static DEFINE_IDA(rvm_vol_ida);
 
@@ -46,16 +52,28 @@ void rvm_volume_put(struct rvm_volume *vol)
 	kref_put(&vol->kref, rvm_volume_release);
 }
 
-/* By device number if @devt is not 0, else by id. */
-static struct rvm_volume *rvm_volume_find(dev_t devt, u32 id)
+/* In @list, by identity if @ident->dev is not 0, else by id. */
+static struct rvm_volume *rvm_volume_find_in(struct list_head *list,
+					     const struct rvm_ident *ident,
+					     u32 id)
 {
+	const struct rvm_ident *v;
 	struct rvm_volume *vol;
 
 	lockdep_assert_held(&rvm_volumes_lock);
-	list_for_each_entry(vol, &rvm_volumes, node)
-		if (devt ? vol->devt == devt : vol->id == id)
+	list_for_each_entry(vol, list, node) {
+		v = &vol->back.ident;
+		if (ident->dev ? v->dev == ident->dev && v->ino == ident->ino :
+				 vol->id == id)
 			return vol;
+	}
 	return NULL;
+}
+
+/* An attached volume, by identity if @ident->dev is not 0, else by id. */
+static struct rvm_volume *rvm_volume_find(const struct rvm_ident *ident, u32 id)
+{
+	return rvm_volume_find_in(&rvm_volumes, ident, id);
 }
 
 /* open(2)'s may_open_dev(): device nodes of a nodev mount do not open. */
@@ -65,8 +83,14 @@ static bool rvm_may_open_dev(const struct path *path)
 	       !(path->mnt->mnt_sb->s_iflags & SB_I_NODEV);
 }
 
-/* The device number of the block device node at user path @upath. */
-static int rvm_volume_devt_of_path(u64 upath, bool need_rw, dev_t *devt)
+/*
+ * The identity of the block device node or regular file at user path
+ * @upath. A device node must be on a mount without nodev (as open(2)
+ * wants); nodev does not concern a regular file, whose permission bits
+ * alone say who may read and write it.
+ */
+static int rvm_volume_ident_of_path(u64 upath, bool need_rw,
+				    struct rvm_ident *id)
 {
 	struct path path;
 	char *name;
@@ -79,37 +103,56 @@ static int rvm_volume_devt_of_path(u64 upath, bool need_rw, dev_t *devt)
 	kfree(name);
 	if (ret)
 		return ret;
-	if (!S_ISBLK(d_inode(path.dentry)->i_mode))
-		ret = -ENOTBLK;
-	else if (need_rw && !rvm_may_open_dev(&path))
+	ret = rvm_backing_ident(&path, id);
+	if (!ret && need_rw && !id->ino && !rvm_may_open_dev(&path))
 		ret = -EACCES;
-	else if (need_rw)
+	else if (!ret && need_rw)
 		ret = path_permission(&path, MAY_READ | MAY_WRITE);
-	*devt = d_inode(path.dentry)->i_rdev;
 	path_put(&path);
 	/* Device number 0 names no volume (and never falls back to an id). */
-	if (!ret && !*devt)
+	if (!ret && !id->dev)
 		ret = -ENOENT;
 	return ret;
 }
 
-/* The device number of the block device open as @fd. */
-static int rvm_volume_devt_of_fd(int fd, bool need_rw, dev_t *devt)
+/* The identity of the block device or regular file open as @fd. */
+static int rvm_volume_ident_of_fd(int fd, bool need_rw, struct rvm_ident *id)
 {
 	struct file *f = fget(fd);
-	int ret = 0;
+	int ret;
 
 	if (!f)
 		return -EBADF;
-	if (!S_ISBLK(file_inode(f)->i_mode))
-		ret = -ENOTBLK;
-	else if (need_rw && (f->f_mode & (FMODE_READ | FMODE_WRITE)) !=
-				    (FMODE_READ | FMODE_WRITE))
+	ret = rvm_backing_ident(&f->f_path, id);
+	if (!ret && need_rw &&
+	    (f->f_mode & (FMODE_READ | FMODE_WRITE)) !=
+		    (FMODE_READ | FMODE_WRITE))
 		ret = -EACCES;
-	*devt = file_inode(f)->i_rdev;
 	fput(f);
-	if (!ret && !*devt)
+	if (!ret && !id->dev)
 		ret = -ENOENT;
+	return ret;
+}
+
+/*
+ * The identity of the backing at kernel path @path, for attach: as
+ * lookup_bdev() has it for a device node (one on a nodev mount is
+ * refused), or a regular file's.
+ */
+static int rvm_volume_ident_of_kpath(const char *path, struct rvm_ident *id)
+{
+	struct path p;
+	int ret;
+
+	ret = kern_path(path, LOOKUP_FOLLOW, &p);
+	if (ret)
+		return ret;
+	ret = rvm_backing_ident(&p, id);
+	if (!ret && !id->ino && !rvm_may_open_dev(&p))
+		ret = -EACCES;
+	path_put(&p);
+	if (!ret && !id->dev)
+		ret = -ENODEV;
 	return ret;
 }
 
@@ -128,8 +171,8 @@ static int rvm_volume_devt_of_fd(int fd, bool need_rw, dev_t *devt)
 struct rvm_volume *rvm_volume_get(const struct rvm_volume_ref *ref,
 				  bool need_rw)
 {
+	struct rvm_ident ident = { 0 };
 	struct rvm_volume *vol;
-	dev_t devt = 0;
 	int ret = 0;
 
 	if ((ref->flags & ~RVM_REF_FD) || ref->pad || ref->reserved)
@@ -137,11 +180,11 @@ struct rvm_volume *rvm_volume_get(const struct rvm_volume_ref *ref,
 	if (ref->flags & RVM_REF_FD) {
 		if (ref->path || ref->vol_id)
 			return ERR_PTR(-EINVAL);
-		ret = rvm_volume_devt_of_fd(ref->fd, need_rw, &devt);
+		ret = rvm_volume_ident_of_fd(ref->fd, need_rw, &ident);
 	} else if (ref->fd) {
 		return ERR_PTR(-EINVAL);
 	} else if (ref->path) {
-		ret = rvm_volume_devt_of_path(ref->path, need_rw, &devt);
+		ret = rvm_volume_ident_of_path(ref->path, need_rw, &ident);
 	} else if (need_rw && !capable(CAP_SYS_ADMIN)) {
 		ret = -EPERM;
 	}
@@ -149,7 +192,7 @@ struct rvm_volume *rvm_volume_get(const struct rvm_volume_ref *ref,
 		return ERR_PTR(ret);
 
 	mutex_lock(&rvm_volumes_lock);
-	vol = rvm_volume_find(devt, ref->vol_id);
+	vol = rvm_volume_find(&ident, ref->vol_id);
 	if (vol)
 		kref_get(&vol->kref);
 	mutex_unlock(&rvm_volumes_lock);
@@ -241,8 +284,9 @@ int rvm_volume_write_super(struct rvm_volume *vol, u64 head_lsn, u64 head_seq,
 	sb->head_seq = cpu_to_le64(head_seq);
 	sb->flags = cpu_to_le32(flags);
 	rvm_super_seal(sb);
-	ret = rvm_bio_write(vol, (u64)rvm_super_slot(seq) * RVM_BLOCK_SIZE, sb,
-			    RVM_BLOCK_SIZE, REQ_PREFLUSH | REQ_FUA);
+	ret = rvm_ep_write(&vol->log_ep,
+			   (u64)rvm_super_slot(seq) * RVM_BLOCK_SIZE, sb,
+			   RVM_BLOCK_SIZE, REQ_PREFLUSH | REQ_FUA);
 	if (!ret)
 		vol->sb = *sb;
 	mutex_unlock(&vol->sb_lock);
@@ -252,17 +296,43 @@ int rvm_volume_write_super(struct rvm_volume *vol, u64 head_lsn, u64 head_seq,
 	return ret;
 }
 
+/*
+ * A one-device (or one-file) volume's endpoints, from its geometry: the log (superblocks
+ * and log area) from offset 0, the data segment at data_off.
+ */
+static void rvm_volume_endpoints(struct rvm_volume *vol)
+{
+	const struct rvm_geom *g = &vol->geom;
+
+	rvm_ep_init(&vol->log_ep, &vol->back, 0, g->log_off + g->log_size,
+		    "log");
+	rvm_ep_init(&vol->seg_ep, &vol->back, g->data_off, g->data_size,
+		    "data segment");
+	vol->eps.log = &vol->log_ep;
+	vol->eps.segs = &vol->seg_ep;
+	vol->eps.nsegs = 1;
+}
+
 static int rvm_volume_read_super(struct rvm_volume *vol)
 {
 	const char *why_a, *why_b;
 	struct rvm_disk_super *sb;
-	u64 blocks = bdev_nr_bytes(vol->bh.bdev) / RVM_BLOCK_SIZE;
+	u64 size = vol->back.size;
+	u64 blocks = size / RVM_BLOCK_SIZE;
 	int ret, pick;
 
 	sb = kmalloc(2 * RVM_BLOCK_SIZE, GFP_KERNEL);
 	if (!sb)
 		return -ENOMEM;
-	ret = rvm_bio_read(vol, 0, sb, 2 * RVM_BLOCK_SIZE);
+	if (size < 2 * RVM_BLOCK_SIZE) {
+		pr_err("%s: %llu bytes: too small to hold an rvm volume\n",
+		       vol->path, size);
+		ret = -EINVAL;
+		goto out;
+	}
+	/* All of it until the superblock says where the log ends. */
+	rvm_ep_init(&vol->log_ep, &vol->back, 0, size, "log");
+	ret = rvm_ep_read(&vol->log_ep, 0, sb, 2 * RVM_BLOCK_SIZE);
 	if (ret) {
 		pr_err("%s: cannot read the superblocks: %d\n", vol->path, ret);
 		goto out;
@@ -282,6 +352,7 @@ static int rvm_volume_read_super(struct rvm_volume *vol)
 	vol->sb =
 		*(struct rvm_disk_super *)((void *)sb + pick * RVM_BLOCK_SIZE);
 	rvm_geom_init(&vol->geom, &vol->sb);
+	rvm_volume_endpoints(vol);
 	ret = 0;
 out:
 	kfree(sb);
@@ -296,7 +367,7 @@ static int rvm_volume_recover(struct rvm_volume *vol)
 	u64 t0 = ktime_get_ns(), t_sb = 0;
 	int ret;
 
-	ret = rvm_recover(&vol->sb, &rvm_bio_ops, vol, &opts, &st);
+	ret = rvm_recover(&vol->sb, &rvm_ep_io_ops, &vol->eps, &opts, &st);
 	if (ret) {
 		pr_err("%s: recovery failed: %d\n", vol->path, ret);
 		return ret;
@@ -339,7 +410,7 @@ static int rvm_volume_recover(struct rvm_volume *vol)
 
 /**
  * rvm_volume_attach() - attach a volume: open, recover, make usable
- * @path: the block device
+ * @path: the block device or regular file
  * @truncate_pct: background truncation threshold, 0 for the default
  * @spool_delay_ms: longest no_flush delay, 0 for the default
  * @id: set to the new volume's id
@@ -349,13 +420,13 @@ static int rvm_volume_recover(struct rvm_volume *vol)
 int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,
 		      u32 *id)
 {
+	struct rvm_ident ident;
 	struct rvm_volume *vol;
-	dev_t devt;
 	int ret;
 
 	if (truncate_pct > 99 || spool_delay_ms > 60000)
 		return -EINVAL;
-	ret = lookup_bdev(path, &devt);
+	ret = rvm_volume_ident_of_kpath(path, &ident);
 	if (ret)
 		return ret;
 
@@ -367,7 +438,6 @@ int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,
 	mutex_init(&vol->sb_lock);
 	mutex_init(&vol->log.trunc_lock);
 	INIT_WORK(&vol->log.trunc_work, rvm_truncate_work);
-	vol->devt = devt;
 	vol->truncate_pct = truncate_pct ?: READ_ONCE(rvm_param_truncate);
 	vol->spool_delay_ms = spool_delay_ms ?:
 				      READ_ONCE(rvm_param_spool_delay_ms);
@@ -377,40 +447,27 @@ int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,
 		goto err_free;
 	}
 
-	/* Claim an id and the device number before the slow part. */
+	/* Claim an id and the identity before the slow part. */
 	mutex_lock(&rvm_volumes_lock);
-	if (rvm_volume_find(devt, 0)) {
+	if (rvm_volume_find(&ident, 0) ||
+	    rvm_volume_find_in(&rvm_attaching, &ident, 0)) {
 		mutex_unlock(&rvm_volumes_lock);
 		ret = -EBUSY;
 		goto err_free;
 	}
 	ret = ida_alloc_min(&rvm_vol_ida, 1, GFP_KERNEL);
+	if (ret >= 0) {
+		vol->back.ident = ident; /* what rvm_attaching matches */
+		list_add_tail(&vol->node, &rvm_attaching);
+	}
 	mutex_unlock(&rvm_volumes_lock);
 	if (ret < 0)
 		goto err_free;
 	vol->id = ret;
 
-	ret = rvm_compat_bdev_open(path, true, vol, &vol->bh);
-	if (ret) {
-		pr_err("%s: cannot open exclusively: %d\n", path, ret);
-		goto err_ida;
-	}
-	/*
-	 * Packed records rely on a 512-byte write being atomic (format.h).
-	 * The logical block size says a 512-byte write is allowed; the
-	 * physical one says whether the device writes 512 bytes or does a
-	 * read-modify-write of a larger sector, which a power cut can tear,
-	 * damaging the committed records next to the ones written ("512e"
-	 * disks). Both must be 512.
-	 */
-	if (bdev_logical_block_size(vol->bh.bdev) > SECTOR_SIZE ||
-	    bdev_physical_block_size(vol->bh.bdev) > SECTOR_SIZE) {
-		pr_err("%s: block size %u (physical %u) is not supported (512 only)\n",
-		       path, bdev_logical_block_size(vol->bh.bdev),
-		       bdev_physical_block_size(vol->bh.bdev));
-		ret = -EINVAL;
-		goto err_close;
-	}
+	ret = rvm_backing_open(&vol->back, path, &ident, vol);
+	if (ret)
+		goto err_unclaim;
 	ret = rvm_volume_read_super(vol);
 	if (ret)
 		goto err_close;
@@ -426,26 +483,22 @@ int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,
 		goto err_region;
 
 	mutex_lock(&rvm_volumes_lock);
-	if (rvm_volume_find(devt, 0)) {
-		/* Lost a race with another attach of the same device. */
-		mutex_unlock(&rvm_volumes_lock);
-		ret = -EBUSY;
-		goto err_log;
-	}
-	list_add_tail(&vol->node, &rvm_volumes);
+	list_move_tail(&vol->node, &rvm_volumes);
 	mutex_unlock(&rvm_volumes_lock);
 	*id = vol->id;
-	pr_info("attached %s as volume %u: data segment %llu bytes, log %llu bytes\n",
-		path, vol->id, vol->geom.data_size, vol->geom.log_size);
+	pr_info("attached %s as volume %u: data segment %llu bytes, log %llu bytes%s\n",
+		path, vol->id, vol->geom.data_size, vol->geom.log_size,
+		rvm_backing_kind(&vol->back));
 	return 0;
 
-err_log:
-	rvm_log_stop(vol);
 err_region:
 	rvm_region_vol_destroy(vol);
 err_close:
-	rvm_compat_bdev_close(&vol->bh);
-err_ida:
+	rvm_backing_close(&vol->back);
+err_unclaim:
+	mutex_lock(&rvm_volumes_lock);
+	list_del_init(&vol->node);
+	mutex_unlock(&rvm_volumes_lock);
 	ida_free(&rvm_vol_ida, vol->id);
 err_free:
 	rvm_volume_put(vol);
@@ -469,7 +522,7 @@ static int rvm_volume_teardown(struct rvm_volume *vol)
 	rvm_log_stop(vol);
 	cancel_work_sync(&vol->log.trunc_work);
 	rvm_region_vol_destroy(vol);
-	rvm_compat_bdev_close(&vol->bh);
+	rvm_backing_close(&vol->back);
 	ida_free(&rvm_vol_ida, vol->id);
 	pr_info("detached volume %u (%s)%s\n", vol->id, vol->path,
 		ret ? ": the log was not emptied, the next attach replays it" :
@@ -540,13 +593,14 @@ ssize_t rvm_volume_list(char *buf)
 	mutex_lock(&rvm_volumes_lock);
 	list_for_each_entry(vol, &rvm_volumes, node) {
 		int n = snprintf(NULL, 0, "%u %u:%u %s\n", vol->id,
-				 MAJOR(vol->devt), MINOR(vol->devt), vol->path);
+				 MAJOR(vol->back.ident.dev),
+				 MINOR(vol->back.ident.dev), vol->path);
 
 		if (len + n >= PAGE_SIZE)
 			break;
 		len += sysfs_emit_at(buf, len, "%u %u:%u %s\n", vol->id,
-				     MAJOR(vol->devt), MINOR(vol->devt),
-				     vol->path);
+				     MAJOR(vol->back.ident.dev),
+				     MINOR(vol->back.ident.dev), vol->path);
 	}
 	mutex_unlock(&rvm_volumes_lock);
 	return len;

@@ -183,7 +183,7 @@ static int status_dm(FIXTURE_DATA(ioerr) *self, struct rvm_status *st)
 /* The device sector holding log position @lsn. */
 static uint64_t lsn_sector(FIXTURE_DATA(ioerr) *self, uint64_t lsn)
 {
-	return rvm_lsn_to_dev(&self->g, lsn) / 512;
+	return rvm_lsn_to_log(&self->g, lsn) / 512;
 }
 
 /*

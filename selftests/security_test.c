@@ -212,7 +212,15 @@ TEST_F(sec, bind_by_fd)
 	ASSERT_LE(0, rfd);
 	EXPECT_EQ(-EACCES, bind_fd(fd, rfd));
 	close(rfd);
+	/*
+	 * A regular file names a volume only if one is attached in it
+	 * (RVM_FEAT_FILE, ABI minor 5); a character device never does.
+	 */
 	reg = open("/tmp/rvm-regular", O_RDWR | O_CREAT, 0600);
+	ASSERT_LE(0, reg);
+	EXPECT_EQ(-ENOENT, bind_fd(fd, reg));
+	close(reg);
+	reg = open("/dev/null", O_RDWR);
 	ASSERT_LE(0, reg);
 	EXPECT_EQ(-ENOTBLK, bind_fd(fd, reg));
 	close(reg);

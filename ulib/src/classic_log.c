@@ -130,16 +130,15 @@ static rvm_return_t lrvm_zero_segdir(const char *path)
 	data = le64_to_cpu(sb.data_blocks) * RVM_BLOCK_SIZE;
 	if (data < 2 * page)
 		goto out;	/* too small for segments: nothing to zero */
-	off = le64_to_cpu(sb.data_start) * RVM_BLOCK_SIZE +
-	      (data / page) * page - page;
+	off = (data / page) * page - page;
 	buf = calloc(1, page);
 	if (!buf) {
 		err = -ENOMEM;
 		goto out;
 	}
-	err = rvm_vol_io_ops.write(vol, off, buf, page);
+	err = rvm_vol_io_ops.write(vol, RVM_IO_SEG0, off, buf, page);
 	if (!err)
-		err = rvm_vol_io_ops.flush(vol);
+		err = rvm_vol_io_ops.flush(vol, RVM_IO_SEG0);
 	free(buf);
 out:
 	rvm_vol_close(vol);

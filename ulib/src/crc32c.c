@@ -3,7 +3,7 @@
  * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) for userspace, with
  * the kernel's crc32c() semantics: the caller's value is the raw CRC
  * register, nothing is inverted on the way in or out. The on-disk checksum
- * is ~crc32c(~0, buf, len) (rvm_crc() in kmod/format.h), so
+ * is ~crc32c(~0, buf, len) (rvm_crc() in kmod/common/format.h), so
  * "123456789" gives the standard check value 0xE3069283.
  *
  * Two implementations, chosen once at first use: the SSE4.2 crc32

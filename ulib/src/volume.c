@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/fs.h>		/* BLKGETSIZE64 */
+#include <linux/rvm.h>		/* RVM_IOC_STATUS */
 
 #include "rvm/volume.h"
 
@@ -160,9 +161,8 @@ static int vol_rw_bounce(struct rvm_vol *vol, u64 off, void *rbuf,
 	return err;
 }
 
-static int vol_io_read(void *ctx, u64 off, void *buf, size_t len)
+static int vol_raw_read(struct rvm_vol *vol, u64 off, void *buf, size_t len)
 {
-	struct rvm_vol *vol = ctx;
 
 	if (off > vol->size || len > vol->size - off)
 		return -EIO;
@@ -171,9 +171,9 @@ static int vol_io_read(void *ctx, u64 off, void *buf, size_t len)
 	return vol_pread_full(vol->fd, buf, len, off, NULL);
 }
 
-static int vol_io_write(void *ctx, u64 off, const void *buf, size_t len)
+static int vol_raw_write(struct rvm_vol *vol, u64 off, const void *buf,
+			 size_t len)
 {
-	struct rvm_vol *vol = ctx;
 
 	if (vol->rdonly)
 		return -EBADF;
@@ -182,6 +182,33 @@ static int vol_io_write(void *ctx, u64 off, const void *buf, size_t len)
 	if (!vol_aligned(vol, off, buf, len))
 		return vol_rw_bounce(vol, off, NULL, buf, len);
 	return vol_pwrite_full(vol->fd, buf, len, off);
+}
+
+/*
+ * The endpoints of a one-device volume (recovery.h): the log from device
+ * offset 0 (the whole device until the superblocks are read), the data
+ * segment at data_start once they are. *@off, inside the endpoint on
+ * entry, becomes the device offset.
+ */
+static int vol_ep(const struct rvm_vol *vol, u32 ep, u64 *off, size_t len)
+{
+	u64 base = 0, size;
+
+	if (ep == RVM_IO_LOG && !vol->have_sb) {
+		size = vol->size;
+	} else if (ep == RVM_IO_LOG) {
+		size = (le64_to_cpu(vol->sb.log_start) +
+			le64_to_cpu(vol->sb.log_blocks)) * RVM_BLOCK_SIZE;
+	} else if (ep == RVM_IO_SEG0 && vol->have_sb) {
+		base = le64_to_cpu(vol->sb.data_start) * RVM_BLOCK_SIZE;
+		size = le64_to_cpu(vol->sb.data_blocks) * RVM_BLOCK_SIZE;
+	} else {
+		return -EINVAL;
+	}
+	if (*off > size || len > size - *off)
+		return -EIO;
+	*off += base;
+	return 0;
 }
 
 /*
@@ -207,14 +234,16 @@ static void *vol_ahead_run(void *arg)
 	return NULL;
 }
 
-static int vol_io_read_start(void *ctx, u64 off, void *buf, size_t len,
-			     void **handle)
+static int vol_io_read_start(void *ctx, u32 ep, u64 off, void *buf,
+			     size_t len, void **handle)
 {
 	struct rvm_vol *vol = ctx;
 	struct vol_ahead *a;
+	int err;
 
-	if (off > vol->size || len > vol->size - off)
-		return -EIO;
+	err = vol_ep(vol, ep, &off, len);
+	if (err)
+		return err;
 	if ((off | len | (uintptr_t)buf) & (VOL_ALIGN - 1))
 		return -EINVAL;
 	a = malloc(sizeof(*a));
@@ -244,13 +273,34 @@ static int vol_io_read_end(void *ctx, void *handle)
 	return err;
 }
 
-static int vol_io_flush(void *ctx)
+static int vol_raw_flush(struct rvm_vol *vol)
 {
-	struct rvm_vol *vol = ctx;
-
 	if (vol->rdonly)
 		return 0;
 	return fdatasync(vol->fd) ? -errno : 0;
+}
+
+static int vol_io_read(void *ctx, u32 ep, u64 off, void *buf, size_t len)
+{
+	int err = vol_ep(ctx, ep, &off, len);
+
+	return err ? err : vol_raw_read(ctx, off, buf, len);
+}
+
+static int vol_io_write(void *ctx, u32 ep, u64 off, const void *buf,
+			size_t len)
+{
+	int err = vol_ep(ctx, ep, &off, len);
+
+	return err ? err : vol_raw_write(ctx, off, buf, len);
+}
+
+/* One device: a flush of either endpoint is a flush of both. */
+static int vol_io_flush(void *ctx, u32 ep)
+{
+	if (ep != RVM_IO_LOG && ep != RVM_IO_SEG0)
+		return -EINVAL;
+	return vol_raw_flush(ctx);
 }
 
 const struct rvm_io_ops rvm_vol_io_ops = {
@@ -262,6 +312,28 @@ const struct rvm_io_ops rvm_vol_io_ops = {
 };
 
 /* ---- open / close ----------------------------------------------------- */
+
+/*
+ * Is the regular file open as @fd a volume the module has attached? A
+ * block device is kept from us by O_EXCL; a file the module holds is not,
+ * so ask it (RVM_IOC_STATUS by fd, RVM_FEAT_FILE). No module, no answer:
+ * not attached.
+ */
+static bool vol_file_attached(int fd)
+{
+	struct rvm_status st;
+	int dev = open("/dev/rvm", O_RDWR | O_CLOEXEC);
+	bool yes;
+
+	if (dev < 0)
+		return false;
+	memset(&st, 0, sizeof(st));
+	st.ref.flags = RVM_REF_FD;
+	st.ref.fd = fd;
+	yes = !ioctl(dev, RVM_IOC_STATUS, &st);
+	close(dev);
+	return yes;
+}
 
 int rvm_vol_open(const char *path, unsigned int flags, struct rvm_vol **volp)
 {
@@ -322,6 +394,11 @@ int rvm_vol_open(const char *path, unsigned int flags, struct rvm_vol **volp)
 		vol->size = bytes;
 	} else {
 		vol->size = st.st_size;
+		if (!vol->rdonly && vol_file_attached(vol->fd)) {
+			err = vol_err(-EBUSY, "%s: attached by rvm.ko (detach it first)",
+				      path);
+			goto out_close;
+		}
 	}
 	*volp = vol;
 	return 0;
@@ -366,7 +443,7 @@ int rvm_vol_read_super(struct rvm_vol *vol, struct rvm_disk_super *sb)
 			       vol->path, (unsigned long long)vol->size);
 	if (posix_memalign(&buf, VOL_ALIGN, RVM_SUPER_COPIES * RVM_BLOCK_SIZE))
 		return vol_err(-ENOMEM, "%s: out of memory", vol->path);
-	err = vol_io_read(vol, 0, buf, RVM_SUPER_COPIES * RVM_BLOCK_SIZE);
+	err = vol_raw_read(vol, 0, buf, RVM_SUPER_COPIES * RVM_BLOCK_SIZE);
 	if (err) {
 		free(buf);
 		return vol_err(err, "%s: reading the superblocks: %s",
@@ -437,10 +514,10 @@ int rvm_vol_write_super(struct rvm_vol *vol, const struct rvm_disk_super *sb)
 		return vol_err(-ENOMEM, "%s: out of memory", vol->path);
 	memset(buf, 0, RVM_BLOCK_SIZE);
 	memcpy(buf, sb, sizeof(*sb));
-	err = vol_io_write(vol, (u64)slot * RVM_BLOCK_SIZE, buf, RVM_BLOCK_SIZE);
+	err = vol_raw_write(vol, (u64)slot * RVM_BLOCK_SIZE, buf, RVM_BLOCK_SIZE);
 	free(buf);
 	if (!err)
-		err = vol_io_flush(vol);
+		err = vol_raw_flush(vol);
 	if (err)
 		return vol_err(err, "%s: writing superblock copy %c: %s",
 			       vol->path, 'A' + slot, strerror(-err));
@@ -482,7 +559,7 @@ static int vol_zero(struct rvm_vol *vol, u64 off, u64 len)
 	while (!err && len) {
 		size_t n = min_t(u64, len, VOL_BOUNCE);
 
-		err = vol_io_write(vol, off, vol->bounce, n);
+		err = vol_raw_write(vol, off, vol->bounce, n);
 		off += n;
 		len -= n;
 	}
@@ -558,7 +635,7 @@ int rvm_vol_format(const char *path, u64 log_bytes, unsigned int flags)
 	err = vol_zero(vol, 0, (RVM_SUPER_COPIES + RVM_MIN_LOG_BLOCKS) *
 		       RVM_BLOCK_SIZE);
 	if (!err)
-		err = vol_io_flush(vol);
+		err = vol_raw_flush(vol);
 	if (err) {
 		vol_err(err, "%s: %s", path, strerror(-err));
 		goto out;

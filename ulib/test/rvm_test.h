@@ -15,9 +15,15 @@
 
 /* ---- a device in memory ---------------------------------------------- */
 
+/*
+ * The endpoints (recovery.h) are ranges of @img: the log [0, @log_end)
+ * (the whole image while @log_end is 0), the data segment RVM_IO_SEG0
+ * [@data_off, @data_off + @data_size).
+ */
 struct t_dev {
 	u8 *img;
 	u64 size;
+	u64 log_end, data_off, data_size;
 	long reads, writes, flushes;
 	long wblocks;		/* RVM_BLOCK_SIZE blocks written */
 	long write_limit;	/* fail writes after this many blocks, writing
@@ -35,22 +41,32 @@ static bool t_dev_bad(const struct t_dev *d, u64 off, size_t len)
 	return d->bad && d->bad - 1 >= off && d->bad - 1 < off + len;
 }
 
-static bool t_dev_check(struct t_dev *d, u64 off, size_t len)
+/* Endpoint @ep's @off to an image offset, if @len bytes fit there. */
+static bool t_dev_check(struct t_dev *d, u32 ep, u64 *off, size_t len)
 {
-	if (off > d->size || len > d->size - off) {
+	u64 base = 0, size = d->log_end ? d->log_end : d->size;
+
+	if (ep == RVM_IO_SEG0) {
+		base = d->data_off;
+		size = d->data_size;
+	} else if (ep != RVM_IO_LOG) {
+		size = 0;
+	}
+	if (*off > size || len > size - *off) {
 		d->oob = true;
 		return false;
 	}
-	if ((off | len) % RVM_BLOCK_SIZE)
+	if ((*off | len) % RVM_BLOCK_SIZE)
 		d->unaligned = true;
+	*off += base;
 	return true;
 }
 
-static int t_dev_read(void *ctx, u64 off, void *buf, size_t len)
+static int t_dev_read(void *ctx, u32 ep, u64 off, void *buf, size_t len)
 {
 	struct t_dev *d = ctx;
 
-	if (!t_dev_check(d, off, len))
+	if (!t_dev_check(d, ep, &off, len))
 		return -EIO;
 	d->reads++;
 	if (t_dev_bad(d, off, len))
@@ -59,12 +75,13 @@ static int t_dev_read(void *ctx, u64 off, void *buf, size_t len)
 	return 0;
 }
 
-static int t_dev_write(void *ctx, u64 off, const void *buf, size_t len)
+static int t_dev_write(void *ctx, u32 ep, u64 off, const void *buf,
+		       size_t len)
 {
 	struct t_dev *d = ctx;
 	size_t n = len;
 
-	if (!t_dev_check(d, off, len))
+	if (!t_dev_check(d, ep, &off, len))
 		return -EIO;
 	if (d->write_limit >= 0 &&
 	    d->wblocks + (long)(len / RVM_BLOCK_SIZE) > d->write_limit) {
@@ -81,7 +98,7 @@ static int t_dev_write(void *ctx, u64 off, const void *buf, size_t len)
 	return 0;
 }
 
-static int t_dev_flush(void *ctx)
+static int t_dev_flush(void *ctx, u32 ep)
 {
 	struct t_dev *d = ctx;
 
@@ -100,13 +117,13 @@ struct t_dev_read_op {
 	size_t len;
 };
 
-static int t_dev_read_start(void *ctx, u64 off, void *buf, size_t len,
-			    void **handle)
+static int t_dev_read_start(void *ctx, u32 ep, u64 off, void *buf,
+			    size_t len, void **handle)
 {
 	struct t_dev *d = ctx;
 	struct t_dev_read_op *op;
 
-	if (!t_dev_check(d, off, len))
+	if (!t_dev_check(d, ep, &off, len))
 		return -EIO;
 	if (d->no_ahead)
 		return -ENOMEM;
@@ -239,6 +256,9 @@ static inline void t_vol_init(struct t_vol *v, u64 log_blocks, u64 data_blocks,
 	v->sb.sb_seq = cpu_to_le64(2);
 	t_vol_seal_super(v);
 	rvm_geom_init(&v->g, &v->sb);
+	v->dev.log_end = v->g.log_off + v->g.log_size;
+	v->dev.data_off = v->g.data_off;
+	v->dev.data_size = v->g.data_size;
 	v->data0 = malloc(v->g.data_size);
 	memcpy(v->data0, v->dev.img + v->g.data_off, v->g.data_size);
 	v->tail = head_lsn;
@@ -260,7 +280,7 @@ static inline void t_vol_free(struct t_vol *v)
 /* Copy @len encoded bytes to the log at @lsn (never crossing the lap end). */
 static inline void t_vol_put(struct t_vol *v, u64 lsn, const void *buf, size_t len)
 {
-	memcpy(v->dev.img + rvm_lsn_to_dev(&v->g, lsn), buf, len);
+	memcpy(v->dev.img + rvm_lsn_to_log(&v->g, lsn), buf, len);
 }
 
 static inline void t_vol_pad(struct t_vol *v)
@@ -373,7 +393,7 @@ static inline void t_vol_tear(struct t_vol *v, int i)
 
 	if (start < r->lsn)
 		start = r->lsn;
-	dev = rvm_lsn_to_dev(&v->g, start);
+	dev = rvm_lsn_to_log(&v->g, start);
 	last = v->dev.img[dev + (end - start) - 1];
 	t_fill(v->dev.img + dev, end - start);
 	/* Make sure the last byte really changed. */

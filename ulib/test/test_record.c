@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the format functions (kmod/record.c): superblock
+ * Unit tests of the format functions (kmod/common/record.c): superblock
  * validation and choice, record encoding and validation.
  */
 #include "rvm_test.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of recovery (kmod/recovery.c) on volume images built in
+ * Unit tests of recovery (kmod/common/recovery.c) on volume images built in
  * memory with the record encoder.
  */
 #include "rvm_test.h"
@@ -114,7 +114,7 @@ static void test_bad_crc(void)
 	t_vol_init(&V, 64, 64, 0, 1);
 	for (i = 0; i < 10; i++)
 		t_vol_append_random(&V, 3, 2000);
-	V.dev.img[rvm_lsn_to_dev(&V.g, V.rec[3].lsn) + V.rec[3].len - 1] ^= 1;
+	V.dev.img[rvm_lsn_to_log(&V.g, V.rec[3].lsn) + V.rec[3].len - 1] ^= 1;
 	t_recover_expect(&V, 3, 0);
 	t_eq(t_vol_recover(&V, RVM_RECOVER_DRY_RUN, 0, &st), 0);
 	t_eq(st.end_err, -EBADMSG);
@@ -427,7 +427,7 @@ static void test_dry_run(void)
 /* Put a record header at the tail, sealed, with the body random. */
 static struct rvm_rec_hdr *t_craft(struct t_vol *v, u32 len, u32 next, u32 nranges)
 {
-	struct rvm_rec_hdr *h = (void *)(v->dev.img + rvm_lsn_to_dev(&v->g, v->tail));
+	struct rvm_rec_hdr *h = (void *)(v->dev.img + rvm_lsn_to_log(&v->g, v->tail));
 
 	memset(h, 0, sizeof(*h));
 	h->magic = cpu_to_le32(RVM_REC_MAGIC);
@@ -760,7 +760,7 @@ static void t_zero_sector_rest(struct t_vol *v, u64 lsn)
 	u64 end = (lsn + RVM_SECTOR_SIZE - 1) / RVM_SECTOR_SIZE *
 		  RVM_SECTOR_SIZE;
 
-	memset(v->dev.img + rvm_lsn_to_dev(&v->g, lsn), 0, end - lsn);
+	memset(v->dev.img + rvm_lsn_to_log(&v->g, lsn), 0, end - lsn);
 }
 
 /*
@@ -794,8 +794,8 @@ static void test_shared_sector(void)
 	end = (V.tail + RVM_SECTOR_SIZE - 1) / RVM_SECTOR_SIZE * RVM_SECTOR_SIZE;
 	new = malloc(V.dev.size);
 	memcpy(new, V.dev.img, V.dev.size);
-	lo = rvm_lsn_to_dev(&V.g, first);
-	hi = rvm_lsn_to_dev(&V.g, end - 1) + 1;
+	lo = rvm_lsn_to_log(&V.g, first);
+	hi = rvm_lsn_to_log(&V.g, end - 1) + 1;
 	sectors = (hi - lo) / RVM_SECTOR_SIZE;
 	t_check(sectors >= 2 && sectors <= 64, "%zu sectors", sectors);
 	for (i = 0; i < 200 && !t_case_failed; i++) {
@@ -887,7 +887,7 @@ static void test_readahead(void)
 		if (k & 1)
 			t_vol_tear(&V, victim);
 		else
-			V.dev.img[rvm_lsn_to_dev(&V.g, V.rec[victim].lsn) +
+			V.dev.img[rvm_lsn_to_log(&V.g, V.rec[victim].lsn) +
 				  t_rand() % V.rec[victim].len] ^= 0x10;
 		o.buf_len = bufs[k % ARRAY_SIZE(bufs)];
 		t_eq(rvm_recover(&V.sb, t_ops, &V.dev, &o, &st), 0);
@@ -911,7 +911,7 @@ static void test_readahead(void)
 		const struct t_rec *r = &V.rec[t_rand() % V.nrec];
 
 		memcpy(V.dev.img, saved, V.dev.size);
-		V.dev.bad = rvm_lsn_to_dev(&V.g, r->lsn + t_rand() % r->len) + 1;
+		V.dev.bad = rvm_lsn_to_log(&V.g, r->lsn + t_rand() % r->len) + 1;
 		o.buf_len = bufs[k % ARRAY_SIZE(bufs)];
 		t_eq(rvm_recover(&V.sb, t_ops, &V.dev, &o, &st), -EIO);
 		t_check(!V.dev.inflight, "%ld reads left in flight", V.dev.inflight);

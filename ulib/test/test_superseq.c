@@ -3,7 +3,7 @@
  * A superblock sequence number out of reach (issue 12, defect 8): a copy
  * whose sb_seq is above RVM_MAX_SB_SEQ (2^64 - 1, crafted) is invalid, so
  * it cannot win over the genuine copy, and the offline tools (which share
- * kmod/record.c) agree with the module.
+ * kmod/common/record.c) agree with the module.
  */
 #include "rvm_test.h"
 

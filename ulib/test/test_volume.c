@@ -317,29 +317,73 @@ static void test_unaligned_io(void)
 	mkfile(f, 1 << 20, 256);
 	t_eq(rvm_vol_open(f, 0, &vol), 0);
 	t_fill(buf, sizeof(buf));
-	t_eq(rvm_vol_io_ops.write(vol, 4097, buf, 9000), 0);
-	t_eq(rvm_vol_io_ops.write(vol, 100, buf, 1), 0);
-	t_eq(rvm_vol_io_ops.read(vol, 4097, back, 9000), 0);
+	t_eq(rvm_vol_io_ops.write(vol, RVM_IO_LOG, 4097, buf, 9000), 0);
+	t_eq(rvm_vol_io_ops.write(vol, RVM_IO_LOG, 100, buf, 1), 0);
+	t_eq(rvm_vol_io_ops.read(vol, RVM_IO_LOG, 4097, back, 9000), 0);
 	t_check(!memcmp(buf, back, 9000), "read back");
-	t_eq(rvm_vol_io_ops.read(vol, (1 << 20) - 10, back, 11), -EIO);
-	t_eq(rvm_vol_io_ops.write(vol, (1 << 20) - 10, back, 11), -EIO);
-	t_eq(rvm_vol_io_ops.read(vol, (1 << 20) - 10, back, 10), 0);
-	t_eq(rvm_vol_io_ops.flush(vol), 0);
+	t_eq(rvm_vol_io_ops.read(vol, RVM_IO_LOG, (1 << 20) - 10, back, 11), -EIO);
+	t_eq(rvm_vol_io_ops.write(vol, RVM_IO_LOG, (1 << 20) - 10, back, 11), -EIO);
+	t_eq(rvm_vol_io_ops.read(vol, RVM_IO_LOG, (1 << 20) - 10, back, 10), 0);
+	t_eq(rvm_vol_io_ops.flush(vol, RVM_IO_LOG), 0);
 	{
 		/* Read-ahead: aligned only, and its result at read_end. */
 		u8 *a = kvmalloc(8192, GFP_KERNEL);
 		void *h;
 
-		t_eq(rvm_vol_io_ops.read_start(vol, 4096, a, 8192, &h), 0);
+		t_eq(rvm_vol_io_ops.read_start(vol, RVM_IO_LOG, 4096, a, 8192, &h), 0);
 		t_eq(rvm_vol_io_ops.read_end(vol, h), 0);
 		t_check(!memcmp(a + 1, buf, 8191), "read-ahead bytes");
-		t_eq(rvm_vol_io_ops.read_start(vol, 4097, a, 4096, &h), -EINVAL);
-		t_eq(rvm_vol_io_ops.read_start(vol, 1 << 20, a, 4096, &h), -EIO);
+		t_eq(rvm_vol_io_ops.read_start(vol, RVM_IO_LOG, 4097, a, 4096, &h), -EINVAL);
+		t_eq(rvm_vol_io_ops.read_start(vol, RVM_IO_LOG, 1 << 20, a, 4096, &h), -EIO);
 		kvfree(a);
 	}
 	rvm_vol_close(vol);
 	img = slurp(f, &size);
 	t_check(!memcmp(img + 4097, buf, 9000) && img[100] == buf[0], "file content");
+	free(img);
+	t_end();
+	unlink(f);
+}
+
+/*
+ * The endpoints of a one-device volume: the data segment from its own
+ * offset 0, known only once the superblocks are read; nothing past the
+ * end of an endpoint, and no unknown segment.
+ */
+static void test_endpoints(void)
+{
+	const char *f = tpath("ep.img");
+	struct rvm_disk_super sb;
+	struct rvm_vol *vol;
+	u64 doff, dsize, lend, size;
+	u8 buf[4096], *img;
+
+	t_begin("device ops: log and data segment endpoints, their bounds");
+	mkfile(f, 4 << 20, 0);
+	t_eq(rvm_vol_format(f, 256 << 10, 0), 0);
+	t_eq(rvm_vol_open(f, 0, &vol), 0);
+	t_eq(rvm_vol_io_ops.read(vol, RVM_IO_SEG0, 0, buf, 512), -EINVAL);
+	t_check(rvm_vol_read_super(vol, &sb) >= 0, "superblocks");
+	doff = le64_to_cpu(sb.data_start) * RVM_BLOCK_SIZE;
+	dsize = le64_to_cpu(sb.data_blocks) * RVM_BLOCK_SIZE;
+	lend = (le64_to_cpu(sb.log_start) + le64_to_cpu(sb.log_blocks)) *
+	       RVM_BLOCK_SIZE;
+	t_fill(buf, sizeof(buf));
+	t_eq(rvm_vol_io_ops.write(vol, RVM_IO_SEG0, 0, buf, 512), 0);
+	t_eq(rvm_vol_io_ops.write(vol, RVM_IO_SEG0, dsize - 512, buf + 512, 512), 0);
+	t_eq(rvm_vol_io_ops.write(vol, RVM_IO_SEG0, dsize - 512, buf, 1024), -EIO);
+	t_eq(rvm_vol_io_ops.write(vol, RVM_IO_SEG0, dsize, buf, 512), -EIO);
+	t_eq(rvm_vol_io_ops.write(vol, RVM_IO_LOG, lend - 512, buf, 1024), -EIO);
+	t_eq(rvm_vol_io_ops.read(vol, RVM_IO_LOG, lend, buf, 512), -EIO);
+	t_eq(rvm_vol_io_ops.write(vol, 1, 0, buf, 512), -EINVAL);
+	t_eq(rvm_vol_io_ops.flush(vol, 1), -EINVAL);
+	t_eq(rvm_vol_io_ops.flush(vol, RVM_IO_SEG0), 0);
+	rvm_vol_close(vol);
+	img = slurp(f, &size);
+	t_eq(size, 4 << 20);
+	t_check(!memcmp(img + doff, buf, 512), "segment offset 0 is data_start");
+	t_check(!memcmp(img + doff + dsize - 512, buf + 512, 512),
+		"the segment's last sector");
 	free(img);
 	t_end();
 	unlink(f);
@@ -404,6 +448,7 @@ int main(void)
 	test_super_errors();
 	test_recover();
 	test_unaligned_io();
+	test_endpoints();
 	test_rvmctl();
 	t_rmdir();
 	return t_exit();

@@ -10,7 +10,7 @@ import os
 import sys
 import time
 
-HDR = 64  # fixed record header (kmod/format.h, struct rvm_rec_hdr)
+HDR = 64  # fixed record header (kmod/common/format.h, struct rvm_rec_hdr)
 MAIN = int(os.environ.get("BENCH_MAIN", "32768"))
 
 

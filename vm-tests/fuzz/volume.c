@@ -2,7 +2,7 @@
 /*
  * rvm_fuzz job "volume": crafted and randomly corrupted volumes attached
  * in the VM, where the module's recovery must agree byte for byte with
- * librvm's offline recovery (the same kmod/recovery.c, built with the
+ * librvm's offline recovery (the same kmod/common/recovery.c, built with the
  * kshim).
  *
  * Each round: format FZ_IMG_SRC, attach it, run random transactions

@@ -101,7 +101,8 @@ struct rvm_attach_opts {
  * * -EPERM - the caller lacks CAP_SYS_ADMIN
  * * -EINVAL - a field of @o is out of range, or the device holds no rvm
  *   volume or a corrupt one (the kernel log says why)
- * * -ENOENT, -ENOTBLK - @dev does not exist or is not a block device
+ * * -ENOENT, -ENOTBLK - @dev does not exist or is neither a block device
+ *   nor (with RVM_FEAT_FILE, ABI minor 5) a regular file
  * * -ENAMETOOLONG - @dev is RVM_PATH_MAX bytes or longer
  * * -EIO - the device failed during recovery
  * * -ENOMEM - out of memory

@@ -39,8 +39,9 @@ struct rvm_vol;
  * Does not read the superblocks (rvm_vol_read_super() does).
  *
  * Return: 0; -EINVAL for unknown @flags, -ENOTBLK if @path is neither a
- * block device nor a regular file, -EBUSY if a block device is in use, or
- * the errno of open(2) or fstat(2).
+ * block device nor a regular file, -EBUSY if a block device is in use or
+ * (opened for writing) a regular file is attached by rvm.ko, or the errno
+ * of open(2) or fstat(2).
  */
 int rvm_vol_open(const char *path, unsigned int flags, struct rvm_vol **volp);
 
@@ -74,9 +75,13 @@ u64 rvm_vol_size(const struct rvm_vol *vol);
 const char *rvm_vol_path(const struct rvm_vol *vol);
 
 /*
- * The device as struct rvm_io_ops, with the handle as ctx: byte offsets,
- * any alignment (unaligned requests go through an aligned bounce buffer),
- * reads and writes beyond the end of the device fail with -EIO.
+ * The volume's endpoints as struct rvm_io_ops (recovery.h), with the handle
+ * as ctx: RVM_IO_LOG is the device from offset 0 (all of it until
+ * rvm_vol_read_super() has run, then the superblocks and the log area),
+ * RVM_IO_SEG0 the data segment from its first byte (once the superblocks
+ * are read; -EINVAL before). Byte offsets inside the endpoint, any
+ * alignment (unaligned requests go through an aligned bounce buffer);
+ * reads and writes beyond the end of the endpoint fail with -EIO.
  */
 extern const struct rvm_io_ops rvm_vol_io_ops;
 

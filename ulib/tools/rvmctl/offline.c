@@ -323,7 +323,7 @@ static int dump_rec(void *arg, const struct rvm_rec_info *ri)
 	if (le16_to_cpu(h->type) == RVM_REC_PAD) {
 		printf("  pad       lsn %llu (device offset %llu) next %u, carries seq %llu\n",
 		       (unsigned long long)ri->lsn,
-		       (unsigned long long)rvm_lsn_to_dev(&d->g, ri->lsn),
+		       (unsigned long long)rvm_lsn_to_log(&d->g, ri->lsn),
 		       le32_to_cpu(h->next),
 		       (unsigned long long)le64_to_cpu(h->seq));
 		return 0;
@@ -331,7 +331,7 @@ static int dump_rec(void *arg, const struct rvm_rec_info *ri)
 	printf("  seq %-5llu lsn %llu (device offset %llu) tid %llu: len %u next %u, %u range%s\n",
 	       (unsigned long long)le64_to_cpu(h->seq),
 	       (unsigned long long)ri->lsn,
-	       (unsigned long long)rvm_lsn_to_dev(&d->g, ri->lsn),
+	       (unsigned long long)rvm_lsn_to_log(&d->g, ri->lsn),
 	       (unsigned long long)le64_to_cpu(h->tid), le32_to_cpu(h->len),
 	       le32_to_cpu(h->next), n, n == 1 ? "" : "s");
 	for (i = 0; i < n; i++)
@@ -357,7 +357,7 @@ static int dump_rec_json(void *arg, const struct rvm_rec_info *ri)
 	json_str("type", pad ? "pad" : "txn", true);
 	json_u64("seq", le64_to_cpu(h->seq), true);
 	json_u64("lsn", ri->lsn, true);
-	json_u64("device_offset", rvm_lsn_to_dev(d->g, ri->lsn), true);
+	json_u64("device_offset", rvm_lsn_to_log(d->g, ri->lsn), true);
 	json_u64("next", le32_to_cpu(h->next), pad);
 	if (!pad) {
 		json_u64("tid", le64_to_cpu(h->tid), true);
@@ -528,7 +528,7 @@ static u64 records_beyond(struct rvm_vol *vol, const struct rvm_disk_super *sb,
 		return 0;
 	rvm_geom_init(&g, sb);
 	log = malloc(g.log_size);
-	if (!log || rvm_vol_io_ops.read(vol, g.log_off, log, g.log_size)) {
+	if (!log || rvm_vol_io_ops.read(vol, RVM_IO_LOG, g.log_off, log, g.log_size)) {
 		free(log);
 		return 0;
 	}

@@ -208,7 +208,7 @@ void note_if_attached(const char *cmd, const char *dev)
 	struct stat sb;
 	int fd;
 
-	if (stat(dev, &sb) || !S_ISBLK(sb.st_mode))
+	if (stat(dev, &sb) || (!S_ISBLK(sb.st_mode) && !S_ISREG(sb.st_mode)))
 		return;
 	fd = node_open(cmd, true);
 	if (fd < 0)

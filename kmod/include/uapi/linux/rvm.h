@@ -27,7 +27,7 @@
 #define RVM_IOC_MAGIC 0xB9
 
 #define RVM_ABI_MAJOR 1
-#define RVM_ABI_MINOR 4
+#define RVM_ABI_MINOR 5
 
 /* RVM_IOC_GET_VERSION features: one bit per optional capability. */
 #define RVM_FEAT_ENGINE (1ULL << 0) /* volumes, regions, transactions */
@@ -35,6 +35,8 @@
 #define RVM_FEAT_URING (1ULL << 2) /* io_uring commands, ABI minor 2 */
 #define RVM_FEAT_DECL (1ULL << 3) /* declaration slots, ABI minor 3 */
 #define RVM_FEAT_REF_FD (1ULL << 4) /* RVM_REF_FD, ABI minor 4 */
+/* Volumes in regular files (attach, and refs by path or fd), ABI minor 5 */
+#define RVM_FEAT_FILE (1ULL << 5)
 
 /**
  * struct rvm_version - answer of RVM_IOC_GET_VERSION
@@ -57,7 +59,8 @@ struct rvm_version {
 /**
  * struct rvm_attach - argument of RVM_IOC_ATTACH
  * @path: in: user pointer to the NUL-terminated path of the volume's block
- *	device (at most RVM_PATH_MAX bytes with the NUL)
+ *	device, or (RVM_FEAT_FILE) of the regular file that holds it (at
+ *	most RVM_PATH_MAX bytes with the NUL)
  * @flags: in: 0
  * @truncate_pct: in: start background truncation when the log is this
  *	full (1..99), 0 for the module's default (module parameter truncate)
@@ -88,7 +91,7 @@ struct rvm_attach {
  *	@flags is 0)
  * @flags: in: 0, or RVM_REF_FD (then @path and @vol_id must be 0)
  * @fd: in: with RVM_REF_FD, an open file descriptor of the volume's block
- *	device; else 0
+ *	device or regular file; else 0
  * @pad: must be 0
  * @reserved: must be 0
  *
@@ -97,6 +100,12 @@ struct rvm_attach {
  * for open(2)), and its device number must not be 0 (ENOENT: a path never
  * falls back to @vol_id). Until ABI minor 3, @fd and @pad were a reserved
  * field that had to be 0, as they still must be without RVM_REF_FD.
+ *
+ * Since ABI minor 5 (RVM_FEAT_FILE) a volume can live in a regular file:
+ * a path or an fd of that file (the same st_dev and inode number) names
+ * it. nodev does not concern a regular file. Binding needs the rights a
+ * device needs: read and write permission on the file (by path), or an fd
+ * open for reading and writing.
  */
 struct rvm_volume_ref {
 	__u64 path;
@@ -441,13 +450,16 @@ struct rvm_protect {
 #define RVM_IOC_GET_VERSION _IOWR(RVM_IOC_MAGIC, 0x00, struct rvm_version)
 
 /**
- * RVM_IOC_ATTACH - attach ("mount") a volume: open its device exclusively,
- * run recovery, make it usable. CAP_SYS_ADMIN only.
+ * RVM_IOC_ATTACH - attach ("mount") a volume: open its device exclusively
+ * (or its regular file, RVM_FEAT_FILE: read-write, O_DIRECT where the file
+ * system allows it), run recovery, make it usable. CAP_SYS_ADMIN only.
  *
- * Errors: EPERM, EFAULT, EINVAL (bad field; or the device holds no rvm
- * volume, or a corrupt one: the kernel log says why), ENAMETOOLONG,
- * ENOENT/ENOTBLK (no such block device), EBUSY (already attached or in
- * use), EIO (the device failed during recovery), ENOMEM.
+ * Errors: EPERM, EFAULT, EINVAL (bad field; or the device or file holds no
+ * rvm volume, or a corrupt one, or is too small: the kernel log says
+ * why), ENAMETOOLONG, ENOENT/ENOTBLK (no such block device or regular
+ * file: a directory is ENOTBLK), EACCES (a device node on a nodev mount),
+ * EBUSY (already attached or in use), EROFS (a file on a read-only
+ * mount), EIO (the device failed during recovery), ENOMEM.
  */
 #define RVM_IOC_ATTACH _IOWR(RVM_IOC_MAGIC, 0x01, struct rvm_attach)
 

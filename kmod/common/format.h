@@ -4,9 +4,11 @@
  * the module and by userspace (rvmctl, the unit tests); in userspace
  * ulib/kshim/ provides the few kernel types and helpers it uses.
  *
- * A volume is one block device, in 4096-byte blocks, all fields
- * little-endian, checksums the standard CRC-32C (Castagnoli, as iSCSI and
- * ext4 use it: ~crc32c(~0, bytes), see rvm_crc() below):
+ * A volume is one block device or regular file (addressed as two
+ * endpoints, the log and the data segment: endpoint.h, recovery.h), in
+ * 4096-byte blocks, all fields little-endian, checksums the standard
+ * CRC-32C (Castagnoli, as iSCSI and ext4 use it: ~crc32c(~0, bytes), see
+ * rvm_crc() below):
  *
  *   block 0        superblock copy A   (struct rvm_disk_super, 512 bytes used)
  *   block 1        superblock copy B

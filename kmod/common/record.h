@@ -53,9 +53,13 @@ u32 rvm_crc32c(u32 crc, const void *buf, unsigned int len);
 
 /**
  * struct rvm_geom - a volume's geometry in bytes, from its superblock
- * @log_off: byte offset of the log area on the device
+ * @log_off: byte offset of the log area in the log endpoint (which starts
+ *	     with the superblock copies; in a one-device volume it starts
+ *	     at device offset 0)
  * @log_size: length of the log area in bytes (one lap)
- * @data_off: byte offset of the data segment on the device
+ * @data_off: byte offset of the data segment on a one-device volume's
+ *	      device: where the segment's endpoint starts (the I/O calls
+ *	      take offsets inside the segment)
  * @data_size: length of the data segment in bytes
  * @nonce: the volume's nonce, which every record carries
  */
@@ -110,13 +114,14 @@ static inline u64 rvm_lap_off(const struct rvm_geom *g, u64 lsn)
 }
 
 /**
- * rvm_lsn_to_dev() - device byte offset of a log position
+ * rvm_lsn_to_log() - where a log position is stored
  * @g: geometry
  * @lsn: log position
  *
- * Return: the byte offset on the device where @lsn is stored.
+ * Return: the byte offset in the log endpoint (RVM_IO_LOG, recovery.h)
+ * where @lsn is stored; in a one-device volume, the device offset too.
  */
-static inline u64 rvm_lsn_to_dev(const struct rvm_geom *g, u64 lsn)
+static inline u64 rvm_lsn_to_log(const struct rvm_geom *g, u64 lsn)
 {
 	return g->log_off + rvm_lap_off(g, lsn);
 }

@@ -24,27 +24,41 @@
 #define RVM_RECOVER_DRY_RUN 0x1
 #define RVM_RECOVER_KNOWN_FLAGS RVM_RECOVER_DRY_RUN
 
+/*
+ * The endpoints struct rvm_io_ops addresses: the log (its superblocks and
+ * its log area, at the offsets of struct rvm_geom: superblock copies at 0
+ * and RVM_BLOCK_SIZE, the area at log_off) and the data segments, each
+ * from offset 0 of its own. Format version 1 has one data segment,
+ * RVM_IO_SEG0; in a one-device volume both endpoints are ranges of that
+ * device ([0, log_off + log_size) and [data_off, data_off + data_size)),
+ * which the environment maps to device offsets.
+ */
+#define RVM_IO_LOG 0xffffffffU
+#define RVM_IO_SEG0 0U
+
 /**
- * struct rvm_io_ops - the device, as recovery sees it
- * @read: read @len bytes at byte offset @off of the device into @buf
- * @write: write @len bytes from @buf at byte offset @off
- * @flush: make every completed write durable
+ * struct rvm_io_ops - the log and the data segments, as recovery sees them
+ * @read: read @len bytes at byte offset @off of endpoint @ep (RVM_IO_LOG
+ *	  or a segment number) into @buf
+ * @write: write @len bytes from @buf at byte offset @off of endpoint @ep
+ * @flush: make every completed write to endpoint @ep durable
  * @read_start: optional: start reading as @read does and return without
  *		waiting; on success *@handle names the read, and @read_end
  *		must be called for it before @buf is used or freed
  * @read_end: wait for the read started as *@handle and return its result
  *
  * Each returns 0 or a negative errno; a short transfer is an error
- * (-EIO). Offsets and lengths recovery passes are multiples of
- * RVM_BLOCK_SIZE, and buffers are allocated with kvmalloc(). Without
- * @read_start (then @read_end is not used either) recovery reads the log
- * with @read, without read-ahead.
+ * (-EIO), and so is an I/O that reaches past the end of its endpoint (it
+ * is never done elsewhere). An unknown @ep is -EINVAL. Offsets and
+ * lengths recovery passes are multiples of RVM_BLOCK_SIZE, and buffers are
+ * allocated with kvmalloc(). Without @read_start (then @read_end is not
+ * used either) recovery reads the log with @read, without read-ahead.
  */
 struct rvm_io_ops {
-	int (*read)(void *ctx, u64 off, void *buf, size_t len);
-	int (*write)(void *ctx, u64 off, const void *buf, size_t len);
-	int (*flush)(void *ctx);
-	int (*read_start)(void *ctx, u64 off, void *buf, size_t len,
+	int (*read)(void *ctx, u32 ep, u64 off, void *buf, size_t len);
+	int (*write)(void *ctx, u32 ep, u64 off, const void *buf, size_t len);
+	int (*flush)(void *ctx, u32 ep);
+	int (*read_start)(void *ctx, u32 ep, u64 off, void *buf, size_t len,
 			  void **handle);
 	int (*read_end)(void *ctx, void *handle);
 };

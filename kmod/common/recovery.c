@@ -353,7 +353,7 @@ static int rvm_write_run(struct rvm_replay *r, const struct rvm_rpage *e,
 			 size_t n)
 {
 	struct rvm_recovery_stats *st = r->st;
-	u64 off = r->g->data_off + e->pgno * RVM_BLOCK_SIZE;
+	u64 off = e->pgno * RVM_BLOCK_SIZE;
 	size_t len = n * RVM_BLOCK_SIZE, i;
 	u64 t;
 	int err;
@@ -363,7 +363,7 @@ static int rvm_write_run(struct rvm_replay *r, const struct rvm_rpage *e,
 			break;
 	if (i < n) {
 		t = rvm_now();
-		err = r->ops->read(r->ctx, off, r->run, len);
+		err = r->ops->read(r->ctx, RVM_IO_SEG0, off, r->run, len);
 		st->ns_data_read += rvm_now() - t;
 		if (err)
 			return err;
@@ -372,7 +372,7 @@ static int rvm_write_run(struct rvm_replay *r, const struct rvm_rpage *e,
 	for (i = 0; i < n; i++)
 		rvm_rpage_lay(&e[i], r->run + i * RVM_BLOCK_SIZE);
 	t = rvm_now();
-	err = r->ops->write(r->ctx, off, r->run, len);
+	err = r->ops->write(r->ctx, RVM_IO_SEG0, off, r->run, len);
 	st->ns_write += rvm_now() - t;
 	return err;
 }
@@ -661,7 +661,7 @@ int rvm_recover(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
 	err = rvm_writeback(&r);
 	if (!err && st->records && !r.dry) {
 		t = rvm_now();
-		err = ops->flush(ctx);
+		err = ops->flush(ctx, RVM_IO_SEG0);
 		st->ns_flush = rvm_now() - t;
 	}
 out:

@@ -135,7 +135,7 @@ static void rvm_logread_ahead(struct rvm_logread *lb)
 	off = rvm_lap_off(g, next);
 	len = min_t(u64, w->cap, g->log_size - off);
 	len = min_t(u64, len, rvm_align_up(lb->stop - next, RVM_BLOCK_SIZE));
-	if (lb->ops->read_start(lb->ctx, g->log_off + off,
+	if (lb->ops->read_start(lb->ctx, RVM_IO_LOG, g->log_off + off,
 				w->mem + RVM_LOGREAD_HEAD, len, &lb->ra)) {
 		lb->ra = NULL; /* read when needed, and see the error then */
 		return;
@@ -239,7 +239,7 @@ int rvm_logread_get(struct rvm_logread *lb, u64 lsn, size_t len, const u8 **out)
 			   rvm_align_up(lb->stop - first, RVM_BLOCK_SIZE));
 	rd = max_t(size_t, rd, rvm_align_up(need, RVM_BLOCK_SIZE));
 	t = rvm_now();
-	err = lb->ops->read(lb->ctx, g->log_off + boff,
+	err = lb->ops->read(lb->ctx, RVM_IO_LOG, g->log_off + boff,
 			    w->mem + RVM_LOGREAD_HEAD, rd);
 	*lb->ns += rvm_now() - t;
 	if (err)
