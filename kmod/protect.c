@@ -92,8 +92,9 @@
  * @idx: data segment page index
  * @page: the volume's page, once written (set with @snap)
  * @snap: the page as it was before the transaction's first write, or NULL
- * @mask: declared bytes when only some are, else NULL
  * @full: every byte of the page is declared
+ * @partial: some bytes are, those in @mask
+ * @mask: with @partial, the declared bytes
  * @autop: the page joined by a write in auto mode
  * @pend: the page joined by a write that a range in the transaction's
  *	declaration slot covers
@@ -107,12 +108,22 @@ struct rvm_tpage {
 	unsigned long idx;
 	struct page *page;
 	struct page *snap;
-	unsigned long *mask;
 	bool full;
+	bool partial;
 	bool autop;
 	bool pend;
 	u32 snap_next;
+	unsigned long mask[BITS_TO_LONGS(PAGE_SIZE)];
 };
+
+/* Spare entries and snapshot pages a file keeps (struct rvm_prot_cache). */
+#define RVM_PROT_CACHE_MAX 64
+
+/*
+ * Pages of a commit closer than this are write-protected by one walk:
+ * the pages between cost a page-table entry each, a walk its TLB flush.
+ */
+#define RVM_PROT_WALK_GAP 16
 
 /* A run of bytes in a page. */
 struct rvm_prot_run {
@@ -133,9 +144,16 @@ static struct hlist_head *rvm_prot_bucket(struct rvm_prot *prot,
 	return &prot->hash[hash_long(idx, RVM_PROT_HASH_BITS)];
 }
 
+/* The running transactions of process @tgid are in this bucket. */
+static struct hlist_head *rvm_prot_txns(struct rvm_prot *prot,
+					struct pid *tgid)
+{
+	return &prot->txns[hash_ptr(tgid, RVM_PROT_TXN_BITS)];
+}
+
 static bool rvm_tpage_declared(const struct rvm_tpage *tp)
 {
-	return tp->full || tp->mask || tp->pend;
+	return tp->full || tp->partial || tp->pend;
 }
 
 /**
@@ -150,7 +168,8 @@ int rvm_prot_vol_init(struct rvm_volume *vol)
 	unsigned int i;
 
 	spin_lock_init(&prot->lock);
-	INIT_LIST_HEAD(&prot->txns);
+	for (i = 0; i < ARRAY_SIZE(prot->txns); i++)
+		INIT_HLIST_HEAD(&prot->txns[i]);
 	prot->hash = kvmalloc_array(1U << RVM_PROT_HASH_BITS,
 				    sizeof(*prot->hash), GFP_KERNEL);
 	if (!prot->hash)
@@ -171,6 +190,97 @@ void rvm_prot_vol_destroy(struct rvm_volume *vol)
 }
 
 /**
+ * rvm_prot_file_init() - an open file's protection cache, empty
+ * @rf: the new file
+ */
+void rvm_prot_file_init(struct rvm_file *rf)
+{
+	INIT_LIST_HEAD(&rf->pcache.tps);
+	INIT_LIST_HEAD(&rf->pcache.snaps);
+}
+
+/**
+ * rvm_prot_file_free() - free a released file's protection cache
+ * @rf: the file, with no transaction left
+ */
+void rvm_prot_file_free(struct rvm_file *rf)
+{
+	struct rvm_prot_cache *c = &rf->pcache;
+	struct rvm_tpage *tp, *tn;
+	struct page *page, *pn;
+
+	list_for_each_entry_safe(tp, tn, &c->tps, node)
+		kfree(tp);
+	list_for_each_entry_safe(page, pn, &c->snaps, lru)
+		__free_page(page);
+	INIT_LIST_HEAD(&c->tps);
+	INIT_LIST_HEAD(&c->snaps);
+	c->ntps = 0;
+	c->nsnaps = 0;
+	kfree(c->scratch);
+	c->scratch = NULL;
+}
+
+/*
+ * An entry for a transaction of @rf: *@new if the caller allocated one,
+ * else a spare one of @rf, else NULL. Under prot->lock.
+ */
+static struct rvm_tpage *rvm_prot_take_tp(struct rvm_file *rf,
+					  struct rvm_tpage **new)
+{
+	struct rvm_prot_cache *c = &rf->pcache;
+	struct rvm_tpage *tp = *new;
+
+	if (tp) {
+		*new = NULL;
+		return tp;
+	}
+	tp = list_first_entry_or_null(&c->tps, struct rvm_tpage, node);
+	if (!tp)
+		return NULL;
+	list_del(&tp->node);
+	c->ntps--;
+	/* The mask is cleared when it is first used. */
+	memset(tp, 0, offsetof(struct rvm_tpage, mask));
+	return tp;
+}
+
+/* A snapshot page, like rvm_prot_take_tp(). Under prot->lock. */
+static struct page *rvm_prot_take_snap(struct rvm_file *rf,
+				       struct page **new)
+{
+	struct rvm_prot_cache *c = &rf->pcache;
+	struct page *page = *new;
+
+	if (page) {
+		*new = NULL;
+		return page;
+	}
+	page = list_first_entry_or_null(&c->snaps, struct page, lru);
+	if (!page)
+		return NULL;
+	list_del(&page->lru);
+	c->nsnaps--;
+	return page;
+}
+
+/* The work space of a commit or an abort, from @rf's cache or allocated. */
+static struct rvm_prot_scratch *rvm_prot_scratch_get(struct rvm_file *rf,
+						     gfp_t gfp)
+{
+	struct rvm_prot_scratch *s = xchg(&rf->pcache.scratch, NULL);
+
+	return s ? s : kmalloc(sizeof(*s), gfp);
+}
+
+static void rvm_prot_scratch_put(struct rvm_file *rf,
+				 struct rvm_prot_scratch *s)
+{
+	if (s && cmpxchg(&rf->pcache.scratch, NULL, s))
+		kfree(s);
+}
+
+/**
  * rvm_prot_txn_begin() - a transaction begins: let faults find it
  * @vol: its volume
  * @pt: its protection state, zeroed
@@ -187,7 +297,7 @@ void rvm_prot_txn_begin(struct rvm_volume *vol, struct rvm_ptxn *pt,
 	pt->decl = -1;
 	pt->tgid = get_pid(task_tgid(current));
 	spin_lock(&vol->prot.lock);
-	list_add_tail(&pt->node, &vol->prot.txns);
+	hlist_add_head(&pt->node, rvm_prot_txns(&vol->prot, pt->tgid));
 	spin_unlock(&vol->prot.lock);
 }
 
@@ -231,7 +341,6 @@ int rvm_prot_declare(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
 		     u64 len)
 {
 	struct rvm_prot *prot = &vol->prot;
-	unsigned long *mask = NULL, *stale = NULL;
 	struct rvm_tpage *tp, *new = NULL;
 	u64 end = off + len;
 
@@ -239,52 +348,40 @@ int rvm_prot_declare(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
 		unsigned long idx = off >> PAGE_SHIFT;
 		unsigned int start = offset_in_page(off);
 		unsigned int n = min_t(u64, end - off, PAGE_SIZE - start);
-		bool whole = n == PAGE_SIZE;
 
-		if (!new) {
-			new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
-			if (!new)
-				goto nomem;
-		}
-		if (!whole && !mask) {
-			mask = bitmap_zalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
-			if (!mask)
-				goto nomem;
-		}
 		spin_lock(&prot->lock);
 		tp = rvm_prot_find(prot, pt, idx);
 		if (!tp) {
-			tp = new;
-			new = NULL;
+			tp = rvm_prot_take_tp(pt->rf, &new);
+			if (!tp) {
+				spin_unlock(&prot->lock);
+				new = kmalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+				if (!new)
+					return -ENOMEM;
+				memset(new, 0, offsetof(struct rvm_tpage, mask));
+				continue;
+			}
 			rvm_prot_insert(prot, pt, tp, idx);
 		}
-		if (whole) {
+		if (n == PAGE_SIZE) {
 			tp->full = true;
 		} else if (!tp->full) {
-			if (!tp->mask) {
-				tp->mask = mask;
-				mask = NULL;
+			if (!tp->partial) {
+				bitmap_zero(tp->mask, PAGE_SIZE);
+				tp->partial = true;
 			}
 			bitmap_set(tp->mask, start, n);
 			if (bitmap_full(tp->mask, PAGE_SIZE))
 				tp->full = true;
 		}
-		if (tp->full && tp->mask) {
-			stale = tp->mask;
-			tp->mask = NULL;
-		}
+		if (tp->full)
+			tp->partial = false;
 		spin_unlock(&prot->lock);
-		bitmap_free(stale);
-		stale = NULL;
 		off += n;
 		cond_resched();
 	}
 	kfree(new);
-	bitmap_free(mask);
 	return 0;
-nomem:
-	kfree(new);
-	return -ENOMEM;
 }
 
 /**
@@ -351,19 +448,24 @@ int rvm_prot_read_old(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
 }
 
 /*
- * Give @tp the snapshot *@new_snap of @page, and note how many entries of
- * its transaction's slot were reserved by then. Under prot->lock.
+ * Give @tp a snapshot of @page (*@new_snap, else a spare page of its
+ * file), and note how many entries of its transaction's slot were
+ * reserved by then. Returns false if there is no page. Under prot->lock.
  */
-static void rvm_prot_snap(struct rvm_tpage *tp, struct page *page,
+static bool rvm_prot_snap(struct rvm_tpage *tp, struct page *page,
 			  struct page **new_snap)
 {
 	struct rvm_ptxn *pt = tp->pt;
+	struct page *snap = rvm_prot_take_snap(pt->rf, new_snap);
 
-	copy_highpage(*new_snap, page);
-	tp->snap = *new_snap;
+	if (!snap)
+		return false;
+	copy_highpage(snap, page);
+	atomic64_inc(&pt->rf->vol->stats.snapshots);
+	tp->snap = snap;
 	tp->page = page;
 	tp->snap_next = pt->decl >= 0 ? rvm_decl_reserved(pt->rf, pt->decl) : 0;
-	*new_snap = NULL;
+	return true;
 }
 
 /* What rvm_prot_decide() needs allocated before it can decide. */
@@ -383,6 +485,7 @@ static int rvm_prot_decide(struct rvm_prot *prot, struct rvm_file *rf,
 	struct pid *tgid = task_tgid(current);
 	unsigned long idx = vmf->pgoff;
 	struct page *page = vmf->page;
+	struct hlist_head *txns = rvm_prot_txns(prot, tgid);
 	struct rvm_ptxn *pt, *mine = NULL;
 	struct rvm_tpage *tp;
 	unsigned int n = 0;
@@ -390,17 +493,19 @@ static int rvm_prot_decide(struct rvm_prot *prot, struct rvm_file *rf,
 
 	if (mode == RVM_PROT_STRICT) {
 		/* Ranges of its slot cover the page: it joins the transaction. */
-		list_for_each_entry(pt, &prot->txns, node) {
-			if (pt->tgid != tgid || pt->sealed || pt->decl < 0 ||
-			    !rvm_decl_covers_addr(pt->rf, pt->decl,
-						  vmf->address, PAGE_SIZE))
+		hlist_for_each_entry(pt, txns, node) {
+			if (pt->tgid != tgid || pt->sealed || pt->decl < 0)
 				continue;
 			tp = rvm_prot_find(prot, pt, idx);
+			if (tp && tp->pend)
+				continue;
+			if (!rvm_decl_covers_addr(pt->rf, pt->decl,
+						  vmf->address, PAGE_SIZE))
+				continue;
 			if (!tp) {
-				if (!*new_tp)
+				tp = rvm_prot_take_tp(pt->rf, new_tp);
+				if (!tp)
 					return RVM_PROT_NEED_TP;
-				tp = *new_tp;
-				*new_tp = NULL;
 				rvm_prot_insert(prot, pt, tp, idx);
 			}
 			tp->pend = true;
@@ -411,17 +516,14 @@ static int rvm_prot_decide(struct rvm_prot *prot, struct rvm_file *rf,
 			    tp->pt->sealed || !rvm_tpage_declared(tp))
 				continue;
 			ok = true;
-			if (tp->snap)
-				continue;
-			if (!*new_snap)
+			if (!tp->snap && !rvm_prot_snap(tp, page, new_snap))
 				return RVM_PROT_NEED_SNAP;
-			rvm_prot_snap(tp, page, new_snap);
 		}
 		*why = "outside declared ranges: SIGSEGV";
 		return ok ? 0 : -EPERM;
 	}
 
-	list_for_each_entry(pt, &prot->txns, node) {
+	hlist_for_each_entry(pt, txns, node) {
 		if (pt->rf == rf && pt->tgid == tgid && !pt->sealed) {
 			mine = pt;
 			n++;
@@ -434,18 +536,14 @@ static int rvm_prot_decide(struct rvm_prot *prot, struct rvm_file *rf,
 	}
 	tp = rvm_prot_find(prot, mine, idx);
 	if (!tp) {
-		if (!*new_tp)
+		tp = rvm_prot_take_tp(mine->rf, new_tp);
+		if (!tp)
 			return RVM_PROT_NEED_TP;
-		tp = *new_tp;
-		*new_tp = NULL;
 		rvm_prot_insert(prot, mine, tp, idx);
 	}
 	tp->autop = true;
-	if (!tp->snap) {
-		if (!*new_snap)
-			return RVM_PROT_NEED_SNAP;
-		rvm_prot_snap(tp, page, new_snap);
-	}
+	if (!tp->snap && !rvm_prot_snap(tp, page, new_snap))
+		return RVM_PROT_NEED_SNAP;
 	return 0;
 }
 
@@ -480,11 +578,12 @@ vm_fault_t rvm_prot_fault(struct vm_fault *vmf, struct rvm_volume *vol,
 		if (err <= 0)
 			break;
 		if (err == RVM_PROT_NEED_TP) {
-			new_tp = kzalloc(sizeof(*new_tp), GFP_KERNEL_ACCOUNT);
+			new_tp = kmalloc(sizeof(*new_tp), GFP_KERNEL_ACCOUNT);
 			if (!new_tp) {
 				ret = VM_FAULT_OOM;
 				goto out;
 			}
+			memset(new_tp, 0, offsetof(struct rvm_tpage, mask));
 		}
 		if (err == RVM_PROT_NEED_SNAP) {
 			new_snap = alloc_page(GFP_KERNEL_ACCOUNT);
@@ -492,7 +591,6 @@ vm_fault_t rvm_prot_fault(struct vm_fault *vmf, struct rvm_volume *vol,
 				ret = VM_FAULT_OOM;
 				goto out;
 			}
-			atomic64_inc(&vol->stats.snapshots);
 		}
 	}
 	if (err) {
@@ -506,10 +604,8 @@ vm_fault_t rvm_prot_fault(struct vm_fault *vmf, struct rvm_volume *vol,
 	}
 out:
 	kfree(new_tp);
-	if (new_snap) {
-		atomic64_dec(&vol->stats.snapshots);
+	if (new_snap)
 		__free_page(new_snap);
-	}
 	return ret;
 }
 
@@ -529,7 +625,7 @@ static bool rvm_prot_masks(struct rvm_prot *prot, struct rvm_tpage *tp,
 	bitmap_zero(skip, PAGE_SIZE);
 	if (tp->full)
 		bitmap_fill(own, PAGE_SIZE);
-	else if (tp->mask)
+	else if (tp->partial)
 		bitmap_copy(own, tp->mask, PAGE_SIZE);
 	else
 		bitmap_zero(own, PAGE_SIZE);
@@ -538,7 +634,7 @@ static bool rvm_prot_masks(struct rvm_prot *prot, struct rvm_tpage *tp,
 			continue;
 		if (o->full || (auto_owns && o->autop))
 			return true;
-		if (o->mask)
+		if (o->partial)
 			bitmap_or(skip, skip, o->mask, PAGE_SIZE);
 	}
 	/*
@@ -546,7 +642,7 @@ static bool rvm_prot_masks(struct rvm_prot *prot, struct rvm_tpage *tp,
 	 * the same process count, so that what a process writes in its slots
 	 * never changes what is checked or logged for another one.
 	 */
-	list_for_each_entry(pt, &prot->txns, node)
+	hlist_for_each_entry(pt, rvm_prot_txns(prot, tp->pt->tgid), node)
 		if (pt != tp->pt && pt->decl >= 0 && pt->tgid == tp->pt->tgid)
 			rvm_decl_mark(pt->rf, pt->decl, tp->idx, skip);
 	return false;
@@ -595,6 +691,31 @@ static unsigned int rvm_prot_diff(const u8 *cur, const u8 *old,
 	return n;
 }
 
+/*
+ * The first run of bytes of @cur that differ from @old outside @skip, in
+ * *@start and *@len: only the bytes no transaction declared are compared,
+ * a chunk at a time. Returns false if there is none.
+ */
+static bool rvm_prot_undeclared(const u8 *cur, const u8 *old,
+				const unsigned long *skip, unsigned int *start,
+				unsigned int *len)
+{
+	unsigned int b, e, i, j;
+
+	for_each_clear_bitrange(b, e, skip, PAGE_SIZE) {
+		if (!memcmp(cur + b, old + b, e - b))
+			continue;
+		for (i = b; cur[i] == old[i]; i++)
+			;
+		for (j = i + 1; j < e && cur[j] != old[j]; j++)
+			;
+		*start = i;
+		*len = j - i;
+		return true;
+	}
+	return false;
+}
+
 /**
  * rvm_prot_check() - strict mode: did the transaction change undeclared
  * bytes?
@@ -619,7 +740,7 @@ int rvm_prot_check(struct rvm_volume *vol, struct rvm_ptxn *pt)
 
 	if (list_empty(&pt->pages))
 		return 0;
-	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	s = rvm_prot_scratch_get(pt->rf, GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
 	/*
@@ -628,28 +749,31 @@ int rvm_prot_check(struct rvm_volume *vol, struct rvm_ptxn *pt)
 	 */
 	spin_lock(&prot->lock);
 	for (pos = pt->pages.next; pos != &pt->pages; pos = pos->next) {
-		unsigned int n;
+		unsigned int start, len;
 
 		tp = list_entry(pos, struct rvm_tpage, node);
 		if (!tp->snap || tp->autop || tp->full)
 			continue;
 		if (rvm_prot_masks(prot, tp, true, s->skip, s->own))
 			continue;
-		n = rvm_prot_diff(page_address(tp->page),
-				  page_address(tp->snap), s->skip, s->own, 0,
-				  s->runs, 1);
-		if (n && !bad_runs) {
-			bad_off =
-				((u64)tp->idx << PAGE_SHIFT) + s->runs[0].start;
-			bad_len = s->runs[0].len;
+		bitmap_or(s->skip, s->skip, s->own, PAGE_SIZE);
+		if (rvm_prot_undeclared(page_address(tp->page),
+					page_address(tp->snap), s->skip, &start,
+					&len)) {
+			if (!bad_runs) {
+				bad_off = ((u64)tp->idx << PAGE_SHIFT) + start;
+				bad_len = len;
+			}
+			bad_runs++;
 		}
-		bad_runs += n;
-		spin_unlock(&prot->lock);
-		cond_resched();
-		spin_lock(&prot->lock);
+		if (need_resched()) {
+			spin_unlock(&prot->lock);
+			cond_resched();
+			spin_lock(&prot->lock);
+		}
 	}
 	spin_unlock(&prot->lock);
-	kfree(s);
+	rvm_prot_scratch_put(pt->rf, s);
 	if (!bad_runs)
 		return 0;
 	atomic64_inc(&vol->stats.violations);
@@ -718,7 +842,7 @@ int rvm_prot_auto_ranges(struct rvm_volume *vol, struct rvm_ptxn *pt,
 	*bytes = 0;
 	if (list_empty(&pt->pages))
 		return 0;
-	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	s = rvm_prot_scratch_get(pt->rf, GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
 	list_for_each_entry(tp, &pt->pages, node) {
@@ -756,12 +880,12 @@ int rvm_prot_auto_ranges(struct rvm_volume *vol, struct rvm_ptxn *pt,
 		}
 		cond_resched();
 	}
-	kfree(s);
+	rvm_prot_scratch_put(pt->rf, s);
 	*out = v;
 	*nout = n;
 	return 0;
 nomem:
-	kfree(s);
+	rvm_prot_scratch_put(pt->rf, s);
 	kvfree(v);
 	*bytes = 0;
 	return -ENOMEM;
@@ -784,7 +908,7 @@ void rvm_prot_restore(struct rvm_volume *vol, struct rvm_ptxn *pt)
 	struct rvm_prot_scratch *s;
 	struct rvm_tpage *tp;
 
-	s = kmalloc(sizeof(*s), GFP_KERNEL | __GFP_NOFAIL);
+	s = rvm_prot_scratch_get(pt->rf, GFP_KERNEL | __GFP_NOFAIL);
 	list_for_each_entry(tp, &pt->pages, node) {
 		unsigned int k, nr = 0;
 		u8 *cur, *old;
@@ -804,7 +928,7 @@ void rvm_prot_restore(struct rvm_volume *vol, struct rvm_ptxn *pt)
 		spin_unlock(&prot->lock);
 		cond_resched();
 	}
-	kfree(s);
+	rvm_prot_scratch_put(pt->rf, s);
 }
 
 /*
@@ -909,46 +1033,71 @@ static int rvm_prot_cmp(void *priv, const struct list_head *a,
 void rvm_prot_txn_end(struct rvm_volume *vol, struct rvm_ptxn *pt)
 {
 	struct address_space *mapping = vol->inode->i_mapping;
+	struct rvm_prot_cache *c = &pt->rf->pcache;
 	struct rvm_prot *prot = &vol->prot;
-	struct rvm_prot_scratch *s = NULL;
 	unsigned long first = 0, nr = 0;
+	struct rvm_prot_scratch *s;
 	struct rvm_tpage *tp, *next;
 
 	spin_lock(&prot->lock);
 	pt->sealed = true;
-	list_del(&pt->node);
+	hlist_del(&pt->node);
 	spin_unlock(&prot->lock);
 	if (list_empty(&pt->pages))
 		goto out;
 
-	s = kmalloc(sizeof(*s), GFP_KERNEL | __GFP_NOFAIL);
+	s = rvm_prot_scratch_get(pt->rf, GFP_KERNEL | __GFP_NOFAIL);
+	/* Only this transaction changes its list now: the lock may drop. */
+	spin_lock(&prot->lock);
 	list_for_each_entry(tp, &pt->pages, node) {
-		spin_lock(&prot->lock);
 		rvm_prot_hand_over(prot, tp, s);
-		spin_unlock(&prot->lock);
-	}
-	kfree(s);
-
-	list_sort(NULL, &pt->pages, rvm_prot_cmp);
-	list_for_each_entry_safe(tp, next, &pt->pages, node) {
-		if (tp->snap) {
-			if (nr && tp->idx == first + nr) {
-				nr++;
-			} else {
-				if (nr)
-					rvm_prot_wp_clean(mapping, first, nr);
-				first = tp->idx;
-				nr = 1;
-			}
-			__free_page(tp->snap);
+		if (need_resched()) {
+			spin_unlock(&prot->lock);
+			cond_resched();
+			spin_lock(&prot->lock);
 		}
-		list_del(&tp->node);
-		bitmap_free(tp->mask);
-		kfree(tp);
-		cond_resched();
+	}
+	spin_unlock(&prot->lock);
+	rvm_prot_scratch_put(pt->rf, s);
+
+	/* One walk for the written pages of each stretch of the segment. */
+	list_sort(NULL, &pt->pages, rvm_prot_cmp);
+	list_for_each_entry(tp, &pt->pages, node) {
+		if (!tp->snap)
+			continue;
+		if (nr && tp->idx < first + nr + RVM_PROT_WALK_GAP) {
+			nr = tp->idx - first + 1;
+			continue;
+		}
+		if (nr)
+			rvm_prot_wp_clean(mapping, first, nr);
+		first = tp->idx;
+		nr = 1;
 	}
 	if (nr)
 		rvm_prot_wp_clean(mapping, first, nr);
+
+	/* Entries and snapshots go back to the file's cache, or are freed. */
+	spin_lock(&prot->lock);
+	list_for_each_entry_safe(tp, next, &pt->pages, node) {
+		if (tp->snap && c->nsnaps < RVM_PROT_CACHE_MAX) {
+			list_add(&tp->snap->lru, &c->snaps);
+			c->nsnaps++;
+			tp->snap = NULL;
+		}
+		if (c->ntps < RVM_PROT_CACHE_MAX) {
+			list_move(&tp->node, &c->tps);
+			c->ntps++;
+		}
+	}
+	spin_unlock(&prot->lock);
+	list_for_each_entry_safe(tp, next, &pt->pages, node) {
+		if (tp->snap)
+			__free_page(tp->snap);
+		list_del(&tp->node);
+		kfree(tp);
+	}
+	INIT_LIST_HEAD(&pt->pages);
 	pt->npages = 0;
 out:
 	put_pid(pt->tgid);
