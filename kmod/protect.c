@@ -264,6 +264,56 @@ static struct page *rvm_prot_take_snap(struct rvm_file *rf,
 	return page;
 }
 
+/*
+ * Make sure @rf's cache holds @n entries and @n snapshot pages, as far as
+ * allocations succeed. Context: may sleep; no rvm spinlock held.
+ */
+static void rvm_prot_cache_fill(struct rvm_prot *prot, struct rvm_file *rf,
+				unsigned int n)
+{
+	struct rvm_prot_cache *c = &rf->pcache;
+	unsigned int tps, snaps;
+
+	spin_lock(&prot->lock);
+	tps = c->ntps < n ? n - c->ntps : 0;
+	snaps = c->nsnaps < n ? n - c->nsnaps : 0;
+	spin_unlock(&prot->lock);
+	while (tps || snaps) {
+		struct rvm_tpage *tp = NULL;
+		struct page *page = NULL;
+
+		if (tps) {
+			tp = kmalloc(sizeof(*tp), GFP_KERNEL_ACCOUNT);
+			if (!tp)
+				return;
+			tps--;
+		}
+		if (snaps) {
+			page = alloc_page(GFP_KERNEL_ACCOUNT);
+			if (!page) {
+				kfree(tp);
+				return;
+			}
+			snaps--;
+		}
+		spin_lock(&prot->lock);
+		if (tp && c->ntps < RVM_PROT_CACHE_MAX) {
+			list_add(&tp->node, &c->tps);
+			c->ntps++;
+			tp = NULL;
+		}
+		if (page && c->nsnaps < RVM_PROT_CACHE_MAX) {
+			list_add(&page->lru, &c->snaps);
+			c->nsnaps++;
+			page = NULL;
+		}
+		spin_unlock(&prot->lock);
+		kfree(tp);
+		if (page)
+			__free_page(page);
+	}
+}
+
 /* The work space of a commit or an abort, from @rf's cache or allocated. */
 static struct rvm_prot_scratch *rvm_prot_scratch_get(struct rvm_file *rf,
 						     gfp_t gfp)
@@ -473,18 +523,18 @@ static bool rvm_prot_snap(struct rvm_tpage *tp, struct page *page,
 #define RVM_PROT_NEED_SNAP 2
 
 /*
- * The decision of a write fault, under prot->lock. Returns 0 to allow,
+ * The decision of a write to page @idx (@page, at user address @address
+ * of a mapping of @rf), under prot->lock. Returns 0 to allow,
  * RVM_PROT_NEED_* when *@new_tp or *@new_snap must be allocated first, or
  * -EPERM with *@why set.
  */
 static int rvm_prot_decide(struct rvm_prot *prot, struct rvm_file *rf,
-			   struct vm_fault *vmf, u32 mode,
+			   unsigned long idx, struct page *page,
+			   unsigned long address, u32 mode,
 			   struct rvm_tpage **new_tp, struct page **new_snap,
 			   const char **why)
 {
 	struct pid *tgid = task_tgid(current);
-	unsigned long idx = vmf->pgoff;
-	struct page *page = vmf->page;
 	struct hlist_head *txns = rvm_prot_txns(prot, tgid);
 	struct rvm_ptxn *pt, *mine = NULL;
 	struct rvm_tpage *tp;
@@ -500,7 +550,7 @@ static int rvm_prot_decide(struct rvm_prot *prot, struct rvm_file *rf,
 			if (tp && tp->pend)
 				continue;
 			if (!rvm_decl_covers_addr(pt->rf, pt->decl,
-						  vmf->address, PAGE_SIZE))
+						  address, PAGE_SIZE))
 				continue;
 			if (!tp) {
 				tp = rvm_prot_take_tp(pt->rf, new_tp);
@@ -547,6 +597,120 @@ static int rvm_prot_decide(struct rvm_prot *prot, struct rvm_file *rf,
 	return 0;
 }
 
+/* Pages rvm_prot_arm() may make writable, page-table entries it looks at. */
+#define RVM_PROT_ARM_PAGES 16
+#define RVM_PROT_ARM_VISITS 64
+#define RVM_PROT_ARM_RANGES 8
+
+struct rvm_prot_arm {
+	struct rvm_volume *vol;
+	struct rvm_file *rf;
+	struct vm_area_struct *vma;
+	unsigned long skip;
+	unsigned int visits;
+	unsigned int armed;
+};
+
+/*
+ * One page-table entry of a range rvm_prot_arm() arms, under its PTE lock:
+ * a read-only present page that the decision of a write fault would let
+ * in, with no allocation, becomes writable as do_wp_page() would make it.
+ */
+static int rvm_prot_arm_pte(pte_t *ptep, unsigned long addr, void *data)
+{
+	struct rvm_prot_arm *a = data;
+	struct vm_area_struct *vma = a->vma;
+	struct rvm_prot *prot = &a->vol->prot;
+	struct rvm_tpage *no_tp = NULL;
+	struct page *no_snap = NULL;
+	pte_t pte = ptep_get(ptep);
+	const char *why;
+	struct page *page;
+	int err;
+
+	if (++a->visits > RVM_PROT_ARM_VISITS || a->armed >= RVM_PROT_ARM_PAGES)
+		return -E2BIG;
+	if (addr == a->skip || !(vma->vm_flags & VM_WRITE) ||
+	    !pte_present(pte) || pte_write(pte) || pte_protnone(pte) ||
+	    pte_special(pte))
+		return 0;
+	page = pte_page(pte);
+	/* Never waits: the faulting page's lock is held. */
+	if (!trylock_page(page))
+		return 0;
+	spin_lock(&prot->lock);
+	err = rvm_prot_decide(prot, a->rf, linear_page_index(vma, addr), page,
+			      addr, RVM_PROT_STRICT, &no_tp, &no_snap, &why);
+	spin_unlock(&prot->lock);
+	if (!err) {
+		pte = rvm_compat_pte_mkwrite(pte_mkdirty(pte_mkyoung(pte)));
+		set_pte_at(vma->vm_mm, addr, ptep, pte);
+		a->armed++;
+	}
+	unlock_page(page);
+	return 0;
+}
+
+/*
+ * Strict mode, a write fault was let in: make the other pages the
+ * process's transactions published in their slots, in the same mapping,
+ * writable now, so that the transaction takes one fault, not one per
+ * page. Each page is decided as its own fault would be (the same rules,
+ * the same snapshot, under its page lock, so that a commit's seal waits
+ * for it), with entries and snapshots of the cache of the mapping's
+ * file, topped up first; a page not mapped yet, one whose decision needs
+ * more than the cache holds, or whose lock is taken, is left to fault. The faulting page's lock is held: others are
+ * only tried. Bounded: RVM_PROT_ARM_RANGES ranges, RVM_PROT_ARM_VISITS
+ * page-table entries.
+ */
+static void rvm_prot_arm(struct vm_fault *vmf, struct rvm_volume *vol)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct rvm_prot *prot = &vol->prot;
+	struct pid *tgid = task_tgid(current);
+	unsigned long start[RVM_PROT_ARM_RANGES], end[RVM_PROT_ARM_RANGES];
+	struct rvm_prot_arm a = {
+		.vol = vol,
+		.rf = vma->vm_file->private_data,
+		.vma = vma,
+		.skip = vmf->address & PAGE_MASK,
+	};
+	unsigned int n = 0, i;
+	struct rvm_ptxn *pt;
+
+	spin_lock(&prot->lock);
+	hlist_for_each_entry(pt, rvm_prot_txns(prot, tgid), node) {
+		struct rvm_decl_entry e;
+		u32 pos = 0;
+
+		if (pt->tgid != tgid || pt->sealed || pt->decl < 0)
+			continue;
+		while (n < RVM_PROT_ARM_RANGES &&
+		       rvm_decl_next(pt->rf, pt->decl, &pos, &e)) {
+			u64 s = max_t(u64, e.addr, vma->vm_start), t;
+
+			if (check_add_overflow(e.addr, e.len, &t))
+				t = U64_MAX;
+			t = min_t(u64, t, vma->vm_end);
+			if (s >= t)
+				continue;
+			start[n] = s & PAGE_MASK;
+			end[n] = PAGE_ALIGN(t);
+			n++;
+		}
+	}
+	spin_unlock(&prot->lock);
+	if (!n)
+		return;
+	/* What the decisions take, allocated here: they cannot allocate. */
+	rvm_prot_cache_fill(prot, a.rf, n);
+	for (i = 0; i < n; i++)
+		if (apply_to_existing_page_range(vma->vm_mm, start[i],
+						 end[i] - start[i],
+						 rvm_prot_arm_pte, &a) == -E2BIG)
+			break;
+}
+
 /**
  * rvm_prot_fault() - decide a write fault in strict or auto mode
  * @vmf: the fault; its page is locked by the caller
@@ -572,7 +736,8 @@ vm_fault_t rvm_prot_fault(struct vm_fault *vmf, struct rvm_volume *vol,
 	atomic64_inc(&vol->stats.prot_faults);
 	for (;;) {
 		spin_lock(&prot->lock);
-		err = rvm_prot_decide(prot, rf, vmf, mode, &new_tp, &new_snap,
+		err = rvm_prot_decide(prot, rf, vmf->pgoff, vmf->page,
+				      vmf->address, mode, &new_tp, &new_snap,
 				      &why);
 		spin_unlock(&prot->lock);
 		if (err <= 0)
@@ -601,6 +766,8 @@ vm_fault_t rvm_prot_fault(struct vm_fault *vmf, struct rvm_volume *vol,
 				    vol->id, current->comm,
 				    task_pid_nr(current), off, why);
 		ret = VM_FAULT_SIGSEGV;
+	} else if (mode == RVM_PROT_STRICT) {
+		rvm_prot_arm(vmf, vol);
 	}
 out:
 	kfree(new_tp);

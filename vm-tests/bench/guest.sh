@@ -70,7 +70,7 @@ pair_classic() { # NAME ROLE ROUND PROTECT ARGS...
 		--seconds "$PS" --begin restore "$@" >>/tmp/out 2>&1; then
 		t=$(sed -n 's/^bank: done: .*(\([0-9]*\)\/s).*/\1/p' /tmp/out)
 		echo "RESULT system=classic pair=$name role=$role round=$r" \
-			"protect=$p tps_mean=$t" >>"$RVM_OUT"
+			"protect=$p tps=$t tps_mean=$t" >>"$RVM_OUT"
 	else
 		cat /tmp/out
 		echo "FAILED rc=1 cmd=classic bank $name" >>"$RVM_OUT"
@@ -107,6 +107,12 @@ while [ $r -le "$ROUNDS" ]; do
 	fi
 	r=$((r + 1))
 done
+# BENCH_ONLY=rounds: the rounds alone (a quicker look, no table).
+if [ "${BENCH_ONLY:-}" = rounds ]; then
+	echo "bench: $fails failed"
+	[ $fails -eq 0 ]
+	exit
+fi
 
 # Throughput against database size, per access pattern.
 for n in $SIZES; do
