@@ -76,6 +76,11 @@
 
 #include "rvm.h"
 
+/* Arm a transaction's other pages at its first write fault (rvm_prot_arm()). */
+static bool rvm_prot_param_arm = true;
+module_param_named(prot_arm, rvm_prot_param_arm, bool, 0644);
+MODULE_PARM_DESC(prot_arm, "strict: a fault arms the slots' other pages");
+
 #define RVM_PROT_HASH_BITS 12
 
 /* Two runs of changed bytes closer than a range descriptor are merged. */
@@ -145,8 +150,7 @@ static struct hlist_head *rvm_prot_bucket(struct rvm_prot *prot,
 }
 
 /* The running transactions of process @tgid are in this bucket. */
-static struct hlist_head *rvm_prot_txns(struct rvm_prot *prot,
-					struct pid *tgid)
+static struct hlist_head *rvm_prot_txns(struct rvm_prot *prot, struct pid *tgid)
 {
 	return &prot->txns[hash_ptr(tgid, RVM_PROT_TXN_BITS)];
 }
@@ -246,8 +250,7 @@ static struct rvm_tpage *rvm_prot_take_tp(struct rvm_file *rf,
 }
 
 /* A snapshot page, like rvm_prot_take_tp(). Under prot->lock. */
-static struct page *rvm_prot_take_snap(struct rvm_file *rf,
-				       struct page **new)
+static struct page *rvm_prot_take_snap(struct rvm_file *rf, struct page **new)
 {
 	struct rvm_prot_cache *c = &rf->pcache;
 	struct page *page = *new;
@@ -408,7 +411,8 @@ int rvm_prot_declare(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
 				new = kmalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
 				if (!new)
 					return -ENOMEM;
-				memset(new, 0, offsetof(struct rvm_tpage, mask));
+				memset(new, 0,
+				       offsetof(struct rvm_tpage, mask));
 				continue;
 			}
 			rvm_prot_insert(prot, pt, tp, idx);
@@ -549,8 +553,8 @@ static int rvm_prot_decide(struct rvm_prot *prot, struct rvm_file *rf,
 			tp = rvm_prot_find(prot, pt, idx);
 			if (tp && tp->pend)
 				continue;
-			if (!rvm_decl_covers_addr(pt->rf, pt->decl,
-						  address, PAGE_SIZE))
+			if (!rvm_decl_covers_addr(pt->rf, pt->decl, address,
+						  PAGE_SIZE))
 				continue;
 			if (!tp) {
 				tp = rvm_prot_take_tp(pt->rf, new_tp);
@@ -659,9 +663,9 @@ static int rvm_prot_arm_pte(pte_t *ptep, unsigned long addr, void *data)
  * the same snapshot, under its page lock, so that a commit's seal waits
  * for it), with entries and snapshots of the cache of the mapping's
  * file, topped up first; a page not mapped yet, one whose decision needs
- * more than the cache holds, or whose lock is taken, is left to fault. The faulting page's lock is held: others are
- * only tried. Bounded: RVM_PROT_ARM_RANGES ranges, RVM_PROT_ARM_VISITS
- * page-table entries.
+ * more than the cache holds, or whose lock is taken, is left to fault.
+ * The faulting page's lock is held: others are only tried. Bounded:
+ * RVM_PROT_ARM_RANGES ranges, RVM_PROT_ARM_VISITS page-table entries.
  */
 static void rvm_prot_arm(struct vm_fault *vmf, struct rvm_volume *vol)
 {
@@ -704,11 +708,16 @@ static void rvm_prot_arm(struct vm_fault *vmf, struct rvm_volume *vol)
 		return;
 	/* What the decisions take, allocated here: they cannot allocate. */
 	rvm_prot_cache_fill(prot, a.rf, n);
-	for (i = 0; i < n; i++)
-		if (apply_to_existing_page_range(vma->vm_mm, start[i],
-						 end[i] - start[i],
-						 rvm_prot_arm_pte, &a) == -E2BIG)
+	for (i = 0; i < n; i++) {
+		unsigned long len = end[i] - start[i];
+		struct mm_struct *mm = vma->vm_mm;
+
+		int err = apply_to_existing_page_range(mm, start[i], len,
+						       rvm_prot_arm_pte, &a);
+
+		if (err == -E2BIG)
 			break;
+	}
 }
 
 /**
@@ -766,7 +775,7 @@ vm_fault_t rvm_prot_fault(struct vm_fault *vmf, struct rvm_volume *vol,
 				    vol->id, current->comm,
 				    task_pid_nr(current), off, why);
 		ret = VM_FAULT_SIGSEGV;
-	} else if (mode == RVM_PROT_STRICT) {
+	} else if (mode == RVM_PROT_STRICT && READ_ONCE(rvm_prot_param_arm)) {
 		rvm_prot_arm(vmf, vol);
 	}
 out:
