@@ -56,12 +56,16 @@
  * (rvm_prot_masks()), so that a neighbour's not yet declared bytes are
  * neither blamed nor logged nor rolled back.
  *
- * Cost. A fault walks the volume's running transactions (rvm_prot.txns)
- * under rvm_prot.lock, and a commit does for each of its pages: bounded
- * by the files bound to the volume times rvm_param_max_txns, with no
- * allocation under the lock; another process's transaction costs a
- * constant there, since only the faulting (or committing) process's own
- * transactions have their slots read. Issue 13 reworks this walk.
+ * Cost (issue 13). Running transactions are hashed by process
+ * (rvm_prot.txns), so a fault or a commit looks only at those of its own
+ * process; pages by index (rvm_prot.hash). Entries (with their byte mask
+ * inside), snapshot pages and the commit's work space come from a cache of
+ * the transaction's file, so the common fault and commit allocate nothing.
+ * A strict fault that is let in also arms the other pages the process's
+ * slots name in the same mapping (rvm_prot_arm()): one fault per
+ * transaction instead of one per page. The commit compares only the bytes
+ * no transaction declared, and write-protects the pages it wrote with one
+ * walk per stretch of close pages, not one per page.
  *
  * Truncation needs no snapshot: it replays the log (truncate.c).
  */
@@ -225,6 +229,18 @@ void rvm_prot_file_free(struct rvm_file *rf)
 	c->scratch = NULL;
 }
 
+/* The first of a cache's lists (@n its length), taken off; or NULL. */
+static struct list_head *rvm_prot_cache_pop(struct list_head *list, u32 *n)
+{
+	struct list_head *e = list->next;
+
+	if (e == list)
+		return NULL;
+	list_del(e);
+	(*n)--;
+	return e;
+}
+
 /*
  * An entry for a transaction of @rf: *@new if the caller allocated one,
  * else a spare one of @rf, else NULL. Under prot->lock.
@@ -232,18 +248,16 @@ void rvm_prot_file_free(struct rvm_file *rf)
 static struct rvm_tpage *rvm_prot_take_tp(struct rvm_file *rf,
 					  struct rvm_tpage **new)
 {
-	struct rvm_prot_cache *c = &rf->pcache;
 	struct rvm_tpage *tp = *new;
+	struct list_head *e;
 
-	if (tp) {
-		*new = NULL;
+	*new = NULL;
+	if (tp)
 		return tp;
-	}
-	tp = list_first_entry_or_null(&c->tps, struct rvm_tpage, node);
-	if (!tp)
+	e = rvm_prot_cache_pop(&rf->pcache.tps, &rf->pcache.ntps);
+	if (!e)
 		return NULL;
-	list_del(&tp->node);
-	c->ntps--;
+	tp = list_entry(e, struct rvm_tpage, node);
 	/* The mask is cleared when it is first used. */
 	memset(tp, 0, offsetof(struct rvm_tpage, mask));
 	return tp;
@@ -252,19 +266,14 @@ static struct rvm_tpage *rvm_prot_take_tp(struct rvm_file *rf,
 /* A snapshot page, like rvm_prot_take_tp(). Under prot->lock. */
 static struct page *rvm_prot_take_snap(struct rvm_file *rf, struct page **new)
 {
-	struct rvm_prot_cache *c = &rf->pcache;
 	struct page *page = *new;
+	struct list_head *e;
 
-	if (page) {
-		*new = NULL;
+	*new = NULL;
+	if (page)
 		return page;
-	}
-	page = list_first_entry_or_null(&c->snaps, struct page, lru);
-	if (!page)
-		return NULL;
-	list_del(&page->lru);
-	c->nsnaps--;
-	return page;
+	e = rvm_prot_cache_pop(&rf->pcache.snaps, &rf->pcache.nsnaps);
+	return e ? list_entry(e, struct page, lru) : NULL;
 }
 
 /*
@@ -942,11 +951,7 @@ int rvm_prot_check(struct rvm_volume *vol, struct rvm_ptxn *pt)
 			}
 			bad_runs++;
 		}
-		if (need_resched()) {
-			spin_unlock(&prot->lock);
-			cond_resched();
-			spin_lock(&prot->lock);
-		}
+		cond_resched_lock(&prot->lock);
 	}
 	spin_unlock(&prot->lock);
 	rvm_prot_scratch_put(pt->rf, s);
@@ -1227,11 +1232,7 @@ void rvm_prot_txn_end(struct rvm_volume *vol, struct rvm_ptxn *pt)
 	spin_lock(&prot->lock);
 	list_for_each_entry(tp, &pt->pages, node) {
 		rvm_prot_hand_over(prot, tp, s);
-		if (need_resched()) {
-			spin_unlock(&prot->lock);
-			cond_resched();
-			spin_lock(&prot->lock);
-		}
+		cond_resched_lock(&prot->lock);
 	}
 	spin_unlock(&prot->lock);
 	rvm_prot_scratch_put(pt->rf, s);

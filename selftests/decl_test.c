@@ -318,6 +318,51 @@ TEST_F(decl, armed_pages_abort_and_rearm_cleanly)
 	EXPECT_TRUE(rvm_all_bytes(self->p + 6 * PG, 0, 64));
 }
 
+/*
+ * Arming counts only the faulting process's slots: a page another process
+ * (a child on the same file) names in its slot is not armed, and still
+ * gets SIGSEGV when this one writes it.
+ */
+TEST_F(decl, arming_ignores_other_processes_slots)
+{
+	int to_child[2], to_parent[2];
+	uint32_t slot;
+	uint64_t tid;
+	char c = 0;
+	pid_t pid;
+	int st;
+
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(to_parent));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		uint64_t ctid;
+		uint32_t cs = begin_slot(self->fd, RVM_TXN_NO_RESTORE, &ctid);
+
+		if (cs >= RVM_DECL_SLOTS || pub(self, cs, 9 * PG, 64))
+			_exit(2);
+		if (write(to_parent[1], &c, 1) != 1 ||
+		    read(to_child[0], &c, 1) != 1)
+			_exit(3);
+		_exit(rvm_end(self->fd, ctid, RVM_END_NO_FLUSH) ? 4 : 0);
+	}
+	ASSERT_EQ(1, read(to_parent[0], &c, 1));
+	slot = begin_slot(self->fd, RVM_TXN_NO_RESTORE, &tid);
+	ASSERT_GT(RVM_DECL_SLOTS, slot);
+	ASSERT_EQ(0, pub(self, slot, 8 * PG, 64));
+	EXPECT_EQ(0, ((volatile unsigned char *)self->p)[9 * PG] +
+			     ((volatile unsigned char *)self->p)[8 * PG]);
+	EXPECT_EQ(0, try_memset(self->p + 8 * PG, 8, 64));
+	EXPECT_EQ(1, try_memset(self->p + 9 * PG, 9, 1));
+	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	ASSERT_EQ(1, write(to_child[1], &c, 1));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	EXPECT_EQ(0, self->p[9 * PG]);
+	EXPECT_EQ(8, self->p[8 * PG]);
+}
+
 TEST_F(decl, restore_mode_aborts_to_old_bytes)
 {
 	uint32_t slot;
