@@ -122,7 +122,7 @@ basher-soak: deps
 style:
 	@vm-tests/style
 
-# The benchmark: one VM boot on the newest kernel, about 5 minutes.
+# The benchmark: one VM boot on the newest kernel, about 9 minutes.
 .PHONY: bench
 bench: deps
 	@vm-tests/bench/install-deps

@@ -27,7 +27,10 @@
  *  - a file's ->get_unmapped_area falls back to mm_get_unmapped_area()
  *    from 6.10, to the mm's get_unmapped_area pointer before;
  *  - .uring_cmd has the same prototype on both; IO_URING_F_* values differ
- *    (IO_URING_F_SQE128 is 4 on 6.1, 1 << 8 on 6.12), names do not.
+ *    (IO_URING_F_SQE128 is 4 on 6.1, 1 << 8 on 6.12), names do not;
+ *  - pte_mkwrite() takes the vma from 6.6, and is out of line (not
+ *    exported) on x86 for shadow stacks: rvm_compat_pte_mkwrite() does
+ *    what it does for a vma that is not a shadow stack.
  */
 #ifndef _RVM_COMPAT_H
 #define _RVM_COMPAT_H
@@ -164,5 +167,23 @@ static inline unsigned long rvm_compat_get_unmapped_area(struct file *file,
 	return current->mm->get_unmapped_area(file, addr, len, pgoff, flags);
 #endif
 }
+
+/* A present PTE made writable; its dirty bit set first (pte_mkdirty()). */
+#ifdef RVM_HAVE_PTE_MKWRITE_NOVMA
+static inline pte_t rvm_compat_pte_mkwrite(pte_t pte)
+{
+	pte = pte_mkwrite_novma(pte);
+#ifdef CONFIG_X86
+	/* A read-only dirty PTE keeps its dirty bit as SavedDirty. */
+	pte = pte_clear_saveddirty(pte);
+#endif
+	return pte;
+}
+#else
+static inline pte_t rvm_compat_pte_mkwrite(pte_t pte)
+{
+	return pte_mkwrite(pte);
+}
+#endif
 
 #endif /* _RVM_COMPAT_H */

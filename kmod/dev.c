@@ -47,6 +47,7 @@ static int rvm_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	mutex_init(&rf->lock);
 	xa_init_flags(&rf->txns, XA_FLAGS_ALLOC1);
+	rvm_prot_file_init(rf);
 	file->private_data = rf;
 	return 0;
 }
@@ -57,6 +58,7 @@ static int rvm_release(struct inode *inode, struct file *file)
 
 	rvm_txn_release_all(rf);
 	rvm_decl_free(rf);
+	rvm_prot_file_free(rf);
 	if (rf->vol) {
 		rvm_volume_unbind(rf->vol);
 		rvm_volume_put(rf->vol);

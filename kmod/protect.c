@@ -56,12 +56,16 @@
  * (rvm_prot_masks()), so that a neighbour's not yet declared bytes are
  * neither blamed nor logged nor rolled back.
  *
- * Cost. A fault walks the volume's running transactions (rvm_prot.txns)
- * under rvm_prot.lock, and a commit does for each of its pages: bounded
- * by the files bound to the volume times rvm_param_max_txns, with no
- * allocation under the lock; another process's transaction costs a
- * constant there, since only the faulting (or committing) process's own
- * transactions have their slots read. Issue 13 reworks this walk.
+ * Cost (issue 13). Running transactions are hashed by process
+ * (rvm_prot.txns), so a fault or a commit looks only at those of its own
+ * process; pages by index (rvm_prot.hash). Entries (with their byte mask
+ * inside), snapshot pages and the commit's work space come from a cache of
+ * the transaction's file, so the common fault and commit allocate nothing.
+ * A strict fault that is let in also arms the other pages the process's
+ * slots name in the same mapping (rvm_prot_arm()): one fault per
+ * transaction instead of one per page. The commit compares only the bytes
+ * no transaction declared, and write-protects the pages it wrote with one
+ * walk per stretch of close pages, not one per page.
  *
  * Truncation needs no snapshot: it replays the log (truncate.c).
  */
@@ -75,6 +79,11 @@
 #include <linux/slab.h>
 
 #include "rvm.h"
+
+/* Arm a transaction's other pages at its first write fault (rvm_prot_arm()). */
+static bool rvm_prot_param_arm = true;
+module_param_named(prot_arm, rvm_prot_param_arm, bool, 0644);
+MODULE_PARM_DESC(prot_arm, "strict: a fault arms the slots' other pages");
 
 #define RVM_PROT_HASH_BITS 12
 
@@ -92,8 +101,9 @@
  * @idx: data segment page index
  * @page: the volume's page, once written (set with @snap)
  * @snap: the page as it was before the transaction's first write, or NULL
- * @mask: declared bytes when only some are, else NULL
  * @full: every byte of the page is declared
+ * @partial: some bytes are, those in @mask
+ * @mask: with @partial, the declared bytes
  * @autop: the page joined by a write in auto mode
  * @pend: the page joined by a write that a range in the transaction's
  *	declaration slot covers
@@ -107,12 +117,22 @@ struct rvm_tpage {
 	unsigned long idx;
 	struct page *page;
 	struct page *snap;
-	unsigned long *mask;
 	bool full;
+	bool partial;
 	bool autop;
 	bool pend;
 	u32 snap_next;
+	unsigned long mask[BITS_TO_LONGS(PAGE_SIZE)];
 };
+
+/* Spare entries and snapshot pages a file keeps (struct rvm_prot_cache). */
+#define RVM_PROT_CACHE_MAX 64
+
+/*
+ * Pages of a commit closer than this are write-protected by one walk:
+ * the pages between cost a page-table entry each, a walk its TLB flush.
+ */
+#define RVM_PROT_WALK_GAP 16
 
 /* A run of bytes in a page. */
 struct rvm_prot_run {
@@ -133,9 +153,15 @@ static struct hlist_head *rvm_prot_bucket(struct rvm_prot *prot,
 	return &prot->hash[hash_long(idx, RVM_PROT_HASH_BITS)];
 }
 
+/* The running transactions of process @tgid are in this bucket. */
+static struct hlist_head *rvm_prot_txns(struct rvm_prot *prot, struct pid *tgid)
+{
+	return &prot->txns[hash_ptr(tgid, RVM_PROT_TXN_BITS)];
+}
+
 static bool rvm_tpage_declared(const struct rvm_tpage *tp)
 {
-	return tp->full || tp->mask || tp->pend;
+	return tp->full || tp->partial || tp->pend;
 }
 
 /**
@@ -150,7 +176,8 @@ int rvm_prot_vol_init(struct rvm_volume *vol)
 	unsigned int i;
 
 	spin_lock_init(&prot->lock);
-	INIT_LIST_HEAD(&prot->txns);
+	for (i = 0; i < ARRAY_SIZE(prot->txns); i++)
+		INIT_HLIST_HEAD(&prot->txns[i]);
 	prot->hash = kvmalloc_array(1U << RVM_PROT_HASH_BITS,
 				    sizeof(*prot->hash), GFP_KERNEL);
 	if (!prot->hash)
@@ -171,6 +198,151 @@ void rvm_prot_vol_destroy(struct rvm_volume *vol)
 }
 
 /**
+ * rvm_prot_file_init() - an open file's protection cache, empty
+ * @rf: the new file
+ */
+void rvm_prot_file_init(struct rvm_file *rf)
+{
+	INIT_LIST_HEAD(&rf->pcache.tps);
+	INIT_LIST_HEAD(&rf->pcache.snaps);
+}
+
+/**
+ * rvm_prot_file_free() - free a released file's protection cache
+ * @rf: the file, with no transaction left
+ */
+void rvm_prot_file_free(struct rvm_file *rf)
+{
+	struct rvm_prot_cache *c = &rf->pcache;
+	struct rvm_tpage *tp, *tn;
+	struct page *page, *pn;
+
+	list_for_each_entry_safe(tp, tn, &c->tps, node)
+		kfree(tp);
+	list_for_each_entry_safe(page, pn, &c->snaps, lru)
+		__free_page(page);
+	INIT_LIST_HEAD(&c->tps);
+	INIT_LIST_HEAD(&c->snaps);
+	c->ntps = 0;
+	c->nsnaps = 0;
+	kfree(c->scratch);
+	c->scratch = NULL;
+}
+
+/* The first of a cache's lists (@n its length), taken off; or NULL. */
+static struct list_head *rvm_prot_cache_pop(struct list_head *list, u32 *n)
+{
+	struct list_head *e = list->next;
+
+	if (e == list)
+		return NULL;
+	list_del(e);
+	(*n)--;
+	return e;
+}
+
+/*
+ * An entry for a transaction of @rf: *@new if the caller allocated one,
+ * else a spare one of @rf, else NULL. Under prot->lock.
+ */
+static struct rvm_tpage *rvm_prot_take_tp(struct rvm_file *rf,
+					  struct rvm_tpage **new)
+{
+	struct rvm_tpage *tp = *new;
+	struct list_head *e;
+
+	*new = NULL;
+	if (tp)
+		return tp;
+	e = rvm_prot_cache_pop(&rf->pcache.tps, &rf->pcache.ntps);
+	if (!e)
+		return NULL;
+	tp = list_entry(e, struct rvm_tpage, node);
+	/* The mask is cleared when it is first used. */
+	memset(tp, 0, offsetof(struct rvm_tpage, mask));
+	return tp;
+}
+
+/* A snapshot page, like rvm_prot_take_tp(). Under prot->lock. */
+static struct page *rvm_prot_take_snap(struct rvm_file *rf, struct page **new)
+{
+	struct page *page = *new;
+	struct list_head *e;
+
+	*new = NULL;
+	if (page)
+		return page;
+	e = rvm_prot_cache_pop(&rf->pcache.snaps, &rf->pcache.nsnaps);
+	return e ? list_entry(e, struct page, lru) : NULL;
+}
+
+/*
+ * Make sure @rf's cache holds @n entries and @n snapshot pages, as far as
+ * allocations succeed. Context: may sleep; no rvm spinlock held.
+ */
+static void rvm_prot_cache_fill(struct rvm_prot *prot, struct rvm_file *rf,
+				unsigned int n)
+{
+	struct rvm_prot_cache *c = &rf->pcache;
+	unsigned int tps, snaps;
+
+	spin_lock(&prot->lock);
+	tps = c->ntps < n ? n - c->ntps : 0;
+	snaps = c->nsnaps < n ? n - c->nsnaps : 0;
+	spin_unlock(&prot->lock);
+	while (tps || snaps) {
+		struct rvm_tpage *tp = NULL;
+		struct page *page = NULL;
+
+		if (tps) {
+			tp = kmalloc(sizeof(*tp), GFP_KERNEL_ACCOUNT);
+			if (!tp)
+				return;
+			tps--;
+		}
+		if (snaps) {
+			page = alloc_page(GFP_KERNEL_ACCOUNT);
+			if (!page) {
+				kfree(tp);
+				return;
+			}
+			snaps--;
+		}
+		spin_lock(&prot->lock);
+		if (tp && c->ntps < RVM_PROT_CACHE_MAX) {
+			list_add(&tp->node, &c->tps);
+			c->ntps++;
+			tp = NULL;
+		}
+		if (page && c->nsnaps < RVM_PROT_CACHE_MAX) {
+			list_add(&page->lru, &c->snaps);
+			c->nsnaps++;
+			page = NULL;
+		}
+		spin_unlock(&prot->lock);
+		kfree(tp);
+		if (page)
+			__free_page(page);
+	}
+}
+
+/* The work space of a commit or an abort, from @rf's cache or allocated. */
+static struct rvm_prot_scratch *rvm_prot_scratch_get(struct rvm_file *rf,
+						     gfp_t gfp)
+{
+	struct rvm_prot_scratch *s = xchg(&rf->pcache.scratch, NULL);
+
+	return s ? s : kmalloc(sizeof(*s), gfp);
+}
+
+static void rvm_prot_scratch_put(struct rvm_file *rf,
+				 struct rvm_prot_scratch *s)
+{
+	if (s && cmpxchg(&rf->pcache.scratch, NULL, s))
+		kfree(s);
+}
+
+/**
  * rvm_prot_txn_begin() - a transaction begins: let faults find it
  * @vol: its volume
  * @pt: its protection state, zeroed
@@ -187,7 +359,7 @@ void rvm_prot_txn_begin(struct rvm_volume *vol, struct rvm_ptxn *pt,
 	pt->decl = -1;
 	pt->tgid = get_pid(task_tgid(current));
 	spin_lock(&vol->prot.lock);
-	list_add_tail(&pt->node, &vol->prot.txns);
+	hlist_add_head(&pt->node, rvm_prot_txns(&vol->prot, pt->tgid));
 	spin_unlock(&vol->prot.lock);
 }
 
@@ -231,7 +403,6 @@ int rvm_prot_declare(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
 		     u64 len)
 {
 	struct rvm_prot *prot = &vol->prot;
-	unsigned long *mask = NULL, *stale = NULL;
 	struct rvm_tpage *tp, *new = NULL;
 	u64 end = off + len;
 
@@ -239,52 +410,41 @@ int rvm_prot_declare(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
 		unsigned long idx = off >> PAGE_SHIFT;
 		unsigned int start = offset_in_page(off);
 		unsigned int n = min_t(u64, end - off, PAGE_SIZE - start);
-		bool whole = n == PAGE_SIZE;
 
-		if (!new) {
-			new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
-			if (!new)
-				goto nomem;
-		}
-		if (!whole && !mask) {
-			mask = bitmap_zalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
-			if (!mask)
-				goto nomem;
-		}
 		spin_lock(&prot->lock);
 		tp = rvm_prot_find(prot, pt, idx);
 		if (!tp) {
-			tp = new;
-			new = NULL;
+			tp = rvm_prot_take_tp(pt->rf, &new);
+			if (!tp) {
+				spin_unlock(&prot->lock);
+				new = kmalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+				if (!new)
+					return -ENOMEM;
+				memset(new, 0,
+				       offsetof(struct rvm_tpage, mask));
+				continue;
+			}
 			rvm_prot_insert(prot, pt, tp, idx);
 		}
-		if (whole) {
+		if (n == PAGE_SIZE) {
 			tp->full = true;
 		} else if (!tp->full) {
-			if (!tp->mask) {
-				tp->mask = mask;
-				mask = NULL;
+			if (!tp->partial) {
+				bitmap_zero(tp->mask, PAGE_SIZE);
+				tp->partial = true;
 			}
 			bitmap_set(tp->mask, start, n);
 			if (bitmap_full(tp->mask, PAGE_SIZE))
 				tp->full = true;
 		}
-		if (tp->full && tp->mask) {
-			stale = tp->mask;
-			tp->mask = NULL;
-		}
+		if (tp->full)
+			tp->partial = false;
 		spin_unlock(&prot->lock);
-		bitmap_free(stale);
-		stale = NULL;
 		off += n;
 		cond_resched();
 	}
 	kfree(new);
-	bitmap_free(mask);
 	return 0;
-nomem:
-	kfree(new);
-	return -ENOMEM;
 }
 
 /**
@@ -351,19 +511,24 @@ int rvm_prot_read_old(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,
 }
 
 /*
- * Give @tp the snapshot *@new_snap of @page, and note how many entries of
- * its transaction's slot were reserved by then. Under prot->lock.
+ * Give @tp a snapshot of @page (*@new_snap, else a spare page of its
+ * file), and note how many entries of its transaction's slot were
+ * reserved by then. Returns false if there is no page. Under prot->lock.
  */
-static void rvm_prot_snap(struct rvm_tpage *tp, struct page *page,
+static bool rvm_prot_snap(struct rvm_tpage *tp, struct page *page,
 			  struct page **new_snap)
 {
 	struct rvm_ptxn *pt = tp->pt;
+	struct page *snap = rvm_prot_take_snap(pt->rf, new_snap);
 
-	copy_highpage(*new_snap, page);
-	tp->snap = *new_snap;
+	if (!snap)
+		return false;
+	copy_highpage(snap, page);
+	atomic64_inc(&pt->rf->vol->stats.snapshots);
+	tp->snap = snap;
 	tp->page = page;
 	tp->snap_next = pt->decl >= 0 ? rvm_decl_reserved(pt->rf, pt->decl) : 0;
-	*new_snap = NULL;
+	return true;
 }
 
 /* What rvm_prot_decide() needs allocated before it can decide. */
@@ -371,18 +536,19 @@ static void rvm_prot_snap(struct rvm_tpage *tp, struct page *page,
 #define RVM_PROT_NEED_SNAP 2
 
 /*
- * The decision of a write fault, under prot->lock. Returns 0 to allow,
+ * The decision of a write to page @idx (@page, at user address @address
+ * of a mapping of @rf), under prot->lock. Returns 0 to allow,
  * RVM_PROT_NEED_* when *@new_tp or *@new_snap must be allocated first, or
  * -EPERM with *@why set.
  */
 static int rvm_prot_decide(struct rvm_prot *prot, struct rvm_file *rf,
-			   struct vm_fault *vmf, u32 mode,
+			   unsigned long idx, struct page *page,
+			   unsigned long address, u32 mode,
 			   struct rvm_tpage **new_tp, struct page **new_snap,
 			   const char **why)
 {
 	struct pid *tgid = task_tgid(current);
-	unsigned long idx = vmf->pgoff;
-	struct page *page = vmf->page;
+	struct hlist_head *txns = rvm_prot_txns(prot, tgid);
 	struct rvm_ptxn *pt, *mine = NULL;
 	struct rvm_tpage *tp;
 	unsigned int n = 0;
@@ -390,17 +556,19 @@ static int rvm_prot_decide(struct rvm_prot *prot, struct rvm_file *rf,
 
 	if (mode == RVM_PROT_STRICT) {
 		/* Ranges of its slot cover the page: it joins the transaction. */
-		list_for_each_entry(pt, &prot->txns, node) {
-			if (pt->tgid != tgid || pt->sealed || pt->decl < 0 ||
-			    !rvm_decl_covers_addr(pt->rf, pt->decl,
-						  vmf->address, PAGE_SIZE))
+		hlist_for_each_entry(pt, txns, node) {
+			if (pt->tgid != tgid || pt->sealed || pt->decl < 0)
 				continue;
 			tp = rvm_prot_find(prot, pt, idx);
+			if (tp && tp->pend)
+				continue;
+			if (!rvm_decl_covers_addr(pt->rf, pt->decl, address,
+						  PAGE_SIZE))
+				continue;
 			if (!tp) {
-				if (!*new_tp)
+				tp = rvm_prot_take_tp(pt->rf, new_tp);
+				if (!tp)
 					return RVM_PROT_NEED_TP;
-				tp = *new_tp;
-				*new_tp = NULL;
 				rvm_prot_insert(prot, pt, tp, idx);
 			}
 			tp->pend = true;
@@ -411,17 +579,14 @@ static int rvm_prot_decide(struct rvm_prot *prot, struct rvm_file *rf,
 			    tp->pt->sealed || !rvm_tpage_declared(tp))
 				continue;
 			ok = true;
-			if (tp->snap)
-				continue;
-			if (!*new_snap)
+			if (!tp->snap && !rvm_prot_snap(tp, page, new_snap))
 				return RVM_PROT_NEED_SNAP;
-			rvm_prot_snap(tp, page, new_snap);
 		}
 		*why = "outside declared ranges: SIGSEGV";
 		return ok ? 0 : -EPERM;
 	}
 
-	list_for_each_entry(pt, &prot->txns, node) {
+	hlist_for_each_entry(pt, txns, node) {
 		if (pt->rf == rf && pt->tgid == tgid && !pt->sealed) {
 			mine = pt;
 			n++;
@@ -434,19 +599,134 @@ static int rvm_prot_decide(struct rvm_prot *prot, struct rvm_file *rf,
 	}
 	tp = rvm_prot_find(prot, mine, idx);
 	if (!tp) {
-		if (!*new_tp)
+		tp = rvm_prot_take_tp(mine->rf, new_tp);
+		if (!tp)
 			return RVM_PROT_NEED_TP;
-		tp = *new_tp;
-		*new_tp = NULL;
 		rvm_prot_insert(prot, mine, tp, idx);
 	}
 	tp->autop = true;
-	if (!tp->snap) {
-		if (!*new_snap)
-			return RVM_PROT_NEED_SNAP;
-		rvm_prot_snap(tp, page, new_snap);
-	}
+	if (!tp->snap && !rvm_prot_snap(tp, page, new_snap))
+		return RVM_PROT_NEED_SNAP;
 	return 0;
+}
+
+/* Pages rvm_prot_arm() may make writable, page-table entries it looks at. */
+#define RVM_PROT_ARM_PAGES 16
+#define RVM_PROT_ARM_VISITS 64
+#define RVM_PROT_ARM_RANGES 8
+
+struct rvm_prot_arm {
+	struct rvm_volume *vol;
+	struct rvm_file *rf;
+	struct vm_area_struct *vma;
+	unsigned long skip;
+	unsigned int visits;
+	unsigned int armed;
+};
+
+/*
+ * One page-table entry of a range rvm_prot_arm() arms, under its PTE lock:
+ * a read-only present page that the decision of a write fault would let
+ * in, with no allocation, becomes writable as do_wp_page() would make it.
+ */
+static int rvm_prot_arm_pte(pte_t *ptep, unsigned long addr, void *data)
+{
+	struct rvm_prot_arm *a = data;
+	struct vm_area_struct *vma = a->vma;
+	struct rvm_prot *prot = &a->vol->prot;
+	struct rvm_tpage *no_tp = NULL;
+	struct page *no_snap = NULL;
+	pte_t pte = ptep_get(ptep);
+	const char *why;
+	struct page *page;
+	int err;
+
+	if (++a->visits > RVM_PROT_ARM_VISITS || a->armed >= RVM_PROT_ARM_PAGES)
+		return -E2BIG;
+	if (addr == a->skip || !(vma->vm_flags & VM_WRITE) ||
+	    !pte_present(pte) || pte_write(pte) || pte_protnone(pte) ||
+	    pte_special(pte))
+		return 0;
+	page = pte_page(pte);
+	/* Never waits: the faulting page's lock is held. */
+	if (!trylock_page(page))
+		return 0;
+	spin_lock(&prot->lock);
+	err = rvm_prot_decide(prot, a->rf, linear_page_index(vma, addr), page,
+			      addr, RVM_PROT_STRICT, &no_tp, &no_snap, &why);
+	spin_unlock(&prot->lock);
+	if (!err) {
+		pte = rvm_compat_pte_mkwrite(pte_mkdirty(pte_mkyoung(pte)));
+		set_pte_at(vma->vm_mm, addr, ptep, pte);
+		a->armed++;
+	}
+	unlock_page(page);
+	return 0;
+}
+
+/*
+ * Strict mode, a write fault was let in: make the other pages the
+ * process's transactions published in their slots, in the same mapping,
+ * writable now, so that the transaction takes one fault, not one per
+ * page. Each page is decided as its own fault would be (the same rules,
+ * the same snapshot, under its page lock, so that a commit's seal waits
+ * for it), with entries and snapshots of the cache of the mapping's
+ * file, topped up first; a page not mapped yet, one whose decision needs
+ * more than the cache holds, or whose lock is taken, is left to fault.
+ * The faulting page's lock is held: others are only tried. Bounded:
+ * RVM_PROT_ARM_RANGES ranges, RVM_PROT_ARM_VISITS page-table entries.
+ */
+static void rvm_prot_arm(struct vm_fault *vmf, struct rvm_volume *vol)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct rvm_prot *prot = &vol->prot;
+	struct pid *tgid = task_tgid(current);
+	unsigned long start[RVM_PROT_ARM_RANGES], end[RVM_PROT_ARM_RANGES];
+	struct rvm_prot_arm a = {
+		.vol = vol,
+		.rf = vma->vm_file->private_data,
+		.vma = vma,
+		.skip = vmf->address & PAGE_MASK,
+	};
+	unsigned int n = 0, i;
+	struct rvm_ptxn *pt;
+
+	spin_lock(&prot->lock);
+	hlist_for_each_entry(pt, rvm_prot_txns(prot, tgid), node) {
+		struct rvm_decl_entry e;
+		u32 pos = 0;
+
+		if (pt->tgid != tgid || pt->sealed || pt->decl < 0)
+			continue;
+		while (n < RVM_PROT_ARM_RANGES &&
+		       rvm_decl_next(pt->rf, pt->decl, &pos, &e)) {
+			u64 s = max_t(u64, e.addr, vma->vm_start), t;
+
+			if (check_add_overflow(e.addr, e.len, &t))
+				t = U64_MAX;
+			t = min_t(u64, t, vma->vm_end);
+			if (s >= t)
+				continue;
+			start[n] = s & PAGE_MASK;
+			end[n] = PAGE_ALIGN(t);
+			n++;
+		}
+	}
+	spin_unlock(&prot->lock);
+	if (!n)
+		return;
+	/* What the decisions take, allocated here: they cannot allocate. */
+	rvm_prot_cache_fill(prot, a.rf, n);
+	for (i = 0; i < n; i++) {
+		unsigned long len = end[i] - start[i];
+		struct mm_struct *mm = vma->vm_mm;
+
+		int err = apply_to_existing_page_range(mm, start[i], len,
+						       rvm_prot_arm_pte, &a);
+
+		if (err == -E2BIG)
+			break;
+	}
 }
 
 /**
@@ -474,17 +754,19 @@ vm_fault_t rvm_prot_fault(struct vm_fault *vmf, struct rvm_volume *vol,
 	atomic64_inc(&vol->stats.prot_faults);
 	for (;;) {
 		spin_lock(&prot->lock);
-		err = rvm_prot_decide(prot, rf, vmf, mode, &new_tp, &new_snap,
+		err = rvm_prot_decide(prot, rf, vmf->pgoff, vmf->page,
+				      vmf->address, mode, &new_tp, &new_snap,
 				      &why);
 		spin_unlock(&prot->lock);
 		if (err <= 0)
 			break;
 		if (err == RVM_PROT_NEED_TP) {
-			new_tp = kzalloc(sizeof(*new_tp), GFP_KERNEL_ACCOUNT);
+			new_tp = kmalloc(sizeof(*new_tp), GFP_KERNEL_ACCOUNT);
 			if (!new_tp) {
 				ret = VM_FAULT_OOM;
 				goto out;
 			}
+			memset(new_tp, 0, offsetof(struct rvm_tpage, mask));
 		}
 		if (err == RVM_PROT_NEED_SNAP) {
 			new_snap = alloc_page(GFP_KERNEL_ACCOUNT);
@@ -492,7 +774,6 @@ vm_fault_t rvm_prot_fault(struct vm_fault *vmf, struct rvm_volume *vol,
 				ret = VM_FAULT_OOM;
 				goto out;
 			}
-			atomic64_inc(&vol->stats.snapshots);
 		}
 	}
 	if (err) {
@@ -503,13 +784,13 @@ vm_fault_t rvm_prot_fault(struct vm_fault *vmf, struct rvm_volume *vol,
 				    vol->id, current->comm,
 				    task_pid_nr(current), off, why);
 		ret = VM_FAULT_SIGSEGV;
+	} else if (mode == RVM_PROT_STRICT && READ_ONCE(rvm_prot_param_arm)) {
+		rvm_prot_arm(vmf, vol);
 	}
 out:
 	kfree(new_tp);
-	if (new_snap) {
-		atomic64_dec(&vol->stats.snapshots);
+	if (new_snap)
 		__free_page(new_snap);
-	}
 	return ret;
 }
 
@@ -529,7 +810,7 @@ static bool rvm_prot_masks(struct rvm_prot *prot, struct rvm_tpage *tp,
 	bitmap_zero(skip, PAGE_SIZE);
 	if (tp->full)
 		bitmap_fill(own, PAGE_SIZE);
-	else if (tp->mask)
+	else if (tp->partial)
 		bitmap_copy(own, tp->mask, PAGE_SIZE);
 	else
 		bitmap_zero(own, PAGE_SIZE);
@@ -538,7 +819,7 @@ static bool rvm_prot_masks(struct rvm_prot *prot, struct rvm_tpage *tp,
 			continue;
 		if (o->full || (auto_owns && o->autop))
 			return true;
-		if (o->mask)
+		if (o->partial)
 			bitmap_or(skip, skip, o->mask, PAGE_SIZE);
 	}
 	/*
@@ -546,7 +827,7 @@ static bool rvm_prot_masks(struct rvm_prot *prot, struct rvm_tpage *tp,
 	 * the same process count, so that what a process writes in its slots
 	 * never changes what is checked or logged for another one.
 	 */
-	list_for_each_entry(pt, &prot->txns, node)
+	hlist_for_each_entry(pt, rvm_prot_txns(prot, tp->pt->tgid), node)
 		if (pt != tp->pt && pt->decl >= 0 && pt->tgid == tp->pt->tgid)
 			rvm_decl_mark(pt->rf, pt->decl, tp->idx, skip);
 	return false;
@@ -595,6 +876,31 @@ static unsigned int rvm_prot_diff(const u8 *cur, const u8 *old,
 	return n;
 }
 
+/*
+ * The first run of bytes of @cur that differ from @old outside @skip, in
+ * *@start and *@len: only the bytes no transaction declared are compared,
+ * a chunk at a time. Returns false if there is none.
+ */
+static bool rvm_prot_undeclared(const u8 *cur, const u8 *old,
+				const unsigned long *skip, unsigned int *start,
+				unsigned int *len)
+{
+	unsigned int b, e, i, j;
+
+	for_each_clear_bitrange(b, e, skip, PAGE_SIZE) {
+		if (!memcmp(cur + b, old + b, e - b))
+			continue;
+		for (i = b; cur[i] == old[i]; i++)
+			;
+		for (j = i + 1; j < e && cur[j] != old[j]; j++)
+			;
+		*start = i;
+		*len = j - i;
+		return true;
+	}
+	return false;
+}
+
 /**
  * rvm_prot_check() - strict mode: did the transaction change undeclared
  * bytes?
@@ -619,7 +925,7 @@ int rvm_prot_check(struct rvm_volume *vol, struct rvm_ptxn *pt)
 
 	if (list_empty(&pt->pages))
 		return 0;
-	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	s = rvm_prot_scratch_get(pt->rf, GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
 	/*
@@ -628,28 +934,27 @@ int rvm_prot_check(struct rvm_volume *vol, struct rvm_ptxn *pt)
 	 */
 	spin_lock(&prot->lock);
 	for (pos = pt->pages.next; pos != &pt->pages; pos = pos->next) {
-		unsigned int n;
+		unsigned int start, len;
 
 		tp = list_entry(pos, struct rvm_tpage, node);
 		if (!tp->snap || tp->autop || tp->full)
 			continue;
 		if (rvm_prot_masks(prot, tp, true, s->skip, s->own))
 			continue;
-		n = rvm_prot_diff(page_address(tp->page),
-				  page_address(tp->snap), s->skip, s->own, 0,
-				  s->runs, 1);
-		if (n && !bad_runs) {
-			bad_off =
-				((u64)tp->idx << PAGE_SHIFT) + s->runs[0].start;
-			bad_len = s->runs[0].len;
+		bitmap_or(s->skip, s->skip, s->own, PAGE_SIZE);
+		if (rvm_prot_undeclared(page_address(tp->page),
+					page_address(tp->snap), s->skip, &start,
+					&len)) {
+			if (!bad_runs) {
+				bad_off = ((u64)tp->idx << PAGE_SHIFT) + start;
+				bad_len = len;
+			}
+			bad_runs++;
 		}
-		bad_runs += n;
-		spin_unlock(&prot->lock);
-		cond_resched();
-		spin_lock(&prot->lock);
+		cond_resched_lock(&prot->lock);
 	}
 	spin_unlock(&prot->lock);
-	kfree(s);
+	rvm_prot_scratch_put(pt->rf, s);
 	if (!bad_runs)
 		return 0;
 	atomic64_inc(&vol->stats.violations);
@@ -718,7 +1023,7 @@ int rvm_prot_auto_ranges(struct rvm_volume *vol, struct rvm_ptxn *pt,
 	*bytes = 0;
 	if (list_empty(&pt->pages))
 		return 0;
-	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	s = rvm_prot_scratch_get(pt->rf, GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
 	list_for_each_entry(tp, &pt->pages, node) {
@@ -756,12 +1061,12 @@ int rvm_prot_auto_ranges(struct rvm_volume *vol, struct rvm_ptxn *pt,
 		}
 		cond_resched();
 	}
-	kfree(s);
+	rvm_prot_scratch_put(pt->rf, s);
 	*out = v;
 	*nout = n;
 	return 0;
 nomem:
-	kfree(s);
+	rvm_prot_scratch_put(pt->rf, s);
 	kvfree(v);
 	*bytes = 0;
 	return -ENOMEM;
@@ -784,7 +1089,7 @@ void rvm_prot_restore(struct rvm_volume *vol, struct rvm_ptxn *pt)
 	struct rvm_prot_scratch *s;
 	struct rvm_tpage *tp;
 
-	s = kmalloc(sizeof(*s), GFP_KERNEL | __GFP_NOFAIL);
+	s = rvm_prot_scratch_get(pt->rf, GFP_KERNEL | __GFP_NOFAIL);
 	list_for_each_entry(tp, &pt->pages, node) {
 		unsigned int k, nr = 0;
 		u8 *cur, *old;
@@ -804,7 +1109,7 @@ void rvm_prot_restore(struct rvm_volume *vol, struct rvm_ptxn *pt)
 		spin_unlock(&prot->lock);
 		cond_resched();
 	}
-	kfree(s);
+	rvm_prot_scratch_put(pt->rf, s);
 }
 
 /*
@@ -909,46 +1214,67 @@ static int rvm_prot_cmp(void *priv, const struct list_head *a,
 void rvm_prot_txn_end(struct rvm_volume *vol, struct rvm_ptxn *pt)
 {
 	struct address_space *mapping = vol->inode->i_mapping;
+	struct rvm_prot_cache *c = &pt->rf->pcache;
 	struct rvm_prot *prot = &vol->prot;
-	struct rvm_prot_scratch *s = NULL;
 	unsigned long first = 0, nr = 0;
+	struct rvm_prot_scratch *s;
 	struct rvm_tpage *tp, *next;
 
 	spin_lock(&prot->lock);
 	pt->sealed = true;
-	list_del(&pt->node);
+	hlist_del(&pt->node);
 	spin_unlock(&prot->lock);
 	if (list_empty(&pt->pages))
 		goto out;
 
-	s = kmalloc(sizeof(*s), GFP_KERNEL | __GFP_NOFAIL);
+	s = rvm_prot_scratch_get(pt->rf, GFP_KERNEL | __GFP_NOFAIL);
+	/* Only this transaction changes its list now: the lock may drop. */
+	spin_lock(&prot->lock);
 	list_for_each_entry(tp, &pt->pages, node) {
-		spin_lock(&prot->lock);
 		rvm_prot_hand_over(prot, tp, s);
-		spin_unlock(&prot->lock);
+		cond_resched_lock(&prot->lock);
 	}
-	kfree(s);
+	spin_unlock(&prot->lock);
+	rvm_prot_scratch_put(pt->rf, s);
 
+	/* One walk for the written pages of each stretch of the segment. */
 	list_sort(NULL, &pt->pages, rvm_prot_cmp);
-	list_for_each_entry_safe(tp, next, &pt->pages, node) {
-		if (tp->snap) {
-			if (nr && tp->idx == first + nr) {
-				nr++;
-			} else {
-				if (nr)
-					rvm_prot_wp_clean(mapping, first, nr);
-				first = tp->idx;
-				nr = 1;
-			}
-			__free_page(tp->snap);
+	list_for_each_entry(tp, &pt->pages, node) {
+		if (!tp->snap)
+			continue;
+		if (nr && tp->idx < first + nr + RVM_PROT_WALK_GAP) {
+			nr = tp->idx - first + 1;
+			continue;
 		}
-		list_del(&tp->node);
-		bitmap_free(tp->mask);
-		kfree(tp);
-		cond_resched();
+		if (nr)
+			rvm_prot_wp_clean(mapping, first, nr);
+		first = tp->idx;
+		nr = 1;
 	}
 	if (nr)
 		rvm_prot_wp_clean(mapping, first, nr);
+
+	/* Entries and snapshots go back to the file's cache, or are freed. */
+	spin_lock(&prot->lock);
+	list_for_each_entry_safe(tp, next, &pt->pages, node) {
+		if (tp->snap && c->nsnaps < RVM_PROT_CACHE_MAX) {
+			list_add(&tp->snap->lru, &c->snaps);
+			c->nsnaps++;
+			tp->snap = NULL;
+		}
+		if (c->ntps < RVM_PROT_CACHE_MAX) {
+			list_move(&tp->node, &c->tps);
+			c->ntps++;
+		}
+	}
+	spin_unlock(&prot->lock);
+	list_for_each_entry_safe(tp, next, &pt->pages, node) {
+		if (tp->snap)
+			__free_page(tp->snap);
+		list_del(&tp->node);
+		kfree(tp);
+	}
+	INIT_LIST_HEAD(&pt->pages);
 	pt->npages = 0;
 out:
 	put_pid(pt->tgid);

@@ -230,17 +230,40 @@ struct rvm_log {
 	struct mutex trunc_lock; /* one truncation at a time */
 };
 
+/* Buckets of rvm_prot.txns: running transactions by process. */
+#define RVM_PROT_TXN_BITS 6
+
 /**
  * struct rvm_prot - a volume's page protection bookkeeping (protect.c)
- * @lock: protects everything below and every transaction's struct
- *	rvm_ptxn page list, entries and snapshots
- * @txns: running transactions (struct rvm_ptxn)
+ * @lock: protects everything below, every transaction's struct
+ *	rvm_ptxn page list, entries and snapshots, and the files' struct
+ *	rvm_prot_cache
+ * @txns: running transactions (struct rvm_ptxn) by owning process
  * @hash: their pages (struct rvm_tpage) by data segment page index
  */
 struct rvm_prot {
 	spinlock_t lock; /* see above */
-	struct list_head txns;
+	struct hlist_head txns[1 << RVM_PROT_TXN_BITS];
 	struct hlist_head *hash;
+};
+
+/**
+ * struct rvm_prot_cache - a file's spare protection entries (protect.c)
+ * @tps: free struct rvm_tpage entries
+ * @snaps: free snapshot pages (on their lru)
+ * @ntps: length of @tps
+ * @nsnaps: length of @snaps
+ * @scratch: a commit's work space, or NULL (taken with xchg())
+ *
+ * Kept by the transactions' file, so that a fault or a commit takes what
+ * it needs without allocating, and charged to whoever allocated it first.
+ */
+struct rvm_prot_cache {
+	struct list_head tps;
+	struct list_head snaps;
+	u32 ntps;
+	u32 nsnaps;
+	void *scratch;
 };
 
 /**
@@ -254,7 +277,7 @@ struct rvm_prot {
  * @sealed: ending: write faults no longer count it
  */
 struct rvm_ptxn {
-	struct list_head node;
+	struct hlist_node node;
 	struct list_head pages;
 	struct rvm_file *rf;
 	struct pid *tgid;
@@ -323,6 +346,7 @@ struct rvm_volume {
  *	transaction)
  * @ntxns: running transactions (at most rvm_param_max_txns)
  * @declared: bytes declared by them (at most rvm_param_max_declared_mb)
+ * @pcache: spare page protection entries of its transactions
  */
 struct rvm_file {
 	struct mutex lock; /* protects @vol and @txns' membership */
@@ -334,6 +358,7 @@ struct rvm_file {
 	u32 prot_mode;
 	struct rvm_decl_slot *decl;
 	unsigned long decl_used;
+	struct rvm_prot_cache pcache;
 };
 
 /* main.c: module parameters */
@@ -408,6 +433,8 @@ void rvm_decl_mark(struct rvm_file *rf, int slot, unsigned long idx,
 /* protect.c: write protection of mapped pages */
 int rvm_prot_vol_init(struct rvm_volume *vol);
 void rvm_prot_vol_destroy(struct rvm_volume *vol);
+void rvm_prot_file_init(struct rvm_file *rf);
+void rvm_prot_file_free(struct rvm_file *rf);
 void rvm_prot_txn_begin(struct rvm_volume *vol, struct rvm_ptxn *pt,
 			struct rvm_file *rf);
 int rvm_prot_declare(struct rvm_volume *vol, struct rvm_ptxn *pt, u64 off,

@@ -214,6 +214,155 @@ TEST_F(decl, strict_still_catches_forgotten_ranges)
 	EXPECT_EQ(0, self->p[2 * PG]);
 }
 
+/*
+ * A write fault arms the other pages the process's slot names in the
+ * same mapping (protect.c's rvm_prot_arm()): one fault for the
+ * transaction, each armed page snapshotted as if it had faulted, so that
+ * an undeclared byte on it is still caught at commit; pages the slot does
+ * not name, or names in another mapping, still fault; every page is
+ * write-protected again after the commit.
+ */
+TEST_F(decl, one_fault_arms_the_named_pages)
+{
+	struct rvm_status st0, st;
+	unsigned char *q;
+	uint32_t slot;
+	uint64_t tid;
+	int fd2;
+
+	q = rvm_map_dev(RVM_DISK, 0, MAPLEN, &fd2);
+	ASSERT_NE(MAP_FAILED, q);
+	st0 = rvm_status_of(self->ctl, RVM_DISK);
+	slot = begin_slot(self->fd, RVM_TXN_RESTORE, &tid);
+	ASSERT_GT(RVM_DECL_SLOTS, slot);
+	ASSERT_EQ(0, pub(self, slot, PG + 8, 16));
+	ASSERT_EQ(0, pub(self, slot, 3 * PG + 8, 16));
+	ASSERT_EQ(0, pub(self, slot, 5 * PG + 8, 16));
+	/* Named through the other mapping: not armed by this one's faults. */
+	ASSERT_EQ(0, publish(&self->area[slot], q + 7 * PG + 8, 7 * PG + 8,
+			     16));
+	/* Only pages mapped already are armed: read them, as a program does. */
+	for (int i = 1; i < 8; i++)
+		EXPECT_EQ(0, ((volatile unsigned char *)self->p)[i * PG] +
+				     ((volatile unsigned char *)q)[i * PG]);
+	EXPECT_EQ(0, try_memset(self->p + PG + 8, 1, 16));
+	st = rvm_status_of(self->ctl, RVM_DISK);
+	EXPECT_EQ(1, st.prot_faults - st0.prot_faults);
+	EXPECT_EQ(3, st.snapshots - st0.snapshots);
+	/* Armed: no fault. */
+	EXPECT_EQ(0, try_memset(self->p + 3 * PG + 8, 3, 16));
+	EXPECT_EQ(0, try_memset(self->p + 5 * PG + 8, 5, 16));
+	EXPECT_EQ(1, rvm_status_of(self->ctl, RVM_DISK).prot_faults -
+			     st0.prot_faults);
+	/* The other mapping's page faults, and is let in. */
+	EXPECT_EQ(0, try_memset(q + 7 * PG + 8, 7, 16));
+	EXPECT_EQ(2, rvm_status_of(self->ctl, RVM_DISK).prot_faults -
+			     st0.prot_faults);
+	/* A page nothing names: SIGSEGV. */
+	EXPECT_EQ(1, try_memset(self->p + 4 * PG, 4, 1));
+	/* An armed page's unnamed byte: caught at commit. */
+	self->p[5 * PG + 100] = 0x99;
+	EXPECT_EQ(-EPROTO, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	ASSERT_EQ(0, pub(self, slot, 5 * PG + 100, 1));
+	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	/* Protected again, through both mappings. */
+	EXPECT_EQ(1, try_memset(self->p + 3 * PG + 8, 0, 1));
+	EXPECT_EQ(1, try_memset(self->p + 5 * PG + 8, 0, 1));
+	EXPECT_EQ(1, try_memset(q + 3 * PG + 8, 0, 1));
+	EXPECT_EQ(1, try_memset(q + 7 * PG + 8, 0, 1));
+	munmap(q, MAPLEN);
+	close(fd2);
+	ASSERT_NE(MAP_FAILED, remount(self));
+	EXPECT_TRUE(rvm_all_bytes(self->p + PG + 8, 1, 16));
+	EXPECT_TRUE(rvm_all_bytes(self->p + 3 * PG + 8, 3, 16));
+	EXPECT_TRUE(rvm_all_bytes(self->p + 5 * PG + 8, 5, 16));
+	EXPECT_TRUE(rvm_all_bytes(self->p + 7 * PG + 8, 7, 16));
+	EXPECT_EQ(0x99, self->p[5 * PG + 100]);
+	EXPECT_EQ(0, self->p[4 * PG]);
+}
+
+/*
+ * Armed pages abort like faulted ones: restore mode puts back the named
+ * bytes, and the next transaction, naming only one page, arms no other.
+ */
+TEST_F(decl, armed_pages_abort_and_rearm_cleanly)
+{
+	struct rvm_status st0;
+	uint32_t slot;
+	uint64_t tid;
+
+	slot = begin_slot(self->fd, RVM_TXN_RESTORE, &tid);
+	ASSERT_GT(RVM_DECL_SLOTS, slot);
+	ASSERT_EQ(0, pub(self, slot, 2 * PG, 64));
+	ASSERT_EQ(0, pub(self, slot, 6 * PG, 64));
+	EXPECT_EQ(0, ((volatile unsigned char *)self->p)[6 * PG]);
+	memset(self->p + 2 * PG, 0x21, 64);
+	memset(self->p + 6 * PG, 0x61, 64);
+	EXPECT_EQ(0, rvm_abort(self->fd, tid));
+	EXPECT_TRUE(rvm_all_bytes(self->p + 2 * PG, 0, 64));
+	EXPECT_TRUE(rvm_all_bytes(self->p + 6 * PG, 0, 64));
+	EXPECT_EQ(1, try_memset(self->p + 6 * PG, 1, 1));
+
+	st0 = rvm_status_of(self->ctl, RVM_DISK);
+	slot = begin_slot(self->fd, RVM_TXN_NO_RESTORE, &tid);
+	ASSERT_GT(RVM_DECL_SLOTS, slot);
+	ASSERT_EQ(0, pub(self, slot, 2 * PG, 64));
+	EXPECT_EQ(0, try_memset(self->p + 2 * PG, 0x22, 64));
+	/* The slot's earlier entries were cleared: page 6 is not named. */
+	EXPECT_EQ(1, try_memset(self->p + 6 * PG, 1, 1));
+	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	EXPECT_EQ(1, rvm_status_of(self->ctl, RVM_DISK).snapshots -
+			     st0.snapshots);
+	ASSERT_NE(MAP_FAILED, remount(self));
+	EXPECT_TRUE(rvm_all_bytes(self->p + 2 * PG, 0x22, 64));
+	EXPECT_TRUE(rvm_all_bytes(self->p + 6 * PG, 0, 64));
+}
+
+/*
+ * Arming counts only the faulting process's slots: a page another process
+ * (a child on the same file) names in its slot is not armed, and still
+ * gets SIGSEGV when this one writes it.
+ */
+TEST_F(decl, arming_ignores_other_processes_slots)
+{
+	int to_child[2], to_parent[2];
+	uint32_t slot;
+	uint64_t tid;
+	char c = 0;
+	pid_t pid;
+	int st;
+
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(to_parent));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		uint64_t ctid;
+		uint32_t cs = begin_slot(self->fd, RVM_TXN_NO_RESTORE, &ctid);
+
+		if (cs >= RVM_DECL_SLOTS || pub(self, cs, 9 * PG, 64))
+			_exit(2);
+		if (write(to_parent[1], &c, 1) != 1 ||
+		    read(to_child[0], &c, 1) != 1)
+			_exit(3);
+		_exit(rvm_end(self->fd, ctid, RVM_END_NO_FLUSH) ? 4 : 0);
+	}
+	ASSERT_EQ(1, read(to_parent[0], &c, 1));
+	slot = begin_slot(self->fd, RVM_TXN_NO_RESTORE, &tid);
+	ASSERT_GT(RVM_DECL_SLOTS, slot);
+	ASSERT_EQ(0, pub(self, slot, 8 * PG, 64));
+	EXPECT_EQ(0, ((volatile unsigned char *)self->p)[9 * PG] +
+			     ((volatile unsigned char *)self->p)[8 * PG]);
+	EXPECT_EQ(0, try_memset(self->p + 8 * PG, 8, 64));
+	EXPECT_EQ(1, try_memset(self->p + 9 * PG, 9, 1));
+	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	ASSERT_EQ(1, write(to_child[1], &c, 1));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	EXPECT_EQ(0, self->p[9 * PG]);
+	EXPECT_EQ(8, self->p[8 * PG]);
+}
+
 TEST_F(decl, restore_mode_aborts_to_old_bytes)
 {
 	uint32_t slot;

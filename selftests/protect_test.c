@@ -8,6 +8,7 @@
  * fixed buffers behave.
  */
 #include <liburing.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -179,6 +180,149 @@ TEST_F(prot, strict_undeclared_bytes_fail_commit)
 	EXPECT_EQ(0x5a, self->p[109]);
 	EXPECT_EQ(0x77, self->p[500]);
 	EXPECT_EQ(0x78, self->p[501]);
+}
+
+/*
+ * Entries and snapshot pages are reused from one transaction to the next
+ * (protect.c's per-file cache): what an earlier transaction declared on a
+ * page never counts for a later one.
+ */
+TEST_F(prot, strict_reused_entries_start_clean)
+{
+	uint64_t tid;
+
+	/* Bytes 0..99 of page 1 and all of page 2 declared, committed. */
+	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + PG, 100));
+	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 2 * PG, PG));
+	memset(self->p + PG, 1, 100);
+	memset(self->p + 2 * PG, 2, PG);
+	ASSERT_EQ(0, rvm_end(self->fd, tid, RVM_END_NO_FLUSH));
+	/* Now only byte 200 of each: bytes 0..9 are not declared any more. */
+	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + PG + 200, 1));
+	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 2 * PG + 200, 1));
+	memset(self->p + PG, 3, 10);
+	EXPECT_EQ(-EPROTO, rvm_end(self->fd, tid, RVM_END_NO_FLUSH));
+	EXPECT_EQ(0, rvm_abort(self->fd, tid));
+	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 2 * PG + 200, 1));
+	self->p[2 * PG + 4095] = 4;
+	EXPECT_EQ(-EPROTO, rvm_end(self->fd, tid, RVM_END_NO_FLUSH));
+	EXPECT_EQ(0, rvm_abort(self->fd, tid));
+	EXPECT_EQ(2, rvm_status_of(self->ctl, RVM_DISK).violations);
+	/* And page 1 is write-protected again after all that. */
+	EXPECT_EQ(1, try_memset(self->p + PG, 5, 1));
+	/* Only the first commit reached the log (abort restores declared bytes). */
+	ASSERT_NE(MAP_FAILED, remount(self));
+	EXPECT_TRUE(rvm_all_bytes(self->p + PG, 1, 100));
+	EXPECT_TRUE(rvm_all_bytes(self->p + 2 * PG, 2, PG));
+}
+
+/*
+ * The commit compares only the bytes between declared ranges: a changed
+ * byte right next to a declared range, at either end, at the page's
+ * first and last byte, is caught; changes inside the ranges are not.
+ */
+TEST_F(prot, strict_undeclared_next_to_declared)
+{
+	static const unsigned int bad[] = { 0, 9, 20, 99, 200, 3999, 4095 };
+	unsigned char *pg = self->p + 5 * PG;
+	uint64_t tid;
+
+	for (unsigned int i = 0; i <= sizeof(bad) / sizeof(bad[0]); i++) {
+		ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
+		ASSERT_EQ(0, rvm_range(self->fd, tid, pg + 10, 10));
+		ASSERT_EQ(0, rvm_range(self->fd, tid, pg + 100, 100));
+		ASSERT_EQ(0, rvm_range(self->fd, tid, pg + 4000, 95));
+		memset(pg + 10, i + 1, 10);
+		memset(pg + 100, i + 1, 100);
+		memset(pg + 4000, i + 1, 95);
+		if (i == sizeof(bad) / sizeof(bad[0])) {
+			EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+			break;
+		}
+		pg[bad[i]] = 0xee;
+		EXPECT_EQ(-EPROTO, rvm_end(self->fd, tid, RVM_END_FLUSH))
+			TH_LOG("byte %u", bad[i]);
+		/* Abort puts back the declared bytes only. */
+		EXPECT_EQ(0, rvm_abort(self->fd, tid));
+		EXPECT_EQ(0xee, pg[bad[i]]);
+		EXPECT_EQ(0, pg[10]);
+	}
+	EXPECT_EQ(7, rvm_status_of(self->ctl, RVM_DISK).violations);
+	ASSERT_NE(MAP_FAILED, remount(self));
+	pg = self->p + 5 * PG;
+	EXPECT_TRUE(rvm_all_bytes(pg + 100, 8, 100));
+	EXPECT_TRUE(rvm_all_bytes(pg + 4000, 8, 95));
+	/* The undeclared changes never reached the log. */
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		EXPECT_EQ(0, pg[bad[i]]);
+}
+
+struct gap_arg {
+	int fd;
+	unsigned char *pg;
+	int rounds;
+	int err;
+};
+
+/* Transactions on one page, each writing its round number. */
+static void *gap_thread(void *v)
+{
+	struct gap_arg *g = v;
+	uint64_t tid;
+	int ret;
+
+	for (int r = 1; r <= g->rounds && !g->err; r++) {
+		ret = rvm_begin(g->fd, RVM_TXN_NO_RESTORE, &tid);
+		if (!ret)
+			ret = rvm_range(g->fd, tid, g->pg, 64);
+		/* Written twice, around other threads' commits. */
+		for (int k = 0; !ret && k < 64; k++)
+			g->pg[k] = r;
+		sched_yield();
+		for (int k = 0; !ret && k < 64; k++)
+			g->pg[63 - k] = r;
+		if (!ret)
+			ret = rvm_end(g->fd, tid, RVM_END_NO_FLUSH);
+		if (ret)
+			g->err = ret;
+	}
+	return NULL;
+}
+
+/*
+ * A commit write-protects the pages it wrote with one walk over each
+ * stretch of the segment, so pages of other running transactions in
+ * between are write-protected too: their next write faults and must be
+ * let in again, and what they wrote is logged. Three threads on pages
+ * 10, 11 and 12 (11 is in the gap of 10 and 12 for each commit of the
+ * outer ones), then every page is write-protected again.
+ */
+TEST_F(prot, strict_commit_walk_over_running_neighbour)
+{
+	struct gap_arg g[3];
+	pthread_t th[3];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		g[i] = (struct gap_arg){ .fd = self->fd,
+					 .pg = self->p + (10 + i) * PG,
+					 .rounds = 300 };
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, gap_thread, &g[i]));
+	}
+	for (i = 0; i < 3; i++) {
+		pthread_join(th[i], NULL);
+		EXPECT_EQ(0, g[i].err) TH_LOG("thread %d: %d", i, g[i].err);
+	}
+	EXPECT_EQ(0, rvm_status_of(self->ctl, RVM_DISK).violations);
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(1, try_memset(self->p + (10 + i) * PG, 0, 1));
+	ASSERT_NE(MAP_FAILED, remount(self));
+	for (i = 0; i < 3; i++)
+		EXPECT_TRUE(rvm_all_bytes(self->p + (10 + i) * PG, 300 % 256,
+					  64));
 }
 
 TEST_F(prot, off_is_classic)

@@ -7,6 +7,7 @@
  *            [--init-chunk BYTES]
  *   bank run DEV [--mode flush|noflush|mix] [--pattern seq|random|local]
  *            [--flush-every K] [--abort-pct P] [--seconds S | --txns N]
+ *            [--begin restore|no_restore]
  *            [--seed S] [--ack FILE] [--mark DMNAME]
  *   bank check DEV [--acked ID]
  *   bank check-image IMG [--acked ID]
@@ -184,6 +185,7 @@ struct run_opts {
 	const char *pattern;
 	int flush_every;
 	int abort_pct;
+	bool restore;
 	double seconds;
 	uint64_t txns;
 	FILE *ack;
@@ -310,7 +312,8 @@ static int cmd_run(struct run_opts *o)
 		flush_mode = !strcmp(o->mode, "flush") ||
 			     (!strcmp(o->mode, "mix") && rng() % 2);
 
-		r = rvm_begin_transaction(tid, no_restore);
+		r = rvm_begin_transaction(tid, o->restore ? restore :
+							   no_restore);
 		if (r != RVM_SUCCESS)
 			commit_failed("begin", r, id, last_acked);
 		declare(tid, &b.accts[a], sizeof(struct acct));
@@ -422,7 +425,8 @@ static int cmd_check_image(uint64_t acked)
 
 int main(int argc, char **argv)
 {
-	struct run_opts o = { "flush", "random", 100, 0, 10, 0, NULL, NULL };
+	struct run_opts o = { .mode = "flush", .pattern = "random",
+			      .flush_every = 100, .seconds = 10 };
 	uint32_t naccounts = 32768;
 	uint64_t hist_cap = 65536, log_size = 16 << 20, acked = 0;
 	size_t chunk = 256 * 1024;
@@ -460,6 +464,8 @@ int main(int argc, char **argv)
 			o.flush_every = atoi(v);
 		else if (!strcmp(a, "--abort-pct"))
 			o.abort_pct = atoi(v);
+		else if (!strcmp(a, "--begin"))
+			o.restore = !strcmp(v, "restore");
 		else if (!strcmp(a, "--seconds"))
 			o.seconds = atof(v);
 		else if (!strcmp(a, "--txns"))
