@@ -352,7 +352,7 @@ static void test_unaligned_io(void)
  */
 static void test_endpoints(void)
 {
-	const char *f = tpath("ep.img");
+	const char *f = t_path("ep.img");
 	struct rvm_disk_super sb;
 	struct rvm_vol *vol;
 	u64 doff, dsize, lend, size;
