@@ -954,3 +954,30 @@ out:
 	put_pid(pt->tgid);
 	pt->tgid = NULL;
 }
+
+/**
+ * rvm_prot_page_busy() - does a running transaction hold a page?
+ * @vol: the volume
+ * @idx: data segment page index
+ *
+ * A transaction that declared or wrote a page may need its bytes in memory
+ * (its snapshot's page, its restore) until it is over: segment.c keeps
+ * such a page dirty.
+ *
+ * Return: true if a running transaction has an entry for page @idx.
+ */
+bool rvm_prot_page_busy(struct rvm_volume *vol, unsigned long idx)
+{
+	struct rvm_prot *prot = &vol->prot;
+	struct rvm_tpage *tp;
+	bool busy = false;
+
+	spin_lock(&prot->lock);
+	hlist_for_each_entry(tp, rvm_prot_bucket(prot, idx), hnode)
+		if (tp->idx == idx) {
+			busy = true;
+			break;
+		}
+	spin_unlock(&prot->lock);
+	return busy;
+}
