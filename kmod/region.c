@@ -17,12 +17,12 @@
  * The pages are in that address_space's page cache, so reclaim finds
  * their mappings through the same tree: ->fault hands them out, and
  * ->page_mkwrite returns them locked (VM_FAULT_LOCKED) once protect.c
- * allowed the write and segment.c noted the page dirty. A vma's protection mode (RVM_PROT_*, chosen by the
- * file's RVM_IOC_SET_PROTECT before mmap()) is which of rvm_vm_ops[] it
- * got: split and fork copy vm_ops, so the mode follows without any
- * reference counting. The mmap offset is the byte offset in
- * the data segment, so a vma's vm_pgoff is the data segment page index of
- * its first page.
+ * allowed the write and segment.c noted the page dirty. A vma's
+ * protection mode (RVM_PROT_*, chosen by the file's RVM_IOC_SET_PROTECT
+ * before mmap()) is which of rvm_vm_ops[] it got: split and fork copy
+ * vm_ops, so the mode follows without any reference counting. The mmap
+ * offset is the byte offset in the data segment, so a vma's vm_pgoff is
+ * the data segment page index of its first page.
  *
  * Only MAP_SHARED is allowed. vmas are VM_DONTEXPAND (which also makes
  * them VM_SPECIAL: never merged, never mlocked) and VM_DONTDUMP, and moving

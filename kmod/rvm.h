@@ -291,8 +291,9 @@ struct rvm_ptxn {
  * @size: its size in bytes
  * @lock: protects @state's entries, @ckpt_commit, @ckpt_lsn, @trunc_commit
  * @state: pages that must stay in memory (dirty), by page index
- * @npinned: entries in @state
+ * @npinned: entries in @state that a truncation may make clean
  * @pin_limit: above that many, truncate now (@press_work)
+ * @press_next: not before this time (jiffies)
  * @ckpt_commit: every commit numbered up to it is durable...
  * @ckpt_lsn: ...and ends before this log position
  * @trunc_commit: every commit numbered up to it is in the segment
@@ -308,6 +309,7 @@ struct rvm_segment {
 	struct xarray state;
 	atomic_long_t npinned;
 	unsigned long pin_limit;
+	unsigned long press_next;
 	u64 ckpt_commit;
 	u64 ckpt_lsn;
 	u64 trunc_commit;

@@ -64,6 +64,7 @@
  * clean pass takes i_mmap_rwsem (folio_mkclean()) under the page lock only.
  */
 #include <linux/fs.h>
+#include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
@@ -164,8 +165,12 @@ static int rvm_seg_read(struct rvm_segment *seg, unsigned long idx, void *buf)
 {
 	u64 pos = (u64)idx << PAGE_SHIFT;
 	size_t len = min_t(u64, PAGE_SIZE, seg->size - pos);
+	int err = rvm_bio_read(seg->vol, seg->dev_off + pos, buf, len);
 
-	return rvm_bio_read(seg->vol, seg->dev_off + pos, buf, len);
+	if (err)
+		pr_err_ratelimited("volume %u: read of data page %lu: %d\n",
+				   seg->vol->id, idx, err);
+	return err;
 }
 
 /**
@@ -174,10 +179,15 @@ static int rvm_seg_read(struct rvm_segment *seg, unsigned long idx, void *buf)
  */
 void rvm_seg_kick(struct rvm_segment *seg)
 {
-	if (atomic_long_read(&seg->npinned) > seg->pin_limit)
+	if (atomic_long_read(&seg->npinned) > seg->pin_limit &&
+	    time_after_eq(jiffies, READ_ONCE(seg->press_next)))
 		queue_work(system_unbound_wq, &seg->press_work);
 }
 
+/*
+ * Truncate because too many pages are dirty. Pages that only running
+ * transactions hold stay dirty whatever it does: at most ten a second.
+ */
 static void rvm_seg_press_work(struct work_struct *work)
 {
 	struct rvm_segment *seg =
@@ -185,6 +195,7 @@ static void rvm_seg_press_work(struct work_struct *work)
 
 	atomic64_inc(&seg->press_runs);
 	rvm_truncate(seg->vol);
+	WRITE_ONCE(seg->press_next, jiffies + HZ / 10);
 }
 
 /**
@@ -215,8 +226,6 @@ struct page *rvm_seg_get_page(struct rvm_segment *seg, unsigned long idx)
 			return ERR_PTR(-ENOMEM);
 		err = rvm_seg_read(seg, idx, folio_address(folio));
 		if (err) {
-			pr_err_ratelimited("volume %u: read of data page %lu: %d\n",
-					   seg->vol->id, idx, err);
 			folio_put(folio);
 			return ERR_PTR(err);
 		}
@@ -258,6 +267,18 @@ static struct rvm_pstate *rvm_seg_state(struct rvm_segment *seg,
 	return ps;
 }
 
+/*
+ * OR sticky @flags into @ps. A page with one stays dirty until detach and
+ * no truncation can help: it no longer counts in @npinned. Under seg->lock.
+ */
+static void rvm_seg_stick(struct rvm_segment *seg, struct rvm_pstate *ps,
+			  u32 flags)
+{
+	if (flags && !ps->flags)
+		atomic_long_dec(&seg->npinned);
+	ps->flags |= flags;
+}
+
 static struct rvm_pstate *rvm_seg_spare(void)
 {
 	return kmalloc(sizeof(struct rvm_pstate), GFP_KERNEL_ACCOUNT);
@@ -274,7 +295,7 @@ static int rvm_seg_note(struct rvm_segment *seg, unsigned long idx, u32 flags,
 
 	if (IS_ERR_OR_NULL(ps))
 		return -ENOMEM;
-	ps->flags |= flags;
+	rvm_seg_stick(seg, ps, flags);
 	return 0;
 }
 
@@ -338,7 +359,8 @@ int rvm_seg_copy(struct rvm_segment *seg, u64 off, void *buf, u64 len,
 			if (!spare)
 				spare = rvm_seg_spare();
 			mutex_lock(&seg->lock);
-			err = spare ? rvm_seg_note(seg, page->index, 0, &spare) :
+			err = spare ? rvm_seg_note(seg, page->index, 0,
+						   &spare) :
 				      -ENOMEM;
 			mutex_unlock(&seg->lock);
 			if (err) {
@@ -397,7 +419,8 @@ struct rvm_seg_pin *rvm_seg_commit_start(struct rvm_segment *seg,
 		/* Overlapping runs would only count a page twice, both ways. */
 		if (n && first >= pin->runs[n - 1].first &&
 		    first <= pin->runs[n - 1].last + 1) {
-			pin->runs[n - 1].last = max(pin->runs[n - 1].last, last);
+			pin->runs[n - 1].last =
+				max(pin->runs[n - 1].last, last);
 			continue;
 		}
 		pin->runs[n].first = first;
@@ -407,7 +430,8 @@ struct rvm_seg_pin *rvm_seg_commit_start(struct rvm_segment *seg,
 	pin->n = n;
 
 	for (i = 0; i < n; i++) {
-		for (idx = pin->runs[i].first; idx <= pin->runs[i].last; idx++) {
+		for (idx = pin->runs[i].first; idx <= pin->runs[i].last;
+		     idx++) {
 			if (!spare)
 				spare = rvm_seg_spare();
 			mutex_lock(&seg->lock);
@@ -477,13 +501,14 @@ void rvm_seg_commit_done(struct rvm_segment *seg, struct rvm_seg_pin *pin,
 		err = 0;
 	for (i = 0; i < pin->n; i++) {
 		mutex_lock(&seg->lock);
-		for (idx = pin->runs[i].first; idx <= pin->runs[i].last; idx++) {
+		for (idx = pin->runs[i].first; idx <= pin->runs[i].last;
+		     idx++) {
 			ps = rvm_seg_state(seg, idx, &spare);
 			if (WARN_ON_ONCE(!ps || !ps->inflight))
 				continue;
 			ps->inflight--;
 			if (err)
-				ps->flags |= RVM_PS_STUCK;
+				rvm_seg_stick(seg, ps, RVM_PS_STUCK);
 			else if (commit > ps->mark)
 				ps->mark = commit;
 		}
