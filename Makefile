@@ -13,6 +13,8 @@
 #   make fuzz-soak  the fuzzer (vm-tests/fuzz) for MINUTES per kernel, SEED=
 #   make basher-soak    the classic API basher for MINUTES per kernel, split
 #                   over the protection modes and declaration slots on/off
+#   make bigmem-soak    1 GiB of recoverable memory in a 256 MiB VM, reset,
+#                   recovered, verified; a 32 MiB memory cgroup (both kernels)
 #   make style      checkpatch --strict, clang-format, sparse
 #   make bench      the benchmark in the test VM (not part of check): writes
 #                   build/bench/results.{md,csv} and throughput.png
@@ -43,7 +45,7 @@ endif
 PREFIX ?= /usr/local
 export PREFIX DESTDIR
 
-.PHONY: all deps kmod ulib selftests progs check run crash-soak powercut-soak fuzz-soak basher-soak style clean
+.PHONY: all deps kmod ulib selftests progs check run crash-soak powercut-soak fuzz-soak basher-soak bigmem-soak style clean
 .PHONY: install uninstall install-kmod uninstall-kmod dkms-install dkms-uninstall deb
 
 all: kmod ulib selftests progs
@@ -117,6 +119,14 @@ basher-soak: deps
 		vm-tests/scenarios/classic-threads $$k \
 			--seconds $$(( $${MINUTES:-10} * 60 / 6 )) \
 			--seed $${SEED:-$$(date +%s)}; \
+	done
+
+# Recoverable memory larger than the VM's, at the issue's sizes (issue 15).
+bigmem-soak: deps
+	@$(MAKE) -s all
+	@set -e; for k in 6.1 6.12; do \
+		RVM_BIGMEM_MEM=256 RVM_BIGMEM_SIZE=1G RVM_BIGMEM_CG=32M \
+		RVM_BIGMEM_CG_SIZE=192M vm-tests/scenarios/bigmem $$k; \
 	done
 
 style:

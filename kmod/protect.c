@@ -82,7 +82,7 @@
 
 /* Arm a transaction's other pages at its first write fault (rvm_prot_arm()). */
 static bool rvm_prot_param_arm = true;
-module_param_named(prot_arm, rvm_prot_param_arm, bool, 0644);
+module_param_named(prot_arm, rvm_prot_param_arm, bool, 0444);
 MODULE_PARM_DESC(prot_arm, "strict: a fault arms the slots' other pages");
 
 #define RVM_PROT_HASH_BITS 12
@@ -1279,4 +1279,31 @@ void rvm_prot_txn_end(struct rvm_volume *vol, struct rvm_ptxn *pt)
 out:
 	put_pid(pt->tgid);
 	pt->tgid = NULL;
+}
+
+/**
+ * rvm_prot_page_busy() - does a running transaction hold a page?
+ * @vol: the volume
+ * @idx: data segment page index
+ *
+ * A transaction that declared or wrote a page may need its bytes in memory
+ * (its snapshot's page, its restore) until it is over: segment.c keeps
+ * such a page dirty.
+ *
+ * Return: true if a running transaction has an entry for page @idx.
+ */
+bool rvm_prot_page_busy(struct rvm_volume *vol, unsigned long idx)
+{
+	struct rvm_prot *prot = &vol->prot;
+	struct rvm_tpage *tp;
+	bool busy = false;
+
+	spin_lock(&prot->lock);
+	hlist_for_each_entry(tp, rvm_prot_bucket(prot, idx), hnode)
+		if (tp->idx == idx) {
+			busy = true;
+			break;
+		}
+	spin_unlock(&prot->lock);
+	return busy;
 }

@@ -2,28 +2,27 @@
 /*
  * rvm: the data segment's pages in memory and the mappings of them.
  *
- * Each attached volume keeps the pages of its data segment that anyone has
- * touched in vol->pages (an xarray by page index), loaded from the device on
- * first use, by a fault or by a transaction reading or restoring bytes, and
- * never evicted while the volume is attached: the in-memory page is always
- * the newest version of its bytes. Every mapping of a volume, in any
- * process and through any file descriptor bound to it, maps these same
- * pages.
+ * The pages themselves are the data segment's (struct rvm_segment,
+ * segment.c): the page cache of the volume's anon inode, loaded on first
+ * use and reclaimed by the kernel when clean. Every mapping of a volume,
+ * in any process and through any file descriptor bound to it, maps these
+ * same pages, and nothing is read at mmap() time: a mapping costs the
+ * same whatever its size.
  *
  * Mappings. A file bound to a volume gets the volume's address_space as its
  * f_mapping: that of an anonymous inode of a private pseudo filesystem,
  * one inode per volume (DRM does the same with drm_fs). Every vma of the
  * volume is then on that address_space's i_mmap tree, so that
  * wp_shared_mapping_range() and unmap_mapping_range() reach all of them.
- * The pages themselves are not in that address_space's page cache and
- * their ->mapping stays NULL: ->fault hands them out directly, and
+ * The pages are in that address_space's page cache, so reclaim finds
+ * their mappings through the same tree: ->fault hands them out, and
  * ->page_mkwrite returns them locked (VM_FAULT_LOCKED) once protect.c
- * allowed the write. A vma's protection mode (RVM_PROT_*, chosen by the
- * file's RVM_IOC_SET_PROTECT before mmap()) is which of rvm_vm_ops[] it
- * got: split and fork copy vm_ops, so the mode follows without any
- * reference counting. The mmap offset is the byte offset in
- * the data segment, so a vma's vm_pgoff is the data segment page index of
- * its first page.
+ * allowed the write and segment.c noted the page dirty. A vma's
+ * protection mode (RVM_PROT_*, chosen by the file's RVM_IOC_SET_PROTECT
+ * before mmap()) is which of rvm_vm_ops[] it got: split and fork copy
+ * vm_ops, so the mode follows without any reference counting. The mmap
+ * offset is the byte offset in the data segment, so a vma's vm_pgoff is
+ * the data segment page index of its first page.
  *
  * Only MAP_SHARED is allowed. vmas are VM_DONTEXPAND (which also makes
  * them VM_SPECIAL: never merged, never mlocked) and VM_DONTDUMP, and moving
@@ -49,7 +48,6 @@
 #include <linux/pseudo_fs.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/xarray.h>
 
 #include "rvm.h"
 
@@ -132,16 +130,17 @@ int rvm_region_vol_init(struct rvm_volume *vol)
 	struct inode *inode;
 	int err;
 
-	xa_init(&vol->pages);
 	inode = alloc_anon_inode(rvm_region_mnt->mnt_sb);
 	if (IS_ERR(inode)) {
 		vol->inode = NULL;
 		return PTR_ERR(inode);
 	}
-	inode->i_size = vol->geom.data_size;
+	rvm_seg_init(&vol->seg, vol, inode, &vol->seg_ep,
+		     vol->geom.data_size);
 	vol->inode = inode;
 	err = rvm_prot_vol_init(vol);
 	if (err) {
+		rvm_seg_destroy(&vol->seg);
 		iput(inode);
 		vol->inode = NULL;
 	}
@@ -149,27 +148,67 @@ int rvm_region_vol_init(struct rvm_volume *vol)
 }
 
 /**
+ * rvm_region_vol_quiesce() - stop what works on a volume's pages by itself
+ * @vol: the volume being detached, before its log stops
+ */
+void rvm_region_vol_quiesce(struct rvm_volume *vol)
+{
+	rvm_seg_quiesce(&vol->seg);
+}
+
+/**
  * rvm_region_vol_destroy() - free a volume's pages and its inode
  * @vol: the volume, with no file bound and nothing mapped
  *
- * A page still pinned by someone else (get_user_pages() of an old mapping)
- * is freed when its last reference goes.
+ * Costs what is resident, not the data segment's size.
  */
 void rvm_region_vol_destroy(struct rvm_volume *vol)
 {
-	struct page *page;
-	unsigned long idx;
-
-	xa_for_each(&vol->pages, idx, page) {
-		ClearPageDirty(page);
-		put_page(page);
-	}
-	xa_destroy(&vol->pages);
+	rvm_seg_destroy(&vol->seg);
 	rvm_prot_vol_destroy(vol);
 	if (vol->inode) {
 		iput(vol->inode);
 		vol->inode = NULL;
 	}
+}
+
+/**
+ * rvm_region_resident() - pages of the volume's data segment in memory
+ * @vol: the volume
+ *
+ * Return: their number.
+ */
+u64 rvm_region_resident(struct rvm_volume *vol)
+{
+	return rvm_seg_resident(&vol->seg);
+}
+
+/**
+ * rvm_region_commit_start() - a record of the volume is about to be
+ * committed: its pages stay in memory until rvm_region_commit_done()
+ * @vol: the volume
+ * @rec: the record, built, before the transaction's pages leave protect.c
+ *
+ * Return: a handle, or ERR_PTR(-ENOMEM).
+ */
+struct rvm_seg_pin *rvm_region_commit_start(struct rvm_volume *vol,
+					    const struct rvm_rec *rec)
+{
+	return rvm_seg_commit_start(&vol->seg, rec);
+}
+
+/**
+ * rvm_region_commit_done() - the log took the record (or refused it)
+ * @vol: the volume
+ * @pin: what rvm_region_commit_start() returned
+ * @commit: the record's commit number (0 if it got none)
+ * @err: what rvm_log_commit() returned
+ * @durable: a flush commit that waited for its record
+ */
+void rvm_region_commit_done(struct rvm_volume *vol, struct rvm_seg_pin *pin,
+			    u64 commit, int err, bool durable)
+{
+	rvm_seg_commit_done(&vol->seg, pin, commit, err, durable);
 }
 
 /**
@@ -190,54 +229,6 @@ static u64 rvm_region_npages(struct rvm_volume *vol)
 	return vol->geom.data_size >> PAGE_SHIFT;
 }
 
-/*
- * The in-memory page of data segment page @idx, loaded from the device if
- * absent. Two loaders may race: the first to insert its page wins, the
- * other frees its copy. The page lives as long as the volume; the caller
- * takes a reference if it hands it on. Returns an ERR_PTR on failure:
- * -ENOMEM, or the read's error.
- */
-static struct page *rvm_region_get_page(struct rvm_volume *vol,
-					unsigned long idx)
-{
-	u64 pos = (u64)idx << PAGE_SHIFT;
-	struct page *page, *old;
-	size_t len;
-	int err;
-
-	page = xa_load(&vol->pages, idx);
-	if (page)
-		return page;
-
-	/* Charged to whoever touches it first (issue 12: see README). */
-	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!page)
-		return ERR_PTR(-ENOMEM);
-
-	len = min_t(u64, PAGE_SIZE, vol->geom.data_size - pos);
-	err = rvm_ep_read(&vol->seg_ep, pos, page_address(page), len);
-	if (err) {
-		pr_err_ratelimited("volume %u: read of data page %lu: %d\n",
-				   vol->id, idx, err);
-		goto free_page;
-	}
-
-	old = xa_cmpxchg(&vol->pages, idx, NULL, page, GFP_KERNEL);
-	if (xa_is_err(old)) {
-		err = xa_err(old);
-		goto free_page;
-	}
-	if (old) {
-		__free_page(page);
-		return old;
-	}
-	return page;
-
-free_page:
-	__free_page(page);
-	return ERR_PTR(err);
-}
-
 static vm_fault_t rvm_vm_fault(struct vm_fault *vmf)
 {
 	struct rvm_volume *vol = vmf->vma->vm_private_data;
@@ -246,13 +237,12 @@ static vm_fault_t rvm_vm_fault(struct vm_fault *vmf)
 	if (vmf->pgoff >= rvm_region_npages(vol))
 		return VM_FAULT_SIGBUS;
 
-	page = rvm_region_get_page(vol, vmf->pgoff);
+	page = rvm_seg_get_page(&vol->seg, vmf->pgoff);
 	if (PTR_ERR_OR_ZERO(page) == -ENOMEM)
 		return VM_FAULT_OOM;
 	if (IS_ERR(page))
 		return VM_FAULT_SIGBUS;
 
-	get_page(page);
 	vmf->page = page;
 	return 0;
 }
@@ -260,23 +250,31 @@ static vm_fault_t rvm_vm_fault(struct vm_fault *vmf)
 /*
  * First write to a page through a mapping (or first write since the page
  * was write-protected again): protect.c decides in strict and auto mode.
- * The page is locked first, and returned locked: with no ->mapping,
- * do_page_mkwrite() would otherwise take it for a truncated page and retry
- * the fault forever; and a transaction that ends waits for the page lock
- * before write-protecting, so it never misses the PTE this fault makes
- * writable.
+ * The page is locked first, and returned locked: a transaction that ends
+ * waits for the page lock before write-protecting, so it never misses the
+ * PTE this fault makes writable, and segment.c's clean pass never makes a
+ * page clean between the decision and the write. A page that reclaim
+ * took out of the page cache meanwhile is not ours to write any more: the
+ * fault is retried, and finds the page loaded again.
  */
 static vm_fault_t rvm_vm_page_mkwrite(struct vm_fault *vmf)
 {
+	struct rvm_volume *vol = vmf->vma->vm_private_data;
 	u32 mode = rvm_vma_mode(vmf->vma);
-	vm_fault_t ret;
+	struct page *page = vmf->page;
+	vm_fault_t ret = 0;
 
-	lock_page(vmf->page);
-	if (mode == RVM_PROT_OFF)
-		return VM_FAULT_LOCKED;
-	ret = rvm_prot_fault(vmf, vmf->vma->vm_private_data, mode);
+	lock_page(page);
+	if (page->mapping != vol->inode->i_mapping) {
+		unlock_page(page);
+		return VM_FAULT_NOPAGE;
+	}
+	if (mode != RVM_PROT_OFF)
+		ret = rvm_prot_fault(vmf, vol, mode);
+	if (!ret && rvm_seg_written(&vol->seg, page, mode == RVM_PROT_OFF))
+		ret = VM_FAULT_OOM;
 	if (ret) {
-		unlock_page(vmf->page);
+		unlock_page(page);
 		return ret;
 	}
 	return VM_FAULT_LOCKED;
@@ -512,30 +510,11 @@ static int rvm_region_check(struct rvm_volume *vol, u64 off, u64 len)
 static int rvm_region_copy(struct rvm_volume *vol, u64 off, void *buf, u64 len,
 			   bool to_pages)
 {
-	struct page *page;
-	size_t poff, n;
-	int err;
+	int err = rvm_region_check(vol, off, len);
 
-	err = rvm_region_check(vol, off, len);
 	if (err)
 		return err;
-
-	while (len) {
-		page = rvm_region_get_page(vol, off >> PAGE_SHIFT);
-		if (IS_ERR(page))
-			return PTR_ERR(page);
-		poff = offset_in_page(off);
-		n = min_t(u64, len, PAGE_SIZE - poff);
-		if (to_pages)
-			memcpy(page_address(page) + poff, buf, n);
-		else
-			memcpy(buf, page_address(page) + poff, n);
-		buf += n;
-		off += n;
-		len -= n;
-		cond_resched();
-	}
-	return 0;
+	return rvm_seg_copy(&vol->seg, off, buf, len, to_pages);
 }
 
 /**

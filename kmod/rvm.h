@@ -8,8 +8,9 @@
  *                       exclusively opened device or the regular file,
  *                       backing.c) and the endpoints on it for the log and
  *                       the data segment (endpoint.h, bio.c, fileio.c),
- *                       its geometry, the in-memory pages of
- *                       its data segment (region.c), its log (log.c) and
+ *                       its geometry, its data segment (struct
+ *                       rvm_segment, segment.c: the pages in memory;
+ *                       region.c: the mappings), its log (log.c) and
  *                       truncation (truncate.c), its counters.
  *   struct rvm_file     an open file of /dev/rvm (dev.c): the volume it is
  *                       bound to and its running transactions (txn.c).
@@ -29,9 +30,21 @@
  * The write fault path holds mmap_lock (or the vma lock) and the page lock
  * and takes only rvm_prot.lock, a spinlock, never rvm_txn.lock: set_range
  * holds rvm_txn.lock while it waits for mmap_lock. Nothing allocates or
- * sleeps under rvm_prot.lock. Pages of the data segment live in vol->pages and are never
- * evicted while the volume is attached, so the in-memory page is always
- * the newest version of its bytes.
+ * sleeps under rvm_prot.lock.
+ *
+ * Pages of a data segment (segment.c) are the page cache of its anon
+ * inode, and reclaim may drop a clean one: PG_dirty means "its bytes in
+ * memory may differ from the segment's", and only segment.c's clean pass
+ * clears it, under the page lock, once no running transaction, snapshot,
+ * commit in flight or untruncated record needs them:
+ *
+ *   page lock > rvm_segment.lock > xa_lock (rvm_segment.state)
+ *   page lock > rvm_prot.lock, i_mmap_rwsem (the clean pass)
+ *
+ * rvm_segment.lock is a mutex, taken in the write fault path after
+ * protect.c has decided (->page_mkwrite holds the page lock), by commits
+ * around rvm_log_commit() (never while rvm_log.lock is held), and by
+ * truncation's clean pass; rvm_log.lock nests inside it.
  */
 #ifndef _RVM_H
 #define _RVM_H
@@ -54,6 +67,7 @@
 #include "rangeset.h"
 
 struct rvm_volume;
+struct rvm_seg_pin;
 struct vm_area_struct;
 struct vm_fault;
 struct pid;
@@ -287,6 +301,41 @@ struct rvm_ptxn {
 };
 
 /**
+ * struct rvm_segment - a data segment's pages in memory (segment.c)
+ * @vol: the volume whose log protects the segment
+ * @inode: anon inode: its address_space holds the resident pages and has
+ *	every mapping of the segment on its i_mmap tree
+ * @ep: the segment's endpoint, where its pages are read from
+ * @size: its size in bytes
+ * @lock: protects @state's entries, @ckpt_commit, @ckpt_lsn, @trunc_commit
+ * @state: pages that must stay in memory (dirty), by page index
+ * @npinned: entries in @state that a truncation may make clean
+ * @pin_limit: above that many, truncate now (@press_work)
+ * @press_next: not before this time (jiffies)
+ * @ckpt_commit: every commit numbered up to it is durable...
+ * @ckpt_lsn: ...and ends before this log position
+ * @trunc_commit: every commit numbered up to it is in the segment
+ * @press_work: truncation because too many pages are dirty
+ * @press_runs: times @press_work ran
+ */
+struct rvm_segment {
+	struct rvm_volume *vol;
+	struct inode *inode;
+	const struct rvm_endpoint *ep;
+	u64 size;
+	struct mutex lock; /* see above */
+	struct xarray state;
+	atomic_long_t npinned;
+	unsigned long pin_limit;
+	unsigned long press_next;
+	u64 ckpt_commit;
+	u64 ckpt_lsn;
+	u64 trunc_commit;
+	struct work_struct press_work;
+	atomic64_t press_runs;
+};
+
+/**
  * struct rvm_volume - an attached volume
  * @node: in rvm_volumes
  * @kref: references: the attachment, bound files, running operations
@@ -304,8 +353,10 @@ struct rvm_ptxn {
  * @failed: an I/O error happened: the volume is read-only until detached
  * @truncate_pct: background truncation threshold, % of the log
  * @spool_delay_ms: longest time a no_flush commit waits to be durable
- * @pages: data segment pages in memory, by page index
- * @inode: anon inode whose address_space every mapping of the volume uses
+ * @seg: its one data segment and the pages of it in memory (issue 10:
+ *	several)
+ * @inode: @seg's inode, whose address_space every mapping of the volume
+ *	uses (protect.c)
  * @prot: page protection bookkeeping
  * @log: the redo log
  * @stats: counters
@@ -326,7 +377,7 @@ struct rvm_volume {
 	bool failed;
 	u32 truncate_pct;
 	u32 spool_delay_ms;
-	struct xarray pages;
+	struct rvm_segment seg;
 	struct inode *inode;
 	struct rvm_prot prot;
 	struct rvm_log log;
@@ -395,7 +446,13 @@ void rvm_volume_status(struct rvm_volume *vol, struct rvm_status *st);
 int rvm_region_init(void);
 void rvm_region_exit(void);
 int rvm_region_vol_init(struct rvm_volume *vol);
+void rvm_region_vol_quiesce(struct rvm_volume *vol);
 void rvm_region_vol_destroy(struct rvm_volume *vol);
+u64 rvm_region_resident(struct rvm_volume *vol);
+struct rvm_seg_pin *rvm_region_commit_start(struct rvm_volume *vol,
+					    const struct rvm_rec *rec);
+void rvm_region_commit_done(struct rvm_volume *vol, struct rvm_seg_pin *pin,
+			    u64 commit, int err, bool durable);
 void rvm_region_bind(struct rvm_volume *vol, struct file *file);
 int rvm_region_mmap(struct rvm_file *rf, struct vm_area_struct *vma);
 int rvm_region_translate(struct rvm_file *rf, u64 addr, u64 len,
@@ -404,6 +461,26 @@ int rvm_region_translate(struct rvm_file *rf, u64 addr, u64 len,
 int rvm_region_read(struct rvm_volume *vol, u64 off, void *dst, u64 len);
 int rvm_region_write(struct rvm_volume *vol, u64 off, const void *src, u64 len);
 int rvm_region_unmap(struct rvm_file *rf, u64 addr, u64 len);
+
+/* segment.c: a data segment's pages in memory */
+void rvm_seg_init(struct rvm_segment *seg, struct rvm_volume *vol,
+		  struct inode *inode, const struct rvm_endpoint *ep,
+		  u64 size);
+void rvm_seg_quiesce(struct rvm_segment *seg);
+void rvm_seg_destroy(struct rvm_segment *seg);
+u64 rvm_seg_resident(struct rvm_segment *seg);
+void rvm_seg_kick(struct rvm_segment *seg);
+struct page *rvm_seg_get_page(struct rvm_segment *seg, unsigned long idx);
+int rvm_seg_written(struct rvm_segment *seg, struct page *page, bool off_mode);
+int rvm_seg_copy(struct rvm_segment *seg, u64 off, void *buf, u64 len,
+		 bool to_pages);
+struct rvm_seg_pin *rvm_seg_commit_start(struct rvm_segment *seg,
+					 const struct rvm_rec *rec);
+void rvm_seg_commit_done(struct rvm_segment *seg, struct rvm_seg_pin *pin,
+			 u64 commit, int err, bool durable);
+void rvm_seg_checkpoint(struct rvm_segment *seg, u64 commit, u64 lsn);
+u64 rvm_seg_trunc_begin(struct rvm_segment *seg);
+void rvm_seg_truncated(struct rvm_segment *seg, u64 commit);
 
 /* txn.c: transactions of one file */
 int rvm_txn_begin(struct rvm_file *rf, u32 flags, u64 *tid, u32 *slot);
@@ -449,6 +526,7 @@ int rvm_prot_auto_ranges(struct rvm_volume *vol, struct rvm_ptxn *pt,
 			 struct rvm_range_src **out, u32 *nout, u64 *bytes);
 void rvm_prot_restore(struct rvm_volume *vol, struct rvm_ptxn *pt);
 void rvm_prot_txn_end(struct rvm_volume *vol, struct rvm_ptxn *pt);
+bool rvm_prot_page_busy(struct rvm_volume *vol, unsigned long idx);
 
 /* A record queued by rvm_log_flush(): no data, only a place in the order. */
 static inline bool rvm_rec_is_marker(const struct rvm_rec *rec)

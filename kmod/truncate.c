@@ -13,6 +13,11 @@
  * reads before it, and a crash at any point leaves the old head in force
  * and the records intact, so recovery replays them again.
  *
+ * Afterwards, the pages whose committed image is now in the data segment
+ * become clean, so that reclaim may drop them (rvm_seg_truncated()). When
+ * too many pages are dirty, segment.c runs rvm_truncate() by itself, so
+ * that memory pressure, not only a filling log, empties the log.
+ *
  * This is simpler than writing committed page images from memory, which
  * needs a snapshot of each page at the first write of every transaction,
  * and it is tested offline by the same unit tests as recovery. Its cost
@@ -32,18 +37,22 @@ static int rvm_truncate_once(struct rvm_volume *vol)
 	struct rvm_log *log = &vol->log;
 	struct rvm_recovery_stats st;
 	struct rvm_disk_super sb;
-	u64 head, seq, limit;
+	u64 head, seq, limit, commit;
 	int ret;
 
 	mutex_lock(&log->trunc_lock);
+	/* The newest checkpoint before the end: it ends at or before it. */
+	commit = rvm_seg_trunc_begin(&vol->seg);
 	spin_lock(&log->lock);
 	head = log->head_lsn;
 	seq = log->head_seq;
 	limit = log->durable_lsn;
 	spin_unlock(&log->lock);
 	ret = 0;
-	if (limit == head || READ_ONCE(vol->failed))
+	if (READ_ONCE(vol->failed))
 		goto out;
+	if (limit == head)
+		goto clean;
 
 	mutex_lock(&vol->sb_lock);
 	sb = vol->sb;
@@ -76,6 +85,10 @@ static int rvm_truncate_once(struct rvm_volume *vol)
 	wake_up_all(&log->wait);
 	atomic64_inc(&vol->stats.truncations);
 	atomic64_add(st.end_lsn - head, &vol->stats.bytes_truncated);
+clean:
+	mutex_unlock(&log->trunc_lock);
+	rvm_seg_truncated(&vol->seg, commit);
+	return 0;
 out:
 	mutex_unlock(&log->trunc_lock);
 	return ret;
@@ -90,10 +103,16 @@ out:
  */
 int rvm_truncate(struct rvm_volume *vol)
 {
+	u64 lsn, commit = atomic64_read(&vol->stats.commits);
 	int ret = rvm_log_flush(vol);
 
 	if (ret)
 		return ret;
+	/* Every commit numbered up to @commit was queued before the flush. */
+	spin_lock(&vol->log.lock);
+	lsn = vol->log.durable_lsn;
+	spin_unlock(&vol->log.lock);
+	rvm_seg_checkpoint(&vol->seg, commit, lsn);
 	ret = rvm_truncate_once(vol);
 	if (!ret && READ_ONCE(vol->failed))
 		ret = -EROFS;

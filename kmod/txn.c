@@ -486,7 +486,9 @@ int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq,
 			  RVM_END_COALESCE_RANGES | RVM_END_COALESCE_TRANS;
 	struct rvm_volume *vol = READ_ONCE(rf->vol);
 	u32 mode = flags & (RVM_END_FLUSH | RVM_END_NO_FLUSH);
+	struct rvm_seg_pin *pin;
 	struct rvm_rec *rec;
+	u64 commit = 0;
 	struct rvm_txn *txn;
 	int ret;
 
@@ -509,6 +511,14 @@ int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq,
 	}
 	rvm_prot_seal(vol, &txn->prot, true);
 	ret = rvm_txn_build(vol, txn, flags, &rec);
+	if (!ret) {
+		/* Its pages stay in memory until the log has the record. */
+		pin = rvm_region_commit_start(vol, rec);
+		if (IS_ERR(pin)) {
+			ret = PTR_ERR(pin);
+			rvm_rec_free(rec);
+		}
+	}
 	if (ret) {
 		rvm_prot_seal(vol, &txn->prot, false);
 		rvm_txn_unlock(txn);
@@ -523,7 +533,12 @@ int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq,
 	rvm_prot_txn_end(vol, &txn->prot);
 	rvm_txn_unlock(txn);
 
-	return rvm_log_commit(vol, rec, seq, ucmd);
+	ret = rvm_log_commit(vol, rec, &commit, ucmd);
+	rvm_region_commit_done(vol, pin, commit, ret,
+			       mode == RVM_END_FLUSH && !ucmd);
+	if (seq && commit)
+		*seq = commit;
+	return ret;
 }
 
 /*

@@ -519,6 +519,7 @@ static int rvm_volume_teardown(struct rvm_volume *vol)
 	}
 	if (READ_ONCE(vol->failed) && !ret)
 		ret = -EIO;
+	rvm_region_vol_quiesce(vol);
 	rvm_log_stop(vol);
 	cancel_work_sync(&vol->log.trunc_work);
 	rvm_region_vol_destroy(vol);
@@ -606,17 +607,6 @@ ssize_t rvm_volume_list(char *buf)
 	return len;
 }
 
-static u64 rvm_volume_count_pages(struct rvm_volume *vol)
-{
-	unsigned long idx;
-	void *entry;
-	u64 n = 0;
-
-	xa_for_each(&vol->pages, idx, entry)
-		n++;
-	return n;
-}
-
 /**
  * rvm_volume_status() - fill a status answer
  * @vol: the volume
@@ -653,5 +643,5 @@ void rvm_volume_status(struct rvm_volume *vol, struct rvm_status *st)
 	st->recovery_ns = s->recovery_ns;
 	st->recovery_records = s->recovery_records;
 	st->recovery_bytes = s->recovery_bytes;
-	st->mapped_pages = rvm_volume_count_pages(vol);
+	st->mapped_pages = rvm_region_resident(vol);
 }

@@ -5,6 +5,7 @@
  * bounded (5), BEGIN's EFAULT (6), transaction ids not reused (7), a
  * crafted superblock sequence number (8), module parameters read-only (9).
  */
+#include <dirent.h>
 #include <liburing.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -818,19 +819,34 @@ TEST_F(sec, uring_unused_sqe_fields)
 	close(fd);
 }
 
-/* Defect 9: module parameters are read-only once loaded. */
+/*
+ * Defect 9: module parameters are read-only once loaded: every one, those
+ * of today and any added later.
+ */
 TEST(params_read_only)
 {
 	static const char *const names[] = { "truncate", "spool_delay_ms",
-					      "max_txns", "max_declared_mb" };
-	char path[128];
+					      "max_txns", "max_declared_mb",
+					      "prot_arm" };
+	const char *dir = "/sys/module/rvm/parameters";
+	unsigned int i, seen = 0;
+	char path[512];
+	struct dirent *d;
 	struct stat st;
-	unsigned int i;
+	DIR *dp;
 	int fd;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "/sys/module/rvm/parameters/%s",
-			 names[i]);
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		EXPECT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
+	}
+	dp = opendir(dir);
+	ASSERT_NE(NULL, dp);
+	while ((d = readdir(dp))) {
+		if (d->d_name[0] == '.')
+			continue;
+		seen++;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
 		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
 		EXPECT_EQ(0, st.st_mode & 0222) TH_LOG("%s", path);
 		fd = open(path, O_WRONLY);
@@ -839,6 +855,8 @@ TEST(params_read_only)
 			close(fd);
 		}
 	}
+	closedir(dp);
+	EXPECT_LE(sizeof(names) / sizeof(names[0]), seen);
 }
 
 /*
