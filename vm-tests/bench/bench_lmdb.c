@@ -97,8 +97,18 @@ int main(int argc, char **argv)
 	check(mdb_env_open(env, dir, nosync ? MDB_NOSYNC : 0, 0600), "env_open");
 	check(mdb_txn_begin(env, NULL, 0, &t), "begin");
 	check(mdb_dbi_open(t, NULL, MDB_INTEGERKEY, &dbi), "dbi_open");
-	for (uint32_t i = 0; i < accounts; i++)
+	/*
+	 * Load in batches: one write transaction keeps every page it dirties
+	 * in memory until it commits, which a database larger than the VM's
+	 * memory (the memory sweep) cannot afford.
+	 */
+	for (uint32_t i = 0; i < accounts; i++) {
 		put(t, dbi, i, &zero, sizeof(zero));
+		if (i % 65536 == 65535) {
+			check(mdb_txn_commit(t), "commit");
+			check(mdb_txn_begin(env, NULL, 0, &t), "begin");
+		}
+	}
 	for (uint32_t i = 0; i < NTELLERS; i++)
 		put(t, dbi, K_TELLER + i, &zero, sizeof(zero));
 	put(t, dbi, K_BRANCH, &zero, sizeof(zero));
