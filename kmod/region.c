@@ -135,8 +135,7 @@ int rvm_region_vol_init(struct rvm_volume *vol)
 		vol->inode = NULL;
 		return PTR_ERR(inode);
 	}
-	rvm_seg_init(&vol->seg, vol, inode, &vol->seg_ep,
-		     vol->geom.data_size);
+	rvm_seg_init(&vol->seg, vol, inode, &vol->seg_ep, vol->geom.data_size);
 	vol->inode = inode;
 	err = rvm_prot_vol_init(vol);
 	if (err) {

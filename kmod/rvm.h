@@ -464,8 +464,7 @@ int rvm_region_unmap(struct rvm_file *rf, u64 addr, u64 len);
 
 /* segment.c: a data segment's pages in memory */
 void rvm_seg_init(struct rvm_segment *seg, struct rvm_volume *vol,
-		  struct inode *inode, const struct rvm_endpoint *ep,
-		  u64 size);
+		  struct inode *inode, const struct rvm_endpoint *ep, u64 size);
 void rvm_seg_quiesce(struct rvm_segment *seg);
 void rvm_seg_destroy(struct rvm_segment *seg);
 u64 rvm_seg_resident(struct rvm_segment *seg);

@@ -105,8 +105,7 @@ static void rvm_seg_press_work(struct work_struct *work);
  * @size: its size in bytes
  */
 void rvm_seg_init(struct rvm_segment *seg, struct rvm_volume *vol,
-		  struct inode *inode, const struct rvm_endpoint *ep,
-		  u64 size)
+		  struct inode *inode, const struct rvm_endpoint *ep, u64 size)
 {
 	seg->vol = vol;
 	seg->inode = inode;
