@@ -658,6 +658,12 @@ static int rvm_prot_arm_pte(pte_t *ptep, unsigned long addr, void *data)
 	if (!err) {
 		pte = rvm_compat_pte_mkwrite(pte_mkdirty(pte_mkyoung(pte)));
 		set_pte_at(vma->vm_mm, addr, ptep, pte);
+		/*
+		 * As a write fault does (fault_dirty_shared_page()): the commit's
+		 * cleaning walk clears the PTE's dirty bit, and a page that is
+		 * not PG_dirty is one reclaim may drop (segment.c).
+		 */
+		folio_mark_dirty(page_folio(page));
 		a->armed++;
 	}
 	unlock_page(page);
