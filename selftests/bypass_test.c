@@ -25,32 +25,18 @@
 #define MAPLEN (16 * PG)
 
 FIXTURE(bypass) {
-	int ctl;
-	int fd;
-	unsigned char *p;
+	struct rvm_mapped m;
 };
 
 FIXTURE_SETUP(bypass)
 {
-	self->fd = -1;
-	self->ctl = rvm_ctl_open();
-	ASSERT_LE(0, self->ctl);
-	ASSERT_EQ(0, access(RVM_DISK, F_OK));
-	rvm_detach_dev(self->ctl, RVM_DISK);
-	ASSERT_EQ(0, rvm_zero_dev(RVM_DISK, 0, 8 << 20));
-	ASSERT_EQ(0, rvm_fresh_volume(self->ctl, RVM_DISK, 1 << 20));
-	self->p = rvm_map_dev(RVM_DISK, 0, MAPLEN, &self->fd);
-	ASSERT_NE(MAP_FAILED, self->p);
+	rvm_mapped_setup(_metadata, &self->m, RVM_DISK, 1 << 20, 8 << 20,
+			 MAPLEN);
 }
 
 FIXTURE_TEARDOWN(bypass)
 {
-	if (self->fd >= 0) {
-		munmap(self->p, MAPLEN);
-		close(self->fd);
-	}
-	rvm_detach_dev(self->ctl, RVM_DISK);
-	close(self->ctl);
+	rvm_mapped_teardown(&self->m);
 }
 
 /*
@@ -86,41 +72,41 @@ static bool page_untouched(const unsigned char *p, int pg)
 
 TEST_F(bypass, mprotect_ro_to_rw_after_commit)
 {
-	ASSERT_EQ(0, commit_page(self->fd, self->p, 0));
-	ASSERT_EQ(0, mprotect(self->p, MAPLEN, PROT_READ));
-	ASSERT_EQ(0, mprotect(self->p, MAPLEN, PROT_READ | PROT_WRITE));
+	ASSERT_EQ(0, commit_page(self->m.fd, self->m.p, 0));
+	ASSERT_EQ(0, mprotect(self->m.p, MAPLEN, PROT_READ));
+	ASSERT_EQ(0, mprotect(self->m.p, MAPLEN, PROT_READ | PROT_WRITE));
 	/* No transaction runs: the write must fault. */
-	EXPECT_EQ(1, try_memset(self->p + 100, 0x22, 1));
-	EXPECT_TRUE(page_untouched(self->p, 0));
+	EXPECT_EQ(1, try_memset(self->m.p + 100, 0x22, 1));
+	EXPECT_TRUE(page_untouched(self->m.p, 0));
 }
 
 TEST_F(bypass, mprotect_in_other_transaction)
 {
 	uint64_t tid;
 
-	ASSERT_EQ(0, commit_page(self->fd, self->p, 0));
-	ASSERT_EQ(0, mprotect(self->p, PG, PROT_READ));
-	ASSERT_EQ(0, mprotect(self->p, PG, PROT_READ | PROT_WRITE));
+	ASSERT_EQ(0, commit_page(self->m.fd, self->m.p, 0));
+	ASSERT_EQ(0, mprotect(self->m.p, PG, PROT_READ));
+	ASSERT_EQ(0, mprotect(self->m.p, PG, PROT_READ | PROT_WRITE));
 	/* A transaction that declared page 1 only may not write page 0. */
-	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + PG, 8));
-	EXPECT_EQ(1, try_memset(self->p + 200, 0x22, 1));
-	EXPECT_EQ(0, rvm_abort(self->fd, tid));
-	EXPECT_TRUE(page_untouched(self->p, 0));
+	ASSERT_EQ(0, rvm_begin(self->m.fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, self->m.p + PG, 8));
+	EXPECT_EQ(1, try_memset(self->m.p + 200, 0x22, 1));
+	EXPECT_EQ(0, rvm_abort(self->m.fd, tid));
+	EXPECT_TRUE(page_untouched(self->m.p, 0));
 }
 
 TEST_F(bypass, madvise)
 {
-	ASSERT_EQ(0, commit_page(self->fd, self->p, 0));
+	ASSERT_EQ(0, commit_page(self->m.fd, self->m.p, 0));
 	/* Populating for write is a write fault of this process: refused. */
-	EXPECT_EQ(-1, madvise(self->p, PG, MADV_POPULATE_WRITE));
+	EXPECT_EQ(-1, madvise(self->m.p, PG, MADV_POPULATE_WRITE));
 	/* Dropped PTEs come back read-only. */
-	EXPECT_EQ(0, madvise(self->p, MAPLEN, MADV_DONTNEED));
-	EXPECT_EQ(1, try_memset(self->p + 100, 0x22, 1));
+	EXPECT_EQ(0, madvise(self->m.p, MAPLEN, MADV_DONTNEED));
+	EXPECT_EQ(1, try_memset(self->m.p + 100, 0x22, 1));
 	/* No hole punching in the data segment. */
-	EXPECT_EQ(-1, madvise(self->p, PG, MADV_REMOVE));
-	EXPECT_EQ(0x11, self->p[0]);
-	EXPECT_TRUE(page_untouched(self->p, 0));
+	EXPECT_EQ(-1, madvise(self->m.p, PG, MADV_REMOVE));
+	EXPECT_EQ(0x11, self->m.p[0]);
+	EXPECT_TRUE(page_untouched(self->m.p, 0));
 }
 
 TEST_F(bypass, proc_self_mem)
@@ -128,24 +114,24 @@ TEST_F(bypass, proc_self_mem)
 	unsigned char v = 0x33;
 	int mem;
 
-	ASSERT_EQ(0, commit_page(self->fd, self->p, 0));
+	ASSERT_EQ(0, commit_page(self->m.fd, self->m.p, 0));
 	mem = open("/proc/self/mem", O_RDWR);
 	ASSERT_LE(0, mem);
-	EXPECT_EQ(-1, pwrite(mem, &v, 1, (off_t)(uintptr_t)(self->p + 100)));
+	EXPECT_EQ(-1, pwrite(mem, &v, 1, (off_t)(uintptr_t)(self->m.p + 100)));
 	/* Also through a read-only view of the page (FOLL_FORCE). */
-	ASSERT_EQ(0, mprotect(self->p, PG, PROT_READ));
-	EXPECT_EQ(-1, pwrite(mem, &v, 1, (off_t)(uintptr_t)(self->p + 101)));
+	ASSERT_EQ(0, mprotect(self->m.p, PG, PROT_READ));
+	EXPECT_EQ(-1, pwrite(mem, &v, 1, (off_t)(uintptr_t)(self->m.p + 101)));
 	close(mem);
-	EXPECT_TRUE(page_untouched(self->p, 0));
+	EXPECT_TRUE(page_untouched(self->m.p, 0));
 }
 
 TEST_F(bypass, process_vm_writev)
 {
-	unsigned char *target = self->p + 100;
+	unsigned char *target = self->m.p + 100;
 	pid_t parent = getpid(), pid;
 	int st;
 
-	ASSERT_EQ(0, commit_page(self->fd, self->p, 0));
+	ASSERT_EQ(0, commit_page(self->m.fd, self->m.p, 0));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -157,7 +143,7 @@ TEST_F(bypass, process_vm_writev)
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	EXPECT_TRUE(WIFEXITED(st));
 	EXPECT_EQ(0, WEXITSTATUS(st));
-	EXPECT_TRUE(page_untouched(self->p, 0));
+	EXPECT_TRUE(page_untouched(self->m.p, 0));
 }
 
 /*
@@ -166,14 +152,14 @@ TEST_F(bypass, process_vm_writev)
  */
 TEST_F(bypass, process_vm_writev_into_running_transaction)
 {
-	unsigned char *target = self->p + 100;
+	unsigned char *target = self->m.p + 100;
 	pid_t parent = getpid(), pid;
 	uint64_t tid;
 	int st, ret;
 
-	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p, 1));
-	ASSERT_EQ(0, try_memset(self->p, 0x11, 1));
+	ASSERT_EQ(0, rvm_begin(self->m.fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, self->m.p, 1));
+	ASSERT_EQ(0, try_memset(self->m.p, 0x11, 1));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -184,23 +170,23 @@ TEST_F(bypass, process_vm_writev_into_running_transaction)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	ASSERT_TRUE(WIFEXITED(st));
-	ret = rvm_end(self->fd, tid, RVM_END_FLUSH);
+	ret = rvm_end(self->m.fd, tid, RVM_END_FLUSH);
 	if (WEXITSTATUS(st)) {
 		EXPECT_EQ(-EPROTO, ret);
-		EXPECT_EQ(0, rvm_abort(self->fd, tid));
+		EXPECT_EQ(0, rvm_abort(self->m.fd, tid));
 	} else {
 		EXPECT_EQ(0, ret);
-		EXPECT_TRUE(page_untouched(self->p, 0));
+		EXPECT_TRUE(page_untouched(self->m.p, 0));
 	}
 }
 
 TEST_F(bypass, ptrace_poke)
 {
-	unsigned char *target = self->p + 100;
+	unsigned char *target = self->m.p + 100;
 	int st, pid;
 	long ret;
 
-	ASSERT_EQ(0, commit_page(self->fd, self->p, 0));
+	ASSERT_EQ(0, commit_page(self->m.fd, self->m.p, 0));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -215,7 +201,7 @@ TEST_F(bypass, ptrace_poke)
 	EXPECT_EQ(-1, ret);
 	ptrace(PTRACE_CONT, pid, NULL, NULL);
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
-	EXPECT_TRUE(page_untouched(self->p, 0));
+	EXPECT_TRUE(page_untouched(self->m.p, 0));
 }
 
 TEST_F(bypass, o_direct_read_into_mapping)
@@ -232,23 +218,23 @@ TEST_F(bypass, o_direct_read_into_mapping)
 	ASSERT_LE(0, dfd);
 	ASSERT_EQ(PG, pwrite(dfd, buf, PG, 0));
 	free(buf);
-	ASSERT_EQ(0, commit_page(self->fd, self->p, 0));
-	EXPECT_EQ(-1, pread(dfd, self->p, PG, 0));
+	ASSERT_EQ(0, commit_page(self->m.fd, self->m.p, 0));
+	EXPECT_EQ(-1, pread(dfd, self->m.p, PG, 0));
 	EXPECT_EQ(EFAULT, errno);
 	close(dfd);
-	EXPECT_EQ(0x11, self->p[0]);
-	EXPECT_TRUE(page_untouched(self->p, 0));
+	EXPECT_EQ(0x11, self->m.p[0]);
+	EXPECT_TRUE(page_untouched(self->m.p, 0));
 }
 
 TEST_F(bypass, io_uring_fixed_buffer)
 {
-	struct iovec iov = { self->p, PG };
+	struct iovec iov = { self->m.p, PG };
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
 	struct io_uring ring;
 	int dfd, ret;
 
-	ASSERT_EQ(0, commit_page(self->fd, self->p, 0));
+	ASSERT_EQ(0, commit_page(self->m.fd, self->m.p, 0));
 	ASSERT_EQ(0, io_uring_queue_init(4, &ring, 0));
 	ret = io_uring_register_buffers(&ring, &iov, 1);
 	if (ret == 0) {
@@ -256,7 +242,7 @@ TEST_F(bypass, io_uring_fixed_buffer)
 		dfd = open(RVM_DISK2, O_RDONLY | O_DIRECT);
 		ASSERT_LE(0, dfd);
 		sqe = io_uring_get_sqe(&ring);
-		io_uring_prep_read_fixed(sqe, dfd, self->p, PG, 0, 0);
+		io_uring_prep_read_fixed(sqe, dfd, self->m.p, PG, 0, 0);
 		ASSERT_EQ(1, io_uring_submit(&ring));
 		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
 		EXPECT_GT(0, cqe->res);
@@ -267,34 +253,35 @@ TEST_F(bypass, io_uring_fixed_buffer)
 	/* Long-term pinning for write of this mapping is refused. */
 	EXPECT_NE(0, ret);
 	io_uring_queue_exit(&ring);
-	EXPECT_TRUE(page_untouched(self->p, 0));
+	EXPECT_TRUE(page_untouched(self->m.p, 0));
 }
 
 TEST_F(bypass, mremap)
 {
 	void *to, *q;
 
-	ASSERT_EQ(0, commit_page(self->fd, self->p, 0));
+	ASSERT_EQ(0, commit_page(self->m.fd, self->m.p, 0));
 	to = mmap(NULL, MAPLEN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, to);
-	q = mremap(self->p, MAPLEN, MAPLEN, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+	q = mremap(self->m.p, MAPLEN, MAPLEN, MREMAP_MAYMOVE | MREMAP_FIXED,
+		   to);
 	if (q != MAP_FAILED) {
 		/* Moved after all: still protected. */
-		self->p = q;
-		EXPECT_EQ(1, try_memset(self->p + 100, 0x22, 1));
+		self->m.p = q;
+		EXPECT_EQ(1, try_memset(self->m.p + 100, 0x22, 1));
 	} else {
 		munmap(to, MAPLEN);
 	}
 	EXPECT_EQ(MAP_FAILED, q);
 	/* Shrinking is munmap() of the tail; the rest stays protected. */
-	q = mremap(self->p, MAPLEN, PG, 0);
-	EXPECT_EQ((void *)self->p, q);
-	EXPECT_EQ(1, try_memset(self->p + 100, 0x22, 1));
-	EXPECT_TRUE(page_untouched(self->p, 0));
-	munmap(self->p, PG);
-	self->p = mmap(NULL, MAPLEN, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       self->fd, 0);
-	ASSERT_NE(MAP_FAILED, self->p);
+	q = mremap(self->m.p, MAPLEN, PG, 0);
+	EXPECT_EQ((void *)self->m.p, q);
+	EXPECT_EQ(1, try_memset(self->m.p + 100, 0x22, 1));
+	EXPECT_TRUE(page_untouched(self->m.p, 0));
+	munmap(self->m.p, PG);
+	self->m.p = mmap(NULL, MAPLEN, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 self->m.fd, 0);
+	ASSERT_NE(MAP_FAILED, self->m.p);
 }
 
 /*
@@ -311,25 +298,25 @@ TEST_F(bypass, fork)
 
 	ASSERT_EQ(0, pipe(pipefd));
 	ASSERT_EQ(0, pipe(back));
-	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p, 1));
-	ASSERT_EQ(0, try_memset(self->p, 0x11, 1));
+	ASSERT_EQ(0, rvm_begin(self->m.fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, self->m.p, 1));
+	ASSERT_EQ(0, try_memset(self->m.p, 0x11, 1));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		int a = try_memset(self->p + 100, 0x22, 1), b;
+		int a = try_memset(self->m.p + 100, 0x22, 1), b;
 
 		/* Wait for the parent's commit, then try again. */
 		if (write(back[1], &c, 1) != 1 || read(pipefd[0], &c, 1) != 1)
 			_exit(9);
-		b = try_memset(self->p + 200, 0x22, 1);
+		b = try_memset(self->m.p + 200, 0x22, 1);
 		_exit((a ? 1 : 0) | (b ? 2 : 0));
 	}
 	/* The child wrote first. */
 	ASSERT_EQ(1, read(back[0], &c, 1));
-	ret = rvm_end(self->fd, tid, RVM_END_FLUSH);
+	ret = rvm_end(self->m.fd, tid, RVM_END_FLUSH);
 	if (ret == -EPROTO)
-		EXPECT_EQ(0, rvm_abort(self->fd, tid));
+		EXPECT_EQ(0, rvm_abort(self->m.fd, tid));
 	ASSERT_EQ(1, write(pipefd[1], &c, 1));
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	ASSERT_TRUE(WIFEXITED(st));
@@ -340,7 +327,7 @@ TEST_F(bypass, fork)
 		EXPECT_EQ(0, ret);
 	}
 	EXPECT_EQ(2, WEXITSTATUS(st) & 2);
-	EXPECT_EQ(0, self->p[200]);
+	EXPECT_EQ(0, self->m.p[200]);
 	close(pipefd[0]);
 	close(pipefd[1]);
 	close(back[0]);

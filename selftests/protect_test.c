@@ -20,35 +20,18 @@
 #define PG 4096
 
 FIXTURE(prot) {
-	int ctl;
-	int fd;
-	unsigned char *p;
+	struct rvm_mapped m;
 };
 
 FIXTURE_SETUP(prot)
 {
-	self->fd = -1;
-	self->ctl = rvm_ctl_open();
-	/* Our VM loads rvm.ko and attaches the disks: a missing one fails. */
-	ASSERT_LE(0, self->ctl) TH_LOG("/dev/rvm missing: is rvm.ko loaded?");
-	ASSERT_EQ(0, access(RVM_DISK, F_OK)) TH_LOG("no scratch disk " RVM_DISK);
-	rvm_detach_dev(self->ctl, RVM_DISK);
-	ASSERT_EQ(0, rvm_zero_dev(RVM_DISK, 0, 8 << 20));
-	ASSERT_EQ(0, rvm_fresh_volume(self->ctl, RVM_DISK, 1 << 20));
-	self->p = rvm_map_dev(RVM_DISK, 0, MAPLEN, &self->fd);
-	ASSERT_NE(MAP_FAILED, self->p);
+	rvm_mapped_setup(_metadata, &self->m, RVM_DISK, 1 << 20, 8 << 20,
+			 MAPLEN);
 }
 
 FIXTURE_TEARDOWN(prot)
 {
-	if (self->fd >= 0) {
-		munmap(self->p, MAPLEN);
-		close(self->fd);
-	}
-	if (self->ctl >= 0) {
-		rvm_detach_dev(self->ctl, RVM_DISK);
-		close(self->ctl);
-	}
+	rvm_mapped_teardown(&self->m);
 }
 
 static int set_protect(int fd, uint32_t mode)
@@ -82,9 +65,9 @@ static unsigned char *map_mode(const char *dev, uint32_t mode, int *fdp)
 /* Detach and attach again (recovery runs), map again. */
 static unsigned char *remount(FIXTURE_DATA(prot) *self)
 {
-	self->p = rvm_remount_dev(self->ctl, RVM_DISK, self->p, MAPLEN,
-				  &self->fd);
-	return self->p;
+	self->m.p = rvm_remount_dev(self->m.ctl, RVM_DISK, self->m.p, MAPLEN,
+				    &self->m.fd);
+	return self->m.p;
 }
 
 TEST_F(prot, abi)
@@ -93,20 +76,20 @@ TEST_F(prot, abi)
 	struct rvm_protect pr;
 
 	memset(&v, 0, sizeof(v));
-	ASSERT_EQ(0, rvm_do(self->ctl, RVM_IOC_GET_VERSION, &v));
+	ASSERT_EQ(0, rvm_do(self->m.ctl, RVM_IOC_GET_VERSION, &v));
 	EXPECT_TRUE(v.features & RVM_FEAT_PROTECT);
 	EXPECT_LE(1, v.abi_minor);
 	memset(&pr, 0, sizeof(pr));
 	pr.mode = RVM_PROT_OFF + 1;
-	EXPECT_EQ(-EINVAL, rvm_do(self->fd, RVM_IOC_SET_PROTECT, &pr));
+	EXPECT_EQ(-EINVAL, rvm_do(self->m.fd, RVM_IOC_SET_PROTECT, &pr));
 	pr.mode = RVM_PROT_AUTO;
 	pr.flags = 1;
-	EXPECT_EQ(-EINVAL, rvm_do(self->fd, RVM_IOC_SET_PROTECT, &pr));
+	EXPECT_EQ(-EINVAL, rvm_do(self->m.fd, RVM_IOC_SET_PROTECT, &pr));
 	pr.flags = 0;
 	pr.reserved[2] = 1;
-	EXPECT_EQ(-EINVAL, rvm_do(self->fd, RVM_IOC_SET_PROTECT, &pr));
-	EXPECT_EQ(-EFAULT, rvm_do(self->fd, RVM_IOC_SET_PROTECT, NULL));
-	EXPECT_EQ(0, set_protect(self->fd, RVM_PROT_STRICT));
+	EXPECT_EQ(-EINVAL, rvm_do(self->m.fd, RVM_IOC_SET_PROTECT, &pr));
+	EXPECT_EQ(-EFAULT, rvm_do(self->m.fd, RVM_IOC_SET_PROTECT, NULL));
+	EXPECT_EQ(0, set_protect(self->m.fd, RVM_PROT_STRICT));
 }
 
 TEST_F(prot, strict_forgotten_set_range_faults)
@@ -115,30 +98,30 @@ TEST_F(prot, strict_forgotten_set_range_faults)
 	uint64_t tid;
 
 	/* No transaction: reads are fine, a write is SIGSEGV. */
-	EXPECT_EQ(0, self->p[0]);
-	EXPECT_EQ(1, try_memset(self->p, 1, 1));
-	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 10, 16));
-	EXPECT_EQ(0, try_memset(self->p + 10, 0x11, 16));
+	EXPECT_EQ(0, self->m.p[0]);
+	EXPECT_EQ(1, try_memset(self->m.p, 1, 1));
+	ASSERT_EQ(0, rvm_begin(self->m.fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, self->m.p + 10, 16));
+	EXPECT_EQ(0, try_memset(self->m.p + 10, 0x11, 16));
 	/* A page with nothing declared. */
-	EXPECT_EQ(1, try_memset(self->p + 3 * PG, 1, 1));
-	EXPECT_EQ(0, self->p[3 * PG]);
-	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	EXPECT_EQ(1, try_memset(self->m.p + 3 * PG, 1, 1));
+	EXPECT_EQ(0, self->m.p[3 * PG]);
+	EXPECT_EQ(0, rvm_end(self->m.fd, tid, RVM_END_FLUSH));
 	/* Protection is back after the commit. */
-	EXPECT_EQ(1, try_memset(self->p + 10, 0x22, 1));
-	EXPECT_EQ(0x11, self->p[10]);
-	st = rvm_status_of(self->ctl, RVM_DISK);
+	EXPECT_EQ(1, try_memset(self->m.p + 10, 0x22, 1));
+	EXPECT_EQ(0x11, self->m.p[10]);
+	st = rvm_status_of(self->m.ctl, RVM_DISK);
 	EXPECT_LE(3, st.prot_faults);
 	EXPECT_EQ(1, st.snapshots);
 	EXPECT_EQ(0, st.violations);
 
 	/* And after an abort. */
-	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 10, 16));
-	EXPECT_EQ(0, try_memset(self->p + 10, 0x33, 16));
-	EXPECT_EQ(0, rvm_abort(self->fd, tid));
-	EXPECT_EQ(0x11, self->p[10]);
-	EXPECT_EQ(1, try_memset(self->p + 10, 0x44, 1));
+	ASSERT_EQ(0, rvm_begin(self->m.fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, self->m.p + 10, 16));
+	EXPECT_EQ(0, try_memset(self->m.p + 10, 0x33, 16));
+	EXPECT_EQ(0, rvm_abort(self->m.fd, tid));
+	EXPECT_EQ(0x11, self->m.p[10]);
+	EXPECT_EQ(1, try_memset(self->m.p + 10, 0x44, 1));
 }
 
 TEST_F(prot, strict_undeclared_bytes_fail_commit)
@@ -146,40 +129,40 @@ TEST_F(prot, strict_undeclared_bytes_fail_commit)
 	struct rvm_status st;
 	uint64_t tid;
 
-	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 100, 10));
-	memset(self->p + 100, 0x5a, 10);
+	ASSERT_EQ(0, rvm_begin(self->m.fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, self->m.p + 100, 10));
+	memset(self->m.p + 100, 0x5a, 10);
 	/* Same page, already writable: caught at commit. */
-	self->p[500] = 0x77;
-	self->p[501] = 0x78;
-	EXPECT_EQ(-EPROTO, rvm_end(self->fd, tid, RVM_END_FLUSH));
-	st = rvm_status_of(self->ctl, RVM_DISK);
+	self->m.p[500] = 0x77;
+	self->m.p[501] = 0x78;
+	EXPECT_EQ(-EPROTO, rvm_end(self->m.fd, tid, RVM_END_FLUSH));
+	st = rvm_status_of(self->m.ctl, RVM_DISK);
 	EXPECT_EQ(1, st.violations);
 	EXPECT_EQ(0, st.commits);
 	/* Still running: declare what was missed, commit again. */
-	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 500, 2));
-	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
-	st = rvm_status_of(self->ctl, RVM_DISK);
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, self->m.p + 500, 2));
+	EXPECT_EQ(0, rvm_end(self->m.fd, tid, RVM_END_FLUSH));
+	st = rvm_status_of(self->m.ctl, RVM_DISK);
 	EXPECT_EQ(1, st.commits);
 
 	/* Declared late in restore mode: abort still restores the old bytes. */
-	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 100, 10));
-	memset(self->p + 100, 0x01, 10);
-	self->p[600] = 0x99;
-	self->p[500] = 0x98;
-	EXPECT_EQ(-EPROTO, rvm_end(self->fd, tid, RVM_END_FLUSH));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 500, 101));
-	EXPECT_EQ(0, rvm_abort(self->fd, tid));
-	EXPECT_EQ(0x5a, self->p[100]);
-	EXPECT_EQ(0x77, self->p[500]);
-	EXPECT_EQ(0, self->p[600]);
-	EXPECT_EQ(2, rvm_status_of(self->ctl, RVM_DISK).violations);
+	ASSERT_EQ(0, rvm_begin(self->m.fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, self->m.p + 100, 10));
+	memset(self->m.p + 100, 0x01, 10);
+	self->m.p[600] = 0x99;
+	self->m.p[500] = 0x98;
+	EXPECT_EQ(-EPROTO, rvm_end(self->m.fd, tid, RVM_END_FLUSH));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, self->m.p + 500, 101));
+	EXPECT_EQ(0, rvm_abort(self->m.fd, tid));
+	EXPECT_EQ(0x5a, self->m.p[100]);
+	EXPECT_EQ(0x77, self->m.p[500]);
+	EXPECT_EQ(0, self->m.p[600]);
+	EXPECT_EQ(2, rvm_status_of(self->m.ctl, RVM_DISK).violations);
 
 	ASSERT_NE(MAP_FAILED, remount(self));
-	EXPECT_EQ(0x5a, self->p[109]);
-	EXPECT_EQ(0x77, self->p[500]);
-	EXPECT_EQ(0x78, self->p[501]);
+	EXPECT_EQ(0x5a, self->m.p[109]);
+	EXPECT_EQ(0x77, self->m.p[500]);
+	EXPECT_EQ(0x78, self->m.p[501]);
 }
 
 /*
@@ -192,31 +175,31 @@ TEST_F(prot, strict_reused_entries_start_clean)
 	uint64_t tid;
 
 	/* Bytes 0..99 of page 1 and all of page 2 declared, committed. */
-	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + PG, 100));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 2 * PG, PG));
-	memset(self->p + PG, 1, 100);
-	memset(self->p + 2 * PG, 2, PG);
-	ASSERT_EQ(0, rvm_end(self->fd, tid, RVM_END_NO_FLUSH));
+	ASSERT_EQ(0, rvm_begin(self->m.fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, self->m.p + PG, 100));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, self->m.p + 2 * PG, PG));
+	memset(self->m.p + PG, 1, 100);
+	memset(self->m.p + 2 * PG, 2, PG);
+	ASSERT_EQ(0, rvm_end(self->m.fd, tid, RVM_END_NO_FLUSH));
 	/* Now only byte 200 of each: bytes 0..9 are not declared any more. */
-	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + PG + 200, 1));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 2 * PG + 200, 1));
-	memset(self->p + PG, 3, 10);
-	EXPECT_EQ(-EPROTO, rvm_end(self->fd, tid, RVM_END_NO_FLUSH));
-	EXPECT_EQ(0, rvm_abort(self->fd, tid));
-	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 2 * PG + 200, 1));
-	self->p[2 * PG + 4095] = 4;
-	EXPECT_EQ(-EPROTO, rvm_end(self->fd, tid, RVM_END_NO_FLUSH));
-	EXPECT_EQ(0, rvm_abort(self->fd, tid));
-	EXPECT_EQ(2, rvm_status_of(self->ctl, RVM_DISK).violations);
+	ASSERT_EQ(0, rvm_begin(self->m.fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, self->m.p + PG + 200, 1));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, self->m.p + 2 * PG + 200, 1));
+	memset(self->m.p + PG, 3, 10);
+	EXPECT_EQ(-EPROTO, rvm_end(self->m.fd, tid, RVM_END_NO_FLUSH));
+	EXPECT_EQ(0, rvm_abort(self->m.fd, tid));
+	ASSERT_EQ(0, rvm_begin(self->m.fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, self->m.p + 2 * PG + 200, 1));
+	self->m.p[2 * PG + 4095] = 4;
+	EXPECT_EQ(-EPROTO, rvm_end(self->m.fd, tid, RVM_END_NO_FLUSH));
+	EXPECT_EQ(0, rvm_abort(self->m.fd, tid));
+	EXPECT_EQ(2, rvm_status_of(self->m.ctl, RVM_DISK).violations);
 	/* And page 1 is write-protected again after all that. */
-	EXPECT_EQ(1, try_memset(self->p + PG, 5, 1));
+	EXPECT_EQ(1, try_memset(self->m.p + PG, 5, 1));
 	/* Only the first commit reached the log (abort restores declared bytes). */
 	ASSERT_NE(MAP_FAILED, remount(self));
-	EXPECT_TRUE(rvm_all_bytes(self->p + PG, 1, 100));
-	EXPECT_TRUE(rvm_all_bytes(self->p + 2 * PG, 2, PG));
+	EXPECT_TRUE(rvm_all_bytes(self->m.p + PG, 1, 100));
+	EXPECT_TRUE(rvm_all_bytes(self->m.p + 2 * PG, 2, PG));
 }
 
 /*
@@ -227,32 +210,32 @@ TEST_F(prot, strict_reused_entries_start_clean)
 TEST_F(prot, strict_undeclared_next_to_declared)
 {
 	static const unsigned int bad[] = { 0, 9, 20, 99, 200, 3999, 4095 };
-	unsigned char *pg = self->p + 5 * PG;
+	unsigned char *pg = self->m.p + 5 * PG;
 	uint64_t tid;
 
 	for (unsigned int i = 0; i <= sizeof(bad) / sizeof(bad[0]); i++) {
-		ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
-		ASSERT_EQ(0, rvm_range(self->fd, tid, pg + 10, 10));
-		ASSERT_EQ(0, rvm_range(self->fd, tid, pg + 100, 100));
-		ASSERT_EQ(0, rvm_range(self->fd, tid, pg + 4000, 95));
+		ASSERT_EQ(0, rvm_begin(self->m.fd, RVM_TXN_RESTORE, &tid));
+		ASSERT_EQ(0, rvm_range(self->m.fd, tid, pg + 10, 10));
+		ASSERT_EQ(0, rvm_range(self->m.fd, tid, pg + 100, 100));
+		ASSERT_EQ(0, rvm_range(self->m.fd, tid, pg + 4000, 95));
 		memset(pg + 10, i + 1, 10);
 		memset(pg + 100, i + 1, 100);
 		memset(pg + 4000, i + 1, 95);
 		if (i == sizeof(bad) / sizeof(bad[0])) {
-			EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+			EXPECT_EQ(0, rvm_end(self->m.fd, tid, RVM_END_FLUSH));
 			break;
 		}
 		pg[bad[i]] = 0xee;
-		EXPECT_EQ(-EPROTO, rvm_end(self->fd, tid, RVM_END_FLUSH))
-			TH_LOG("byte %u", bad[i]);
+		EXPECT_EQ(-EPROTO, rvm_end(self->m.fd, tid, RVM_END_FLUSH))
+		TH_LOG("byte %u", bad[i]);
 		/* Abort puts back the declared bytes only. */
-		EXPECT_EQ(0, rvm_abort(self->fd, tid));
+		EXPECT_EQ(0, rvm_abort(self->m.fd, tid));
 		EXPECT_EQ(0xee, pg[bad[i]]);
 		EXPECT_EQ(0, pg[10]);
 	}
-	EXPECT_EQ(7, rvm_status_of(self->ctl, RVM_DISK).violations);
+	EXPECT_EQ(7, rvm_status_of(self->m.ctl, RVM_DISK).violations);
 	ASSERT_NE(MAP_FAILED, remount(self));
-	pg = self->p + 5 * PG;
+	pg = self->m.p + 5 * PG;
 	EXPECT_TRUE(rvm_all_bytes(pg + 100, 8, 100));
 	EXPECT_TRUE(rvm_all_bytes(pg + 4000, 8, 95));
 	/* The undeclared changes never reached the log. */
@@ -307,8 +290,8 @@ TEST_F(prot, strict_commit_walk_over_running_neighbour)
 	int i;
 
 	for (i = 0; i < 3; i++) {
-		g[i] = (struct gap_arg){ .fd = self->fd,
-					 .pg = self->p + (10 + i) * PG,
+		g[i] = (struct gap_arg){ .fd = self->m.fd,
+					 .pg = self->m.p + (10 + i) * PG,
 					 .rounds = 300 };
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, gap_thread, &g[i]));
 	}
@@ -316,12 +299,12 @@ TEST_F(prot, strict_commit_walk_over_running_neighbour)
 		pthread_join(th[i], NULL);
 		EXPECT_EQ(0, g[i].err) TH_LOG("thread %d: %d", i, g[i].err);
 	}
-	EXPECT_EQ(0, rvm_status_of(self->ctl, RVM_DISK).violations);
+	EXPECT_EQ(0, rvm_status_of(self->m.ctl, RVM_DISK).violations);
 	for (i = 0; i < 3; i++)
-		EXPECT_EQ(1, try_memset(self->p + (10 + i) * PG, 0, 1));
+		EXPECT_EQ(1, try_memset(self->m.p + (10 + i) * PG, 0, 1));
 	ASSERT_NE(MAP_FAILED, remount(self));
 	for (i = 0; i < 3; i++)
-		EXPECT_TRUE(rvm_all_bytes(self->p + (10 + i) * PG, 300 % 256,
+		EXPECT_TRUE(rvm_all_bytes(self->m.p + (10 + i) * PG, 300 % 256,
 					  64));
 }
 
@@ -340,7 +323,7 @@ TEST_F(prot, off_is_classic)
 	ASSERT_EQ(0, rvm_range(fd, tid, q, 10));
 	memset(q, 4, 20);
 	EXPECT_EQ(0, rvm_end(fd, tid, RVM_END_FLUSH));
-	st = rvm_status_of(self->ctl, RVM_DISK);
+	st = rvm_status_of(self->m.ctl, RVM_DISK);
 	EXPECT_EQ(0, st.violations);
 	EXPECT_EQ(0, st.prot_faults);
 	EXPECT_EQ(0, st.snapshots);
@@ -349,9 +332,9 @@ TEST_F(prot, off_is_classic)
 	close(fd);
 	/* Undeclared bytes are simply not logged. */
 	ASSERT_NE(MAP_FAILED, remount(self));
-	EXPECT_EQ(4, self->p[9]);
-	EXPECT_EQ(0, self->p[10]);
-	EXPECT_EQ(0, self->p[5 * PG]);
+	EXPECT_EQ(4, self->m.p[9]);
+	EXPECT_EQ(0, self->m.p[10]);
+	EXPECT_EQ(0, self->m.p[5 * PG]);
 }
 
 TEST_F(prot, auto_logs_changed_bytes)
@@ -383,7 +366,7 @@ TEST_F(prot, auto_logs_changed_bytes)
 	ASSERT_EQ(0, rvm_range(fd, tid, q + 4 * PG, 8));
 	memset(q + 4 * PG, 7, 8);
 	EXPECT_EQ(0, rvm_end(fd, tid, RVM_END_FLUSH));
-	st = rvm_status_of(self->ctl, RVM_DISK);
+	st = rvm_status_of(self->m.ctl, RVM_DISK);
 	EXPECT_EQ(11 + 100 + 1 + 1, st.auto_bytes);
 	EXPECT_EQ(8, st.bytes_declared);
 	EXPECT_EQ(5, st.snapshots);
@@ -404,12 +387,12 @@ TEST_F(prot, auto_logs_changed_bytes)
 	close(fd);
 
 	ASSERT_NE(MAP_FAILED, remount(self));
-	EXPECT_EQ(1, self->p[10]);
-	EXPECT_EQ(2, self->p[20]);
-	EXPECT_EQ(0x33, self->p[PG + 199]);
-	EXPECT_EQ(5, self->p[2 * PG + 1000]);
-	EXPECT_EQ(6, self->p[2 * PG + 3000]);
-	EXPECT_EQ(7, self->p[4 * PG + 7]);
+	EXPECT_EQ(1, self->m.p[10]);
+	EXPECT_EQ(2, self->m.p[20]);
+	EXPECT_EQ(0x33, self->m.p[PG + 199]);
+	EXPECT_EQ(5, self->m.p[2 * PG + 1000]);
+	EXPECT_EQ(6, self->m.p[2 * PG + 3000]);
+	EXPECT_EQ(7, self->m.p[4 * PG + 7]);
 }
 
 TEST_F(prot, auto_recovers_after_crash)
@@ -418,12 +401,12 @@ TEST_F(prot, auto_recovers_after_crash)
 	uint64_t tid;
 	int fd;
 
-	munmap(self->p, MAPLEN);
-	close(self->fd);
-	self->fd = -1;
-	ASSERT_EQ(0, rvm_detach_dev(self->ctl, RVM_DISK));
+	munmap(self->m.p, MAPLEN);
+	close(self->m.fd);
+	self->m.fd = -1;
+	ASSERT_EQ(0, rvm_detach_dev(self->m.ctl, RVM_DISK));
 	ASSERT_EQ(0, rvm_zero_dev(RVM_DISK2, 0, 8 << 20));
-	ASSERT_EQ(0, rvm_fresh_volume(self->ctl, RVM_DISK2, 1 << 20));
+	ASSERT_EQ(0, rvm_fresh_volume(self->m.ctl, RVM_DISK2, 1 << 20));
 	q = map_mode(RVM_DISK2, RVM_PROT_AUTO, &fd);
 	ASSERT_NE(MAP_FAILED, q);
 	for (int i = 0; i < 8; i++) {
@@ -438,21 +421,21 @@ TEST_F(prot, auto_recovers_after_crash)
 	q[50000] = 0x99;
 
 	ASSERT_EQ(0, rvm_copy_dev(RVM_DISK2, RVM_DISK, 64 << 20));
-	ASSERT_EQ(0, rvm_attach_dev(self->ctl, RVM_DISK, NULL));
-	self->p = rvm_map_dev(RVM_DISK, 0, MAPLEN, &self->fd);
-	ASSERT_NE(MAP_FAILED, self->p);
-	EXPECT_EQ(8, rvm_status_of(self->ctl, RVM_DISK).recovery_records);
+	ASSERT_EQ(0, rvm_attach_dev(self->m.ctl, RVM_DISK, NULL));
+	self->m.p = rvm_map_dev(RVM_DISK, 0, MAPLEN, &self->m.fd);
+	ASSERT_NE(MAP_FAILED, self->m.p);
+	EXPECT_EQ(8, rvm_status_of(self->m.ctl, RVM_DISK).recovery_records);
 	for (int i = 0; i < 8; i++) {
-		EXPECT_EQ(0x40 + i, self->p[i * 3000]);
-		EXPECT_EQ(0x50 + i, self->p[i * 3000 + 1]);
-		EXPECT_EQ(0, self->p[i * 3000 + 2]);
+		EXPECT_EQ(0x40 + i, self->m.p[i * 3000]);
+		EXPECT_EQ(0x50 + i, self->m.p[i * 3000 + 1]);
+		EXPECT_EQ(0, self->m.p[i * 3000 + 2]);
 	}
-	EXPECT_EQ(0, self->p[50000]);
+	EXPECT_EQ(0, self->m.p[50000]);
 
 	EXPECT_EQ(0, rvm_end(fd, tid, RVM_END_FLUSH));
 	munmap(q, MAPLEN);
 	close(fd);
-	EXPECT_EQ(0, rvm_detach_dev(self->ctl, RVM_DISK2));
+	EXPECT_EQ(0, rvm_detach_dev(self->m.ctl, RVM_DISK2));
 }
 
 static void sync_write(int fd)
@@ -505,7 +488,7 @@ static void two_processes(struct __test_metadata *_metadata,
 			  FIXTURE_DATA(prot) *self, bool abort)
 {
 	int to_child[2], to_parent[2], status;
-	unsigned char *pg = self->p + 7 * PG;
+	unsigned char *pg = self->m.p + 7 * PG;
 	uint64_t tid;
 	pid_t pid;
 
@@ -517,8 +500,8 @@ static void two_processes(struct __test_metadata *_metadata,
 		_exit(child_txn(to_child[0], to_parent[1], abort));
 
 	/* The parent writes the page first (its snapshot predates the child's). */
-	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, pg + 1000, 64));
+	ASSERT_EQ(0, rvm_begin(self->m.fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, pg + 1000, 64));
 	EXPECT_EQ(0, try_memset(pg + 1000, 0xa1, 64));
 	sync_write(to_child[1]);
 	sync_read(to_parent[0]);
@@ -529,12 +512,12 @@ static void two_processes(struct __test_metadata *_metadata,
 	/* The child committed or aborted; its writes were its own. */
 	EXPECT_EQ(abort ? 0 : 0xc1, pg[0]);
 	EXPECT_EQ(0, try_memset(pg + 1000, 0xa2, 64));
-	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	EXPECT_EQ(0, rvm_end(self->m.fd, tid, RVM_END_FLUSH));
 	EXPECT_EQ(1, try_memset(pg + 1000, 0xa3, 1));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	EXPECT_EQ(0, rvm_status_of(self->ctl, RVM_DISK).violations);
+	EXPECT_EQ(0, rvm_status_of(self->m.ctl, RVM_DISK).violations);
 	close(to_child[0]);
 	close(to_child[1]);
 	close(to_parent[0]);
@@ -545,16 +528,16 @@ TEST_F(prot, two_processes_commit)
 {
 	two_processes(_metadata, self, false);
 	ASSERT_NE(MAP_FAILED, remount(self));
-	EXPECT_TRUE(rvm_all_bytes(self->p + 7 * PG, 0xc1, 64));
-	EXPECT_TRUE(rvm_all_bytes(self->p + 7 * PG + 1000, 0xa2, 64));
+	EXPECT_TRUE(rvm_all_bytes(self->m.p + 7 * PG, 0xc1, 64));
+	EXPECT_TRUE(rvm_all_bytes(self->m.p + 7 * PG + 1000, 0xa2, 64));
 }
 
 TEST_F(prot, two_processes_abort)
 {
 	two_processes(_metadata, self, true);
 	ASSERT_NE(MAP_FAILED, remount(self));
-	EXPECT_TRUE(rvm_all_bytes(self->p + 7 * PG, 0, 64));
-	EXPECT_TRUE(rvm_all_bytes(self->p + 7 * PG + 1000, 0xa2, 64));
+	EXPECT_TRUE(rvm_all_bytes(self->m.p + 7 * PG, 0, 64));
+	EXPECT_TRUE(rvm_all_bytes(self->m.p + 7 * PG + 1000, 0xa2, 64));
 }
 
 TEST_F(prot, fork_child_faults_separately)
@@ -563,76 +546,76 @@ TEST_F(prot, fork_child_faults_separately)
 	uint64_t tid;
 	pid_t pid;
 
-	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p, 64));
-	memset(self->p, 0x21, 64);
+	ASSERT_EQ(0, rvm_begin(self->m.fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, self->m.p, 64));
+	memset(self->m.p, 0x21, 64);
 	/* The child inherits the mapping, not the transaction. */
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		self->p[1] = 0x22;
+		self->m.p[1] = 0x22;
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFSIGNALED(status));
 	EXPECT_EQ(SIGSEGV, WTERMSIG(status));
-	EXPECT_EQ(0x21, self->p[1]);
-	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	EXPECT_EQ(0x21, self->m.p[1]);
+	EXPECT_EQ(0, rvm_end(self->m.fd, tid, RVM_END_FLUSH));
 
 	/* A child's own transaction on the inherited file works. */
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		if (rvm_begin(self->fd, RVM_TXN_RESTORE, &tid) ||
-		    rvm_range(self->fd, tid, self->p + 64, 8))
+		if (rvm_begin(self->m.fd, RVM_TXN_RESTORE, &tid) ||
+		    rvm_range(self->m.fd, tid, self->m.p + 64, 8))
 			_exit(1);
-		memset(self->p + 64, 0x23, 8);
-		_exit(rvm_end(self->fd, tid, RVM_END_FLUSH) ? 2 : 0);
+		memset(self->m.p + 64, 0x23, 8);
+		_exit(rvm_end(self->m.fd, tid, RVM_END_FLUSH) ? 2 : 0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	EXPECT_EQ(0x23, self->p[71]);
+	EXPECT_EQ(0x23, self->m.p[71]);
 }
 
 TEST_F(prot, munmap_madvise_mremap)
 {
-	unsigned char *pg = self->p + 10 * PG;
+	unsigned char *pg = self->m.p + 10 * PG;
 	uint64_t tid;
 	void *r;
 
 	/* munmap of the written page mid-transaction: commit still works. */
-	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, pg, 100));
+	ASSERT_EQ(0, rvm_begin(self->m.fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, pg, 100));
 	memset(pg, 0x61, 100);
 	ASSERT_EQ(0, munmap(pg, PG));
-	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	EXPECT_EQ(0, rvm_end(self->m.fd, tid, RVM_END_FLUSH));
 	r = mmap(pg, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-		 self->fd, 10 * PG);
+		 self->m.fd, 10 * PG);
 	ASSERT_EQ(pg, r);
 	EXPECT_EQ(0x61, pg[99]);
 
 	/* madvise(DONTNEED) mid-transaction: the page comes back as it was. */
-	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, pg + 200, 100));
+	ASSERT_EQ(0, rvm_begin(self->m.fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, pg + 200, 100));
 	memset(pg + 200, 0x62, 100);
-	ASSERT_EQ(0, madvise(self->p, MAPLEN, MADV_DONTNEED));
+	ASSERT_EQ(0, madvise(self->m.p, MAPLEN, MADV_DONTNEED));
 	EXPECT_EQ(0x62, pg[299]);
 	EXPECT_EQ(0x61, pg[0]);
 	EXPECT_EQ(0, try_memset(pg + 200, 0x63, 100));
 	EXPECT_EQ(1, try_memset(pg + 2 * PG, 0x63, 1));
-	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
-	ASSERT_EQ(0, madvise(self->p, MAPLEN, MADV_DONTNEED));
+	EXPECT_EQ(0, rvm_end(self->m.fd, tid, RVM_END_FLUSH));
+	ASSERT_EQ(0, madvise(self->m.p, MAPLEN, MADV_DONTNEED));
 	EXPECT_EQ(0x63, pg[299]);
 	EXPECT_EQ(1, try_memset(pg + 200, 0x64, 1));
 
 	/* Moving a mapping is refused. */
-	r = mremap(self->p, PG, 2 * PG, MREMAP_MAYMOVE);
+	r = mremap(self->m.p, PG, 2 * PG, MREMAP_MAYMOVE);
 	EXPECT_EQ(MAP_FAILED, r);
 
 	ASSERT_NE(MAP_FAILED, remount(self));
-	EXPECT_EQ(0x61, self->p[10 * PG + 99]);
-	EXPECT_EQ(0x63, self->p[10 * PG + 299]);
+	EXPECT_EQ(0x61, self->m.p[10 * PG + 99]);
+	EXPECT_EQ(0x63, self->m.p[10 * PG + 299]);
 }
 
 TEST_F(prot, exit_mid_transaction_aborts)
@@ -658,20 +641,20 @@ TEST_F(prot, exit_mid_transaction_aborts)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	/* The child's file went with it: aborted, bytes restored. */
-	EXPECT_TRUE(rvm_all_bytes(self->p + 12 * PG, 0, 32));
-	st = rvm_status_of(self->ctl, RVM_DISK);
+	EXPECT_TRUE(rvm_all_bytes(self->m.p + 12 * PG, 0, 32));
+	st = rvm_status_of(self->m.ctl, RVM_DISK);
 	EXPECT_EQ(1, st.aborts);
 	/* Nothing left behind: the page works for a new transaction. */
-	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, self->p + 12 * PG, 8));
-	EXPECT_EQ(0, try_memset(self->p + 12 * PG, 0x72, 8));
-	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
-	EXPECT_EQ(0, rvm_status_of(self->ctl, RVM_DISK).violations);
+	ASSERT_EQ(0, rvm_begin(self->m.fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, self->m.p + 12 * PG, 8));
+	EXPECT_EQ(0, try_memset(self->m.p + 12 * PG, 0x72, 8));
+	EXPECT_EQ(0, rvm_end(self->m.fd, tid, RVM_END_FLUSH));
+	EXPECT_EQ(0, rvm_status_of(self->m.ctl, RVM_DISK).violations);
 }
 
 TEST_F(prot, o_direct_into_region)
 {
-	unsigned char *pg = self->p + 20 * PG;
+	unsigned char *pg = self->m.p + 20 * PG;
 	void *buf;
 	uint64_t tid;
 	int dfd;
@@ -690,11 +673,11 @@ TEST_F(prot, o_direct_into_region)
 	/* Writing from the region only reads it. */
 	EXPECT_EQ(PG, pwrite(dfd, pg, PG, PG));
 	/* With the page declared, the read lands and commits. */
-	ASSERT_EQ(0, rvm_begin(self->fd, RVM_TXN_RESTORE, &tid));
-	ASSERT_EQ(0, rvm_range(self->fd, tid, pg, PG));
+	ASSERT_EQ(0, rvm_begin(self->m.fd, RVM_TXN_RESTORE, &tid));
+	ASSERT_EQ(0, rvm_range(self->m.fd, tid, pg, PG));
 	EXPECT_EQ(PG, pread(dfd, pg, PG, 0));
 	EXPECT_EQ(0x81, pg[PG - 1]);
-	EXPECT_EQ(0, rvm_end(self->fd, tid, RVM_END_FLUSH));
+	EXPECT_EQ(0, rvm_end(self->m.fd, tid, RVM_END_FLUSH));
 	EXPECT_EQ(-1, pread(dfd, pg, PG, PG));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(0x81, pg[0]);
@@ -711,12 +694,12 @@ TEST_F(prot, io_uring_fixed_buffer_refused)
 	ret = io_uring_queue_init(4, &ring, 0);
 	ASSERT_EQ(0, ret) TH_LOG("io_uring: %s", strerror(-ret));
 	/* A fixed buffer is pinned for writing: strict refuses it. */
-	iov.iov_base = self->p + 30 * PG;
+	iov.iov_base = self->m.p + 30 * PG;
 	iov.iov_len = PG;
 	ret = io_uring_register_buffers(&ring, &iov, 1);
 	EXPECT_TRUE(ret == -EFAULT || ret == -EOPNOTSUPP);
 	io_uring_queue_exit(&ring);
-	EXPECT_EQ(0, self->p[30 * PG]);
+	EXPECT_EQ(0, self->m.p[30 * PG]);
 }
 
 TEST_HARNESS_MAIN

@@ -236,6 +236,55 @@ out:
 	return ret;
 }
 
+/*
+ * The start most tests share: /dev/rvm open, the first @zero bytes of
+ * @dev zeroed (formatting leaves the data segment as it was, and a test
+ * must not find an earlier test's bytes there), @dev formatted with a log
+ * of @log_bytes, attached, and @len bytes of its data segment mapped
+ * through a bound file.
+ */
+struct rvm_mapped {
+	int ctl;
+	int fd;
+	unsigned char *p;
+	size_t len;
+	const char *dev;
+};
+
+static inline void rvm_mapped_setup(struct __test_metadata *_metadata,
+				    struct rvm_mapped *m, const char *dev,
+				    uint64_t log_bytes, size_t zero,
+				    size_t len)
+{
+	m->fd = -1;
+	m->p = MAP_FAILED;
+	m->len = len;
+	m->dev = dev;
+	m->ctl = rvm_ctl_open();
+	/* Our VM loads rvm.ko and attaches the disks: a missing one fails. */
+	ASSERT_LE(0, m->ctl) TH_LOG("/dev/rvm missing: is rvm.ko loaded?");
+	ASSERT_EQ(0, access(dev, F_OK)) TH_LOG("no scratch disk %s", dev);
+	rvm_detach_dev(m->ctl, dev);
+	ASSERT_EQ(0, rvm_zero_dev(dev, 0, zero));
+	ASSERT_EQ(0, rvm_fresh_volume(m->ctl, dev, log_bytes));
+	m->p = rvm_map_dev(dev, 0, len, &m->fd);
+	ASSERT_NE(MAP_FAILED, m->p);
+}
+
+/* Undo rvm_mapped_setup(), as far as it got. */
+static inline void rvm_mapped_teardown(struct rvm_mapped *m)
+{
+	if (m->fd >= 0) {
+		if (m->p != MAP_FAILED)
+			munmap(m->p, m->len);
+		close(m->fd);
+	}
+	if (m->ctl >= 0) {
+		rvm_detach_dev(m->ctl, m->dev);
+		close(m->ctl);
+	}
+}
+
 /* 1 if each of the @len bytes at @p is @val, else 0: check every byte. */
 static inline int rvm_all_bytes(const unsigned char *p, int val, size_t len)
 {
