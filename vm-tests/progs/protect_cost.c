@@ -11,6 +11,11 @@
  * twice: declaring with the RVM_IOC_SET_RANGE ioctl and through a
  * declaration slot (no system call); the ratios are to off with the
  * ioctl, the classic library's way. Also times a bare set_range ioctl.
+ *
+ * protect_cost DEV CONF PAGES N: only configuration CONF (off, strict,
+ * ...), N no_flush transactions of PAGES pages each after a warm-up of
+ * N/10, and one line "protect_cost: only CONF pages=P txns=N us=X" with
+ * the microseconds per transaction: what vm-tests/bench/costs traces.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -150,6 +155,45 @@ static void report(const char *what, const double best[NCONF])
 		       conf[c].name, best[c], best[c] / best[0]);
 }
 
+/* Unmap, close and detach, so that the next run can format DEV again. */
+static int finish(int ctl, const char *dev)
+{
+	struct rvm_volume_ref ref = { .path = (uintptr_t)dev };
+
+	for (int c = 0; c < NCONF; c++) {
+		munmap(areas[c], RVM_DECL_AREA_SIZE);
+		munmap(maps[c], SPAN);
+		close(fds[c]);
+	}
+	if (ioctl(ctl, RVM_IOC_DETACH, &ref))
+		die("detach");
+	close(ctl);
+	return 0;
+}
+
+/* One configuration alone, for tracing: warm up, then time @n txns. */
+static int only(const char *name, int pages, int n)
+{
+	struct rvm_sync s = { 0 };
+	double us;
+	int c;
+
+	for (c = 0; c < NCONF; c++)
+		if (!strcmp(conf[c].name, name))
+			break;
+	if (c == NCONF || pages < 1 || pages > 8 || n < 10) {
+		fprintf(stderr, "protect_cost: bad CONF, PAGES (1..8) or N\n");
+		return 2;
+	}
+	run(c, n / 10, pages, RVM_END_NO_FLUSH);
+	if (ioctl(fds[0], RVM_IOC_FLUSH, &s))
+		die("flush");
+	us = run(c, n, pages, RVM_END_NO_FLUSH);
+	printf("protect_cost: only %s pages=%d txns=%d us=%.2f\n", name, pages,
+	       n, us);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -165,8 +209,8 @@ int main(int argc, char **argv)
 	struct rvm_sync s = { 0 };
 	int ctl;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: protect_cost DEV\n");
+	if (argc != 2 && argc != 5) {
+		fprintf(stderr, "usage: protect_cost DEV [CONF PAGES N]\n");
 		return 2;
 	}
 	if (rvm_vol_format(argv[1], 32 << 20, 0))
@@ -197,6 +241,11 @@ int main(int argc, char **argv)
 			die("mmap slots");
 	}
 
+	if (argc == 5) {
+		int ret = only(argv[2], atoi(argv[3]), atoi(argv[4]));
+
+		return ret ? ret : finish(ctl, argv[1]);
+	}
 	for (unsigned int t = 0; t < sizeof(tests) / sizeof(tests[0]); t++) {
 		double best[NCONF];
 
@@ -217,5 +266,5 @@ int main(int argc, char **argv)
 	}
 	printf("protect_cost: set_range ioctl (64 bytes): %.2f us\n",
 	       set_range_cost(20000));
-	return 0;
+	return finish(ctl, argv[1]);
 }
