@@ -430,6 +430,7 @@ static int dump_json(const char *dev)
 	}
 	printf("],\"records\":[");
 	rvm_geom_init(&g, rvm_vol_copy(vol, slot, NULL, NULL));
+	g.segtab = rvm_vol_segtab(vol);
 	err = rvm_vol_dump(vol, 0, dump_rec_json, &d, &st);
 	printf("]");
 	if (!err) {
@@ -471,6 +472,7 @@ int cmd_dump(int argc, char **argv)
 	if (slot < 0)
 		return 1;
 	rvm_geom_init(&d.g, rvm_vol_copy(vol, slot, NULL, NULL));
+	d.g.segtab = rvm_vol_segtab(vol);
 	printf("log from lsn %llu, seq %llu:\n",
 	       (unsigned long long)le64_to_cpu(rvm_vol_copy(vol, slot, NULL, NULL)->head_lsn),
 	       (unsigned long long)le64_to_cpu(rvm_vol_copy(vol, slot, NULL, NULL)->head_seq));
@@ -527,6 +529,7 @@ static u64 records_beyond(struct rvm_vol *vol, const struct rvm_disk_super *sb,
 	if (!st->end_err)
 		return 0;
 	rvm_geom_init(&g, sb);
+	g.segtab = rvm_vol_segtab(vol);
 	log = malloc(g.log_size);
 	if (!log || rvm_vol_io_ops.read(vol, RVM_IO_LOG, g.log_off, log, g.log_size)) {
 		free(log);
@@ -550,7 +553,8 @@ static u64 records_beyond(struct rvm_vol *vol, const struct rvm_disk_super *sb,
 		sb2.head_lsn = cpu_to_le64(lsn);
 		sb2.head_seq = cpu_to_le64(seq);
 		rvm_super_seal(&sb2);
-		if (rvm_log_walk(&sb2, &rvm_vol_io_ops, vol, 0, NULL, NULL, &st2))
+		if (rvm_log_walk(&sb2, g.segtab, &rvm_vol_io_ops, vol, 0, NULL,
+				 NULL, &st2))
 			continue;
 		if (st2.records + st2.pads) {
 			found = st2.records;
