@@ -16,8 +16,8 @@
  *  - rvm_create_log(opts, log_len, mode) formats opts->log_dev with a log
  *    area of *log_len bytes (rounded up to 4 KiB blocks, at least 64 KiB)
  *    and, for programs that map the log device itself (data_dev NULL or
- *    log_dev), a segment 0 on it: on a block device, the rest of the
- *    device; on a regular file (created with @mode if missing; truncated
+ *    log_dev), a segment 0 on it (none if $RVM_DATA_LEN is 0): on a block
+ *    device, the rest of the device; on a regular file (created with @mode if missing; truncated
  *    otherwise), LRVM_DEFAULT_DATA_LEN bytes (256 MiB), or $RVM_DATA_LEN
  *    bytes if that is set (a number with an optional K, M or G suffix;
  *    0: no segment 0, a log alone). The file is sparse. A log_dev file
