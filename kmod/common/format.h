@@ -4,21 +4,42 @@
  * the module and by userspace (rvmctl, the unit tests); in userspace
  * ulib/kshim/ provides the few kernel types and helpers it uses.
  *
- * A volume is one block device or regular file (addressed as two
- * endpoints, the log and the data segment: endpoint.h, recovery.h), in
- * 4096-byte blocks, all fields little-endian, checksums the standard
- * CRC-32C (Castagnoli, as iSCSI and ext4 use it: ~crc32c(~0, bytes), see
- * rvm_crc() below):
+ * A volume (format version 2) is a log and the data segments registered
+ * with it. The log is one block device or regular file; each segment is a
+ * block device or a regular file of its own, or, in the one-device volume
+ * that `rvmctl format DEV` makes, segment 0 at data_start of the log's own
+ * device. Nothing of ours is ever written inside a segment of its own: a
+ * segment holds only the program's bytes. The log is in 4096-byte blocks,
+ * all fields little-endian, checksums the standard CRC-32C (Castagnoli, as
+ * iSCSI and ext4 use it: ~crc32c(~0, bytes), see rvm_crc() below):
  *
  *   block 0        superblock copy A   (struct rvm_disk_super, 512 bytes used)
  *   block 1        superblock copy B
+ *   segtab_start   segment table copy A (segtab_blocks blocks)
+ *     + segtab_blocks  segment table copy B
  *   log_start ..   log area: log_blocks blocks, a circular redo log
- *   data_start ..  data segment: data_blocks blocks, the recoverable bytes
+ *   data_start ..  (one-device volume only) segment 0: data_blocks blocks
  *
- *   +--------+--------+---------------------------+-------------------------+
- *   | super A| super B|  log (circular)           |  data segment           |
- *   +--------+--------+---------------------------+-------------------------+
- *   0        1        log_start                   data_start
+ *   +------+------+---------+---------+----------------------+-------------+
+ *   |sup A |sup B |segtab A |segtab B | log (circular)       | segment 0   |
+ *   +------+------+---------+---------+----------------------+-------------+
+ *   0      1      segtab_start        log_start              data_start
+ *
+ * Segment table. A header (struct rvm_segtab_hdr) and up to
+ * segtab_blocks * 4096 / 256 - 1 entries (struct rvm_disk_seg), each with
+ * the segment's id, its name (the absolute path the program gave), its
+ * size and its identity (device number and inode), which is kept here and
+ * never inside the segment. A change writes the new table, generation one
+ * higher, to the copy not in force (A for even generations, B for odd),
+ * durably, and then a superblock naming that generation and the copy's
+ * CRC: a torn table write leaves the old table in force. Attach opens each
+ * segment by its name and checks its identity; a segment that is missing
+ * or replaced by another file under the same name is absent, and a log
+ * whose pending records name an absent segment is refused and kept as it
+ * is. Segment ids are never reused (next_id).
+ *
+ * Format version 1 (a log and one data segment on one device, no segment
+ * table) is refused with a message naming its version: reformat it.
  *
  * Superblock. Both copies are written alternately, each with a sb_seq one
  * higher than the last: copy A holds even sb_seq values, copy B odd ones
@@ -45,7 +66,8 @@
  *
  * Records. Each record starts on a 64-byte boundary with a 64-byte header
  * (struct rvm_rec_hdr); a transaction record (RVM_REC_TXN) then has
- * nranges range descriptors (struct rvm_rec_range, 16 bytes each) and the
+ * nranges range descriptors (struct rvm_rec_range, 16 bytes each: segment
+ * id, offset in that segment, length) and the
  * new bytes of each range, in range order. @len counts header, descriptors
  * and data; @next is the distance to the next record: @len rounded up to
  * 64 (any larger multiple of 64 within the lap is valid too: earlier
@@ -78,7 +100,7 @@
 #define _RVM_FORMAT_H
 
 #define RVM_SUPER_MAGIC 0x314c4f564d565252ULL /* "RRVMVOL1" */
-#define RVM_FORMAT_VERSION 1
+#define RVM_FORMAT_VERSION 2
 #define RVM_BLOCK_SIZE 4096
 #define RVM_SECTOR_SIZE 512
 #define RVM_SUPER_SIZE 512
@@ -103,12 +125,20 @@
  * @uuid: random at format, shown by rvmctl
  * @log_start: first block of the log area
  * @log_blocks: length of the log area in blocks
- * @data_start: first block of the data segment
- * @data_blocks: length of the data segment in blocks
+ * @data_start: first block of segment 0 if it lives on this device (a
+ *	one-device volume), else 0
+ * @data_blocks: its length in blocks, or 0
  * @head_lsn: position of the oldest record recovery must replay
  * @head_seq: sequence number of the record at @head_lsn
  * @format_time: seconds since the epoch when formatted
  * @flags: RVM_SB_* bits
+ * @segtab_blocks: blocks of each copy of the segment table
+ * @segtab_start: first block of segment table copy A (copy B follows it)
+ * @segtab_gen: generation of the segment table in force; it is in copy
+ *	A if even, copy B if odd
+ * @segtab_crc: the @crc of that copy, so that only that very table is
+ *	taken
+ * @reserved0: zero
  * @reserved: zero
  * @crc: CRC32C of the first RVM_SUPER_SIZE bytes with @crc zero
  */
@@ -127,8 +157,12 @@ struct rvm_disk_super {
 	__le64 head_seq;
 	__le64 format_time;
 	__le32 flags;
+	__le32 segtab_blocks;
+	__le64 segtab_start;
+	__le64 segtab_gen;
+	__le32 segtab_crc;
 	__le32 reserved0;
-	__le64 reserved[49];
+	__le64 reserved[46];
 	__le32 pad;
 	__le32 crc;
 };
@@ -171,14 +205,78 @@ struct rvm_rec_hdr {
 
 /**
  * struct rvm_rec_range - one declared range of a transaction record
- * @offset: byte offset in the data segment
+ * @offset: byte offset in its data segment
  * @len: number of bytes (> 0)
- * @reserved: zero (a segment number, should volumes get several)
+ * @seg: the id of the segment (struct rvm_disk_seg) it belongs to
  */
 struct rvm_rec_range {
 	__le64 offset;
 	__le32 len;
-	__le32 reserved;
+	__le32 seg;
+};
+
+#define RVM_SEGTAB_MAGIC 0x32544745534d5652ULL /* "RVMSEGT2" */
+#define RVM_SEG_ENTRY_SIZE 256
+#define RVM_SEG_NAME_LEN 192
+#define RVM_SEGTAB_DEFAULT_BLOCKS 4 /* 63 segments */
+#define RVM_SEG_ID_LIMIT 4096 /* ids are below it (uapi RVM_SEG_MAX_ID) */
+
+/* struct rvm_disk_seg.flags: exactly one of INTERNAL, BDEV and FILE. */
+#define RVM_DSEG_INTERNAL 0x1 /* at data_start of the log's own device */
+#define RVM_DSEG_BDEV 0x2 /* a block device of its own */
+#define RVM_DSEG_FILE 0x4 /* a regular file */
+#define RVM_DSEG_KNOWN_FLAGS 0x7
+
+/**
+ * struct rvm_segtab_hdr - head of a segment table copy (256 bytes)
+ * @magic: RVM_SEGTAB_MAGIC
+ * @gen: the table's generation (grows by one with every change; copy A
+ *	holds even ones, copy B odd ones)
+ * @vol_nonce: the volume's nonce
+ * @nsegs: entries in use (they follow the header, packed)
+ * @next_id: the id the next added segment gets (ids are never reused,
+ *	so a stale record can never name a later segment)
+ * @flags: zero
+ * @reserved0: zero
+ * @reserved: zero
+ * @pad: zero
+ * @crc: CRC32C of the whole copy (segtab_blocks blocks) with @crc zero
+ */
+struct rvm_segtab_hdr {
+	__le64 magic;
+	__le64 gen;
+	__le64 vol_nonce;
+	__le32 nsegs;
+	__le32 next_id;
+	__le32 flags;
+	__le32 reserved0;
+	__le64 reserved[26];
+	__le32 pad;
+	__le32 crc;
+};
+
+/**
+ * struct rvm_disk_seg - one segment of the table (256 bytes)
+ * @id: the segment's id: 0 only for the one-device volume's own segment
+ * @flags: RVM_DSEG_* bits
+ * @size: its size in bytes, a multiple of RVM_BLOCK_SIZE
+ * @dev: identity: a file's st_dev, or the block device's number
+ *	(huge_encode_dev()); 0 for RVM_DSEG_INTERNAL
+ * @ino: identity: a file's inode number; 0 for a device
+ * @add_time: seconds since the epoch when it was added
+ * @reserved: zero
+ * @name: NUL-terminated absolute path it was added by (empty for
+ *	RVM_DSEG_INTERNAL), the rest zero
+ */
+struct rvm_disk_seg {
+	__le32 id;
+	__le32 flags;
+	__le64 size;
+	__le64 dev;
+	__le64 ino;
+	__le64 add_time;
+	__le64 reserved[3];
+	char name[RVM_SEG_NAME_LEN];
 };
 
 #define RVM_REC_HDR_SIZE ((__u32)sizeof(struct rvm_rec_hdr))

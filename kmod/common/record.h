@@ -23,6 +23,7 @@
 #include <linux/crc32c.h>
 #include <linux/math64.h>
 #endif
+#include <linux/rvm.h> /* RVM_SEG_OFFSET(), RVM_SEG_MAX_SIZE */
 #include "format.h"
 
 /*
@@ -50,6 +51,12 @@ u32 rvm_crc32c(u32 crc, const void *buf, unsigned int len);
  * the stale copy).
  */
 #define RVM_MAX_SB_SEQ 0x4000000000000000ULL /* 2^62 */
+/*
+ * A segment table copy need not be larger than RVM_SEG_ID_LIMIT entries
+ * and its header: a superblock saying so is refused.
+ */
+#define RVM_SEGTAB_MAX_BLOCKS \
+	((RVM_SEG_ID_LIMIT + 1) * RVM_SEG_ENTRY_SIZE / RVM_BLOCK_SIZE + 1)
 
 /**
  * struct rvm_geom - a volume's geometry in bytes, from its superblock
@@ -62,6 +69,10 @@ u32 rvm_crc32c(u32 crc, const void *buf, unsigned int len);
  *	      take offsets inside the segment)
  * @data_size: length of the data segment in bytes
  * @nonce: the volume's nonce, which every record carries
+ * @segtab: the volume's segment table, which record checks look ranges up
+ *	    in (a range must name a segment of it and lie inside it); set by
+ *	    the caller after rvm_segtab_validate(), NULL for none (then every
+ *	    range is refused)
  */
 struct rvm_geom {
 	u64 log_off;
@@ -69,19 +80,58 @@ struct rvm_geom {
 	u64 data_off;
 	u64 data_size;
 	u64 nonce;
+	const struct rvm_segtab *segtab;
+};
+
+/**
+ * struct rvm_segtab - a validated segment table copy in memory
+ * @hdr: its header, at the start of the copy's buffer
+ * @ent: its entries (@hdr + 1)
+ * @nsegs: le32_to_cpu(@hdr->nsegs)
+ * @max_segs: how many entries the copy has room for
+ */
+struct rvm_segtab {
+	const struct rvm_segtab_hdr *hdr;
+	const struct rvm_disk_seg *ent;
+	u32 nsegs;
+	u32 max_segs;
 };
 
 /**
  * struct rvm_range_src - one range to encode into a record
- * @offset: byte offset in the data segment
+ * @offset: byte offset in its data segment
  * @len: number of bytes, > 0
+ * @seg: the segment's id
  * @data: the new bytes
  */
 struct rvm_range_src {
 	u64 offset;
 	u32 len;
+	u32 seg;
 	const void *data;
 };
+
+/**
+ * rvm_voff_seg() - the segment of a volume offset
+ * @voff: RVM_SEG_OFFSET(id, off)
+ *
+ * Return: id.
+ */
+static inline u32 rvm_voff_seg(u64 voff)
+{
+	return (u32)(voff >> RVM_SEG_SHIFT);
+}
+
+/**
+ * rvm_voff_off() - the offset inside its segment of a volume offset
+ * @voff: RVM_SEG_OFFSET(id, off)
+ *
+ * Return: off.
+ */
+static inline u64 rvm_voff_off(u64 voff)
+{
+	return voff & (RVM_SEG_MAX_SIZE - 1);
+}
 
 /**
  * rvm_super_slot() - which copy a superblock with a given sb_seq goes to
@@ -162,6 +212,12 @@ int rvm_super_pick(const struct rvm_disk_super *a,
 		   const struct rvm_disk_super *b, u64 dev_blocks,
 		   const char **why_a, const char **why_b);
 void rvm_geom_init(struct rvm_geom *g, const struct rvm_disk_super *sb);
+
+size_t rvm_segtab_bytes(const struct rvm_disk_super *sb);
+int rvm_segtab_validate(struct rvm_segtab *t, const void *buf, size_t len,
+			const struct rvm_disk_super *sb, const char **why);
+void rvm_segtab_seal(void *buf, size_t len);
+const struct rvm_disk_seg *rvm_segtab_find(const struct rvm_segtab *t, u32 id);
 
 u32 rvm_rec_crc(const void *rec, u32 len);
 void rvm_rec_seal(void *rec);

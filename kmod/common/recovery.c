@@ -16,7 +16,9 @@
  *                 next window is read ahead while the current one is
  *                 checked), validate each record, and copy each committed
  *                 transaction record's ranges, in order, into in-memory
- *                 images of the data segment pages they touch, noting
+ *                 images of the segment pages they touch (keyed by volume
+ *                 offset, RVM_SEG_OFFSET(seg, off), so that the pages of
+ *                 all segments sort into one order), noting
  *                 which bytes of each page the log wrote. The walk stops at
  *                 the first record that is not committed. A record is
  *                 applied only once it is validated, so what the images
@@ -33,10 +35,11 @@
  *                 recovery start over from the same head.
  *
  * PASS_WRITEBACK: take the page images in ascending order, in runs of
- *                 consecutive pages; read each run from the device in one
- *                 read, unless the log wrote every byte of it, lay the
- *                 replayed bytes over it, and write it back in one write.
- *                 Then flush.
+ *                 consecutive pages of one segment; read each run from
+ *                 its segment's endpoint (the segment id) in one read,
+ *                 unless the log wrote every byte of it, lay the replayed
+ *                 bytes over it, and write it back in one write. Then
+ *                 flush every segment written.
  *
  * A dry run (rvmctl check) walks and counts the same way, and holds no
  * images and reads no data page.
@@ -81,7 +84,7 @@
  */
 #define RVM_IMAGE_CHUNK 16
 
-/* One walk over the log: PASS_REPLAY and rvm_log_walk(). */
+/* One walk over the log: PASS_REPLAY, rvm_log_walk(), rvm_log_segments(). */
 struct rvm_walk {
 	const struct rvm_geom *g;
 	struct rvm_logread lb;
@@ -202,6 +205,9 @@ end:
 /**
  * rvm_log_walk() - hand every committed record of the log to a callback
  * @sb: the superblock in force (validated by rvm_super_pick())
+ * @segtab: its segment table (rvm_segtab_validate()): a record with a
+ *	    range naming a segment it does not hold, or reaching past one's
+ *	    end, is not committed (the log ends there)
  * @ops: device access
  * @ctx: passed to @ops
  * @buf_len: log read buffer size, 0 for the default
@@ -216,7 +222,8 @@ end:
  * Return: 0 on success (whatever ended the log is in @st), -EINVAL if @sb
  * is not valid, -ENOMEM, an error from @ops->read, or @fn's return value.
  */
-int rvm_log_walk(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
+int rvm_log_walk(const struct rvm_disk_super *sb,
+		 const struct rvm_segtab *segtab, const struct rvm_io_ops *ops,
 		 void *ctx, size_t buf_len,
 		 int (*fn)(void *arg, const struct rvm_rec_info *ri), void *arg,
 		 struct rvm_recovery_stats *st)
@@ -232,6 +239,7 @@ int rvm_log_walk(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
 	if (err)
 		return err;
 	rvm_geom_init(&g, sb);
+	g.segtab = segtab;
 	err = rvm_logread_init(&w.lb, ops, ctx, &g, buf_len,
 			       rvm_walk_stop(&g, head_lsn, 0),
 			       &st->ns_log_read);
@@ -241,9 +249,55 @@ int rvm_log_walk(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
 	return err;
 }
 
-/* PASS_REPLAY's page images: a hash table of data segment page numbers. */
+struct rvm_segs_arg {
+	unsigned long *ids;
+};
+
+static int rvm_segs_rec(void *arg, const struct rvm_rec_info *ri)
+{
+	struct rvm_segs_arg *a = arg;
+	u32 i, n = le32_to_cpu(ri->hdr->nranges);
+
+	if (le16_to_cpu(ri->hdr->type) != RVM_REC_TXN)
+		return 0;
+	/* rvm_rec_check_body() saw each seg in the table: below the limit. */
+	for (i = 0; i < n; i++)
+		bitmap_set(a->ids, le32_to_cpu(ri->ranges[i].seg), 1);
+	return 0;
+}
+
+/**
+ * rvm_log_segments() - which segments the pending records of the log name
+ * @sb: the superblock in force (validated by rvm_super_pick())
+ * @segtab: its segment table (rvm_segtab_validate())
+ * @ops: device access (the log only is read)
+ * @ctx: passed to @ops
+ * @ids: a bitmap of RVM_SEG_ID_LIMIT bits (DECLARE_BITMAP()); zeroed, then
+ *	 bit id is set for every segment a committed record's range names
+ * @st: filled as by rvm_log_walk()
+ *
+ * A walk of the log, nothing written, no data page read: what attach runs
+ * before recovery, to refuse a log whose pending records name an absent
+ * segment (missing, or replaced by another file) before anything is
+ * written; rvmctl check reports the same. The records it sees are the ones
+ * rvm_recover() would replay from the same superblock.
+ *
+ * Return: 0, or an error of rvm_log_walk().
+ */
+int rvm_log_segments(const struct rvm_disk_super *sb,
+		     const struct rvm_segtab *segtab,
+		     const struct rvm_io_ops *ops, void *ctx,
+		     unsigned long *ids, struct rvm_recovery_stats *st)
+{
+	struct rvm_segs_arg a = { .ids = ids };
+
+	bitmap_zero(ids, RVM_SEG_ID_LIMIT);
+	return rvm_log_walk(sb, segtab, ops, ctx, 0, rvm_segs_rec, &a, st);
+}
+
+/* PASS_REPLAY's page images: a hash table of volume page numbers. */
 struct rvm_rpage {
-	u64 pgno;
+	u64 pgno; /* RVM_SEG_OFFSET(seg, off) / RVM_BLOCK_SIZE */
 	struct rvm_rpage *hnext;
 	u8 *data; /* RVM_BLOCK_SIZE bytes; NULL in a dry run */
 	u64 units; /* the units of @data the log wrote, unless @bytes */
@@ -269,6 +323,7 @@ struct rvm_replay {
 	size_t nchunks;
 	size_t images_left; /* unused images in the last chunk */
 	u8 *run; /* PASS_WRITEBACK: run_pages blocks */
+	unsigned long *written; /* segment ids written to: flush them */
 	size_t run_pages;
 	u64 ns_writeback; /* time of the writebacks, early ones included */
 };
@@ -353,7 +408,9 @@ static int rvm_write_run(struct rvm_replay *r, const struct rvm_rpage *e,
 			 size_t n)
 {
 	struct rvm_recovery_stats *st = r->st;
-	u64 off = e->pgno * RVM_BLOCK_SIZE;
+	u64 voff = e->pgno * RVM_BLOCK_SIZE;
+	u32 ep = rvm_voff_seg(voff);
+	u64 off = rvm_voff_off(voff);
 	size_t len = n * RVM_BLOCK_SIZE, i;
 	u64 t;
 	int err;
@@ -363,7 +420,7 @@ static int rvm_write_run(struct rvm_replay *r, const struct rvm_rpage *e,
 			break;
 	if (i < n) {
 		t = rvm_now();
-		err = r->ops->read(r->ctx, RVM_IO_SEG0, off, r->run, len);
+		err = r->ops->read(r->ctx, ep, off, r->run, len);
 		st->ns_data_read += rvm_now() - t;
 		if (err)
 			return err;
@@ -371,8 +428,9 @@ static int rvm_write_run(struct rvm_replay *r, const struct rvm_rpage *e,
 	}
 	for (i = 0; i < n; i++)
 		rvm_rpage_lay(&e[i], r->run + i * RVM_BLOCK_SIZE);
+	bitmap_set(r->written, ep, 1);
 	t = rvm_now();
-	err = r->ops->write(r->ctx, RVM_IO_SEG0, off, r->run, len);
+	err = r->ops->write(r->ctx, ep, off, r->run, len);
 	st->ns_write += rvm_now() - t;
 	return err;
 }
@@ -397,7 +455,9 @@ static int rvm_writeback(struct rvm_replay *r)
 	for (i = 0; i < r->npages && !r->dry; i = j) {
 		j = i + 1;
 		while (j < r->npages && j - i < r->run_pages &&
-		       r->pages[j].pgno == r->pages[j - 1].pgno + 1)
+		       r->pages[j].pgno == r->pages[j - 1].pgno + 1 &&
+		       rvm_voff_seg(r->pages[j].pgno * RVM_BLOCK_SIZE) ==
+			       rvm_voff_seg(r->pages[i].pgno * RVM_BLOCK_SIZE))
 			j++;
 		err = rvm_write_run(r, &r->pages[i], j - i);
 		if (err)
@@ -452,15 +512,30 @@ static int rvm_replay_grow(struct rvm_replay *r)
 	return 0;
 }
 
+/* The pages of all the segments of @t (each at most RVM_SEG_MAX_SIZE). */
+static u64 rvm_segtab_pages(const struct rvm_segtab *t)
+{
+	u64 pages = 0;
+	u32 i;
+
+	for (i = 0; t && i < t->nsegs; i++)
+		pages += le64_to_cpu(t->ent[i].size) / RVM_BLOCK_SIZE;
+	return pages;
+}
+
 static int rvm_replay_init(struct rvm_replay *r)
 {
 	u64 max = r->mem_limit ? r->mem_limit / RVM_BLOCK_SIZE :
 				 RVM_RECOVERY_MEM_DEFAULT / RVM_BLOCK_SIZE;
 
-	max = min_t(u64, max, r->g->data_size / RVM_BLOCK_SIZE);
+	max = min_t(u64, max, rvm_segtab_pages(r->g->segtab));
 	max = max_t(u64, max, 1);
 	r->max_pages = max;
 	if (!r->dry) {
+		r->written = kcalloc(BITS_TO_LONGS(RVM_SEG_ID_LIMIT),
+				     sizeof(unsigned long), GFP_KERNEL);
+		if (!r->written)
+			return -ENOMEM;
 		r->chunks = kvcalloc(2 * DIV_ROUND_UP(max, RVM_IMAGE_CHUNK),
 				     sizeof(*r->chunks), GFP_KERNEL);
 		if (!r->chunks)
@@ -479,6 +554,7 @@ static void rvm_replay_free(struct rvm_replay *r)
 	kvfree(r->pages);
 	kvfree(r->hash);
 	kvfree(r->run);
+	kfree(r->written);
 }
 
 /* Give @e an image and a bitmap; they stay with it from round to round. */
@@ -569,7 +645,8 @@ static int rvm_replay_rec(void *arg, const struct rvm_rec_info *ri)
 			return err;
 	}
 	for (i = 0; i < n; i++) {
-		u64 off = le64_to_cpu(ri->ranges[i].offset);
+		u64 off = RVM_SEG_OFFSET(le32_to_cpu(ri->ranges[i].seg),
+					 le64_to_cpu(ri->ranges[i].offset));
 		u32 left = le32_to_cpu(ri->ranges[i].len);
 
 		while (left) {
@@ -592,15 +669,18 @@ static int rvm_replay_rec(void *arg, const struct rvm_rec_info *ri)
 }
 
 /**
- * rvm_recover() - replay the committed records of the log into the data segment
+ * rvm_recover() - replay the committed records of the log into the segments
  * @sb: the superblock in force (validated by rvm_super_pick())
+ * @segtab: its segment table (rvm_segtab_validate()); ranges are checked
+ *	    against it (see rvm_log_walk()), and each segment is written as
+ *	    endpoint (its id) of @ops
  * @ops: device access
  * @ctx: passed to @ops
  * @opts: flags, buffer and memory sizes; NULL for the defaults
  * @st: zeroed, then filled with what was found and done
  *
  * Runs PASS_REPLAY and PASS_WRITEBACK (see the top of this file) and
- * flushes. With @opts->limit_lsn it replays only the records that end
+ * flushes every segment it wrote to. With @opts->limit_lsn it replays only the records that end
  * at or before that position; the module's truncation uses this on a live
  * log, writing the superblock itself (head at @st->end_lsn, no lap jump:
  * nothing was torn). With RVM_RECOVER_DRY_RUN it reads the log only and fills
@@ -609,11 +689,12 @@ static int rvm_replay_rec(void *arg, const struct rvm_rec_info *ri)
  * rvm_super_after_recovery() prepares, and flushes.
  *
  * Return: 0 on success; -EINVAL if @sb is not valid or @opts has unknown
- * flags, -ENOMEM, or an error from @ops. After an error the data segment
+ * flags, -ENOMEM, or an error from @ops. After an error the segments
  * may hold some replayed pages; running recovery again from the same
  * superblock is safe.
  */
-int rvm_recover(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
+int rvm_recover(const struct rvm_disk_super *sb,
+		const struct rvm_segtab *segtab, const struct rvm_io_ops *ops,
 		void *ctx, const struct rvm_recovery_opts *opts,
 		struct rvm_recovery_stats *st)
 {
@@ -638,6 +719,7 @@ int rvm_recover(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
 	if (err)
 		return err;
 	rvm_geom_init(&g, sb);
+	g.segtab = segtab;
 	err = rvm_logread_init(&w.lb, ops, ctx, &g, opts->buf_len,
 			       rvm_walk_stop(&g, head_lsn, w.limit_lsn),
 			       &st->ns_log_read);
@@ -659,9 +741,14 @@ int rvm_recover(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
 
 	/* PASS_WRITEBACK */
 	err = rvm_writeback(&r);
-	if (!err && st->records && !r.dry) {
+	if (!err && r.written) {
+		u32 id;
+
 		t = rvm_now();
-		err = ops->flush(ctx, RVM_IO_SEG0);
+		for (id = find_next_bit(r.written, RVM_SEG_ID_LIMIT, 0);
+		     !err && id < RVM_SEG_ID_LIMIT;
+		     id = find_next_bit(r.written, RVM_SEG_ID_LIMIT, id + 1))
+			err = ops->flush(ctx, id);
 		st->ns_flush = rvm_now() - t;
 	}
 out:
@@ -677,7 +764,9 @@ out:
  * @sb: filled with the new superblock, sealed
  *
  * The new superblock has the next sb_seq (so it goes to the other copy),
- * the flags of @old without RVM_SB_CLEAN (the caller sets it if it wants),
+ * the segment table of @old (segtab_* unchanged: recovery never changes
+ * the table), the flags of @old without RVM_SB_CLEAN (the caller sets it
+ * if it wants),
  * head_seq = @st->next_seq, and head_lsn = @st->end_lsn plus one whole
  * lap: the same place in the log area, but a position no record written
  * before can carry. Records past the end of the log (written after a torn

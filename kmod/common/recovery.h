@@ -25,13 +25,14 @@
 #define RVM_RECOVER_KNOWN_FLAGS RVM_RECOVER_DRY_RUN
 
 /*
- * The endpoints struct rvm_io_ops addresses: the log (its superblocks and
- * its log area, at the offsets of struct rvm_geom: superblock copies at 0
- * and RVM_BLOCK_SIZE, the area at log_off) and the data segments, each
- * from offset 0 of its own. Format version 1 has one data segment,
- * RVM_IO_SEG0; in a one-device volume both endpoints are ranges of that
- * device ([0, log_off + log_size) and [data_off, data_off + data_size)),
- * which the environment maps to device offsets.
+ * The endpoints struct rvm_io_ops addresses: the log (its superblocks,
+ * its segment table copies and its log area, at the offsets of struct
+ * rvm_geom and the superblock: superblock copies at 0 and RVM_BLOCK_SIZE,
+ * the area at log_off) and the data segments, each by its segment id,
+ * from offset 0 of its own. In a one-device volume segment 0
+ * (RVM_IO_SEG0, RVM_DSEG_INTERNAL) and the log are ranges of one device
+ * ([0, log_off + log_size) and [data_off, data_off + data_size)), which
+ * the environment maps to device offsets.
  */
 #define RVM_IO_LOG 0xffffffffU
 #define RVM_IO_SEG0 0U
@@ -39,7 +40,7 @@
 /**
  * struct rvm_io_ops - the log and the data segments, as recovery sees them
  * @read: read @len bytes at byte offset @off of endpoint @ep (RVM_IO_LOG
- *	  or a segment number) into @buf
+ *	  or a segment id) into @buf
  * @write: write @len bytes from @buf at byte offset @off of endpoint @ep
  * @flush: make every completed write to endpoint @ep durable
  * @read_start: optional: start reading as @read does and return without
@@ -150,11 +151,17 @@ struct rvm_rec_info {
 	const u8 *data;
 };
 
-int rvm_log_walk(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
+int rvm_log_walk(const struct rvm_disk_super *sb,
+		 const struct rvm_segtab *segtab, const struct rvm_io_ops *ops,
 		 void *ctx, size_t buf_len,
 		 int (*fn)(void *arg, const struct rvm_rec_info *ri), void *arg,
 		 struct rvm_recovery_stats *st);
-int rvm_recover(const struct rvm_disk_super *sb, const struct rvm_io_ops *ops,
+int rvm_log_segments(const struct rvm_disk_super *sb,
+		     const struct rvm_segtab *segtab,
+		     const struct rvm_io_ops *ops, void *ctx,
+		     unsigned long *ids, struct rvm_recovery_stats *st);
+int rvm_recover(const struct rvm_disk_super *sb,
+		const struct rvm_segtab *segtab, const struct rvm_io_ops *ops,
 		void *ctx, const struct rvm_recovery_opts *opts,
 		struct rvm_recovery_stats *st);
 int rvm_super_after_recovery(const struct rvm_disk_super *old,

@@ -18,6 +18,15 @@
 #define VOL_ALIGN	RVM_BLOCK_SIZE
 #define VOL_BOUNCE	(1024 * 1024)
 
+/* An external segment, opened by its name when first used. */
+struct vol_seg {
+	u32 id;
+	int fd;			/* -1 until opened */
+	bool direct;
+	int err;		/* 0, or why it is absent (then @why says) */
+	char why[RVM_SEG_NAME_LEN + 96];
+};
+
 struct rvm_vol {
 	int fd;
 	char *path;
@@ -32,6 +41,10 @@ struct rvm_vol {
 	const char *copy_why[RVM_SUPER_COPIES];
 	struct rvm_disk_super sb;	/* the copy in force */
 	int slot;
+	void *segtab_buf;		/* the segment table copy in force */
+	struct rvm_segtab segtab;	/* valid while have_sb */
+	struct vol_seg *segs;		/* one per table entry (external ones) */
+	u32 nsegs;
 };
 
 static __thread char vol_errbuf[512];
@@ -109,11 +122,9 @@ static int vol_pwrite_full(int fd, const void *buf, size_t len, u64 off)
 	return 0;
 }
 
-static bool vol_aligned(const struct rvm_vol *vol, u64 off, const void *buf,
-			size_t len)
+static bool vol_aligned(bool direct, u64 off, const void *buf, size_t len)
 {
-	return !vol->direct ||
-	       !((off | len | (uintptr_t)buf) & (VOL_ALIGN - 1));
+	return !direct || !((off | len | (uintptr_t)buf) & (VOL_ALIGN - 1));
 }
 
 static int vol_bounce(struct rvm_vol *vol)
@@ -127,7 +138,7 @@ static int vol_bounce(struct rvm_vol *vol)
  * Unaligned access under O_DIRECT: through the bounce buffer, one aligned
  * piece at a time; writes read-modify-write the blocks they share.
  */
-static int vol_rw_bounce(struct rvm_vol *vol, u64 off, void *rbuf,
+static int vol_rw_bounce(struct rvm_vol *vol, int fd, u64 off, void *rbuf,
 			 const void *wbuf, size_t len)
 {
 	int err = vol_bounce(vol);
@@ -140,7 +151,7 @@ static int vol_rw_bounce(struct rvm_vol *vol, u64 off, void *rbuf,
 		size_t got;
 
 		if (rbuf || lead || chunk != alen) {
-			err = vol_pread_full(vol->fd, vol->bounce, alen, astart,
+			err = vol_pread_full(fd, vol->bounce, alen, astart,
 					     &got);
 			if (err)
 				break;
@@ -152,7 +163,7 @@ static int vol_rw_bounce(struct rvm_vol *vol, u64 off, void *rbuf,
 			rbuf = (char *)rbuf + chunk;
 		} else {
 			memcpy((char *)vol->bounce + lead, wbuf, chunk);
-			err = vol_pwrite_full(vol->fd, vol->bounce, alen, astart);
+			err = vol_pwrite_full(fd, vol->bounce, alen, astart);
 			wbuf = (const char *)wbuf + chunk;
 		}
 		off += chunk;
@@ -161,47 +172,159 @@ static int vol_rw_bounce(struct rvm_vol *vol, u64 off, void *rbuf,
 	return err;
 }
 
+static int vol_fd_read(struct rvm_vol *vol, int fd, bool direct, u64 off,
+		       void *buf, size_t len)
+{
+	if (!vol_aligned(direct, off, buf, len))
+		return vol_rw_bounce(vol, fd, off, buf, NULL, len);
+	return vol_pread_full(fd, buf, len, off, NULL);
+}
+
+static int vol_fd_write(struct rvm_vol *vol, int fd, bool direct, u64 off,
+			const void *buf, size_t len)
+{
+	if (vol->rdonly)
+		return -EBADF;
+	if (!vol_aligned(direct, off, buf, len))
+		return vol_rw_bounce(vol, fd, off, NULL, buf, len);
+	return vol_pwrite_full(fd, buf, len, off);
+}
+
 static int vol_raw_read(struct rvm_vol *vol, u64 off, void *buf, size_t len)
 {
-
 	if (off > vol->size || len > vol->size - off)
 		return -EIO;
-	if (!vol_aligned(vol, off, buf, len))
-		return vol_rw_bounce(vol, off, buf, NULL, len);
-	return vol_pread_full(vol->fd, buf, len, off, NULL);
+	return vol_fd_read(vol, vol->fd, vol->direct, off, buf, len);
 }
 
 static int vol_raw_write(struct rvm_vol *vol, u64 off, const void *buf,
 			 size_t len)
 {
-
 	if (vol->rdonly)
 		return -EBADF;
 	if (off > vol->size || len > vol->size - off)
 		return -EIO;
-	if (!vol_aligned(vol, off, buf, len))
-		return vol_rw_bounce(vol, off, NULL, buf, len);
-	return vol_pwrite_full(vol->fd, buf, len, off);
+	return vol_fd_write(vol, vol->fd, vol->direct, off, buf, len);
+}
+
+static const struct rvm_disk_seg *vol_seg_entry(const struct rvm_vol *vol,
+						u32 id, struct vol_seg **sp)
+{
+	u32 i;
+
+	for (i = 0; vol->have_sb && i < vol->segtab.nsegs; i++)
+		if (le32_to_cpu(vol->segtab.ent[i].id) == id) {
+			if (sp)
+				*sp = &vol->segs[i];
+			return &vol->segtab.ent[i];
+		}
+	return NULL;
 }
 
 /*
- * The endpoints of a one-device volume (recovery.h): the log from device
- * offset 0 (the whole device until the superblocks are read), the data
- * segment at data_start once they are. *@off, inside the endpoint on
- * entry, becomes the device offset.
+ * Open external segment @e by its name and check that it is the one the
+ * table names: the same kind, (dev, ino), and at least its size. 0, or
+ * -ENODEV with @s->why saying "missing (...)", "replaced: ..." or why not.
  */
-static int vol_ep(const struct rvm_vol *vol, u32 ep, u64 *off, size_t len)
+static int vol_seg_open(struct rvm_vol *vol, const struct rvm_disk_seg *e,
+			struct vol_seg *s)
 {
-	u64 base = 0, size;
+	u64 dev = le64_to_cpu(e->dev), ino = le64_to_cpu(e->ino);
+	u64 size = le64_to_cpu(e->size), have;
+	bool bdev = le32_to_cpu(e->flags) & RVM_DSEG_BDEV;
+	int oflags = (vol->rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC;
+	struct stat st;
+	int fd;
 
+	if (s->fd >= 0 || s->err)
+		return s->err;
+	if (stat(e->name, &st)) {
+		snprintf(s->why, sizeof(s->why), "missing (%s)",
+			 strerrorname_np(errno) ? strerrorname_np(errno) :
+						  strerror(errno));
+		return s->err = -ENODEV;
+	}
+	if (bdev ? (!S_ISBLK(st.st_mode) || (u64)st.st_rdev != dev) :
+		   (!S_ISREG(st.st_mode) || (u64)st.st_dev != dev ||
+		    (u64)st.st_ino != ino)) {
+		if (!bdev && S_ISREG(st.st_mode) && (u64)st.st_dev == dev)
+			snprintf(s->why, sizeof(s->why),
+				 "replaced: inode %llu, table says %llu",
+				 (unsigned long long)st.st_ino,
+				 (unsigned long long)ino);
+		else
+			snprintf(s->why, sizeof(s->why),
+				 "replaced: device %llx inode %llu, table says device %llx inode %llu",
+				 (unsigned long long)(bdev ? st.st_rdev : st.st_dev),
+				 (unsigned long long)(bdev ? 0 : st.st_ino),
+				 (unsigned long long)dev,
+				 (unsigned long long)ino);
+		return s->err = -ENODEV;
+	}
+	if (bdev && !vol->rdonly)
+		oflags |= O_EXCL;
+	fd = open(e->name, oflags | O_DIRECT);
+	s->direct = fd >= 0;
+	if (fd < 0 && errno == EINVAL)
+		fd = open(e->name, oflags);
+	if (fd < 0) {
+		snprintf(s->why, sizeof(s->why), "cannot open: %s",
+			 strerror(errno));
+		return s->err = -ENODEV;
+	}
+	if (fstat(fd, &st) || (bdev ? (u64)st.st_rdev != dev :
+				      (u64)st.st_ino != ino)) {
+		close(fd);
+		snprintf(s->why, sizeof(s->why), "replaced while opened");
+		return s->err = -ENODEV;
+	}
+	have = st.st_size;
+	if (bdev && ioctl(fd, BLKGETSIZE64, &have))
+		have = 0;
+	if (have < size) {
+		close(fd);
+		snprintf(s->why, sizeof(s->why),
+			 "smaller than the table says: %llu bytes, not %llu",
+			 (unsigned long long)have, (unsigned long long)size);
+		return s->err = -ENODEV;
+	}
+	s->fd = fd;
+	return 0;
+}
+
+/*
+ * The endpoints (recovery.h): the log from device offset 0 (the whole
+ * device until the superblocks are read), segment 0 of a one-device volume
+ * at data_start once they are, an external segment in its own file or
+ * device. *@off, inside the endpoint on entry, becomes the offset in
+ * *@fdp (and *@direct says whether it is O_DIRECT).
+ */
+static int vol_ep_fd(struct rvm_vol *vol, u32 ep, u64 *off, size_t len,
+		     int *fdp, bool *direct)
+{
+	const struct rvm_disk_seg *e = NULL;
+	struct vol_seg *sg = NULL;
+	u64 base = 0, size;
+	int err;
+
+	*fdp = vol->fd;
+	*direct = vol->direct;
 	if (ep == RVM_IO_LOG && !vol->have_sb) {
 		size = vol->size;
 	} else if (ep == RVM_IO_LOG) {
 		size = (le64_to_cpu(vol->sb.log_start) +
 			le64_to_cpu(vol->sb.log_blocks)) * RVM_BLOCK_SIZE;
-	} else if (ep == RVM_IO_SEG0 && vol->have_sb) {
+	} else if ((e = vol_seg_entry(vol, ep, &sg)) &&
+		   le32_to_cpu(e->flags) == RVM_DSEG_INTERNAL) {
 		base = le64_to_cpu(vol->sb.data_start) * RVM_BLOCK_SIZE;
 		size = le64_to_cpu(vol->sb.data_blocks) * RVM_BLOCK_SIZE;
+	} else if (e) {
+		err = vol_seg_open(vol, e, sg);
+		if (err)
+			return err;
+		size = le64_to_cpu(e->size);
+		*fdp = sg->fd;
+		*direct = sg->direct;
 	} else {
 		return -EINVAL;
 	}
@@ -219,7 +342,7 @@ static int vol_ep(const struct rvm_vol *vol, u32 ep, u64 *off, size_t len)
  */
 struct vol_ahead {
 	pthread_t thread;
-	struct rvm_vol *vol;
+	int fd;
 	u64 off;
 	void *buf;
 	size_t len;
@@ -230,7 +353,7 @@ static void *vol_ahead_run(void *arg)
 {
 	struct vol_ahead *a = arg;
 
-	a->err = vol_pread_full(a->vol->fd, a->buf, a->len, a->off, NULL);
+	a->err = vol_pread_full(a->fd, a->buf, a->len, a->off, NULL);
 	return NULL;
 }
 
@@ -239,9 +362,10 @@ static int vol_io_read_start(void *ctx, u32 ep, u64 off, void *buf,
 {
 	struct rvm_vol *vol = ctx;
 	struct vol_ahead *a;
-	int err;
+	bool direct;
+	int fd, err;
 
-	err = vol_ep(vol, ep, &off, len);
+	err = vol_ep_fd(vol, ep, &off, len, &fd, &direct);
 	if (err)
 		return err;
 	if ((off | len | (uintptr_t)buf) & (VOL_ALIGN - 1))
@@ -249,7 +373,7 @@ static int vol_io_read_start(void *ctx, u32 ep, u64 off, void *buf,
 	a = malloc(sizeof(*a));
 	if (!a)
 		return -ENOMEM;
-	a->vol = vol;
+	a->fd = fd;
 	a->off = off;
 	a->buf = buf;
 	a->len = len;
@@ -282,25 +406,34 @@ static int vol_raw_flush(struct rvm_vol *vol)
 
 static int vol_io_read(void *ctx, u32 ep, u64 off, void *buf, size_t len)
 {
-	int err = vol_ep(ctx, ep, &off, len);
+	bool direct;
+	int fd, err = vol_ep_fd(ctx, ep, &off, len, &fd, &direct);
 
-	return err ? err : vol_raw_read(ctx, off, buf, len);
+	return err ? err : vol_fd_read(ctx, fd, direct, off, buf, len);
 }
 
 static int vol_io_write(void *ctx, u32 ep, u64 off, const void *buf,
 			size_t len)
 {
-	int err = vol_ep(ctx, ep, &off, len);
+	bool direct;
+	int fd, err = vol_ep_fd(ctx, ep, &off, len, &fd, &direct);
 
-	return err ? err : vol_raw_write(ctx, off, buf, len);
+	return err ? err : vol_fd_write(ctx, fd, direct, off, buf, len);
 }
 
-/* One device: a flush of either endpoint is a flush of both. */
+/* The log and segment 0 share the log's device; a segment has its own. */
 static int vol_io_flush(void *ctx, u32 ep)
 {
-	if (ep != RVM_IO_LOG && ep != RVM_IO_SEG0)
-		return -EINVAL;
-	return vol_raw_flush(ctx);
+	struct rvm_vol *vol = ctx;
+	bool direct;
+	u64 off = 0;
+	int fd, err = vol_ep_fd(vol, ep, &off, 0, &fd, &direct);
+
+	if (err)
+		return err;
+	if (vol->rdonly)
+		return 0;
+	return fdatasync(fd) ? -errno : 0;
 }
 
 const struct rvm_io_ops rvm_vol_io_ops = {
@@ -411,10 +544,74 @@ out_free:
 	return err;
 }
 
+/* Forget the segment table (closing the segments it opened). */
+static void vol_drop_segtab(struct rvm_vol *vol)
+{
+	u32 i;
+
+	for (i = 0; i < vol->nsegs; i++)
+		if (vol->segs[i].fd >= 0)
+			close(vol->segs[i].fd);
+	free(vol->segs);
+	free(vol->segtab_buf);
+	vol->segs = NULL;
+	vol->segtab_buf = NULL;
+	vol->nsegs = 0;
+	memset(&vol->segtab, 0, sizeof(vol->segtab));
+}
+
+/*
+ * Read and validate the segment table copy @sb names: 0, or an error
+ * with the message set.
+ */
+static int vol_load_segtab(struct rvm_vol *vol, const struct rvm_disk_super *sb)
+{
+	size_t bytes = rvm_segtab_bytes(sb);
+	u64 gen = le64_to_cpu(sb->segtab_gen);
+	u64 at = (le64_to_cpu(sb->segtab_start) +
+		  (gen & 1) * le32_to_cpu(sb->segtab_blocks)) * RVM_BLOCK_SIZE;
+	struct rvm_segtab t;
+	const char *why;
+	void *buf;
+	u32 i;
+	int err;
+
+	vol_drop_segtab(vol);
+	if (posix_memalign(&buf, VOL_ALIGN, bytes))
+		return vol_err(-ENOMEM, "%s: out of memory", vol->path);
+	err = vol_raw_read(vol, at, buf, bytes);
+	if (err) {
+		free(buf);
+		return vol_err(err, "%s: reading segment table copy %c: %s",
+			       vol->path, 'A' + (int)(gen & 1), strerror(-err));
+	}
+	err = rvm_segtab_validate(&t, buf, bytes, sb, &why);
+	if (err) {
+		free(buf);
+		return vol_err(err, "%s: segment table copy %c (generation %llu): %s",
+			       vol->path, 'A' + (int)(gen & 1),
+			       (unsigned long long)gen, why);
+	}
+	vol->segs = calloc(t.nsegs ? t.nsegs : 1, sizeof(*vol->segs));
+	if (!vol->segs) {
+		free(buf);
+		return vol_err(-ENOMEM, "%s: out of memory", vol->path);
+	}
+	for (i = 0; i < t.nsegs; i++) {
+		vol->segs[i].id = le32_to_cpu(t.ent[i].id);
+		vol->segs[i].fd = -1;
+	}
+	vol->nsegs = t.nsegs;
+	vol->segtab_buf = buf;
+	vol->segtab = t;
+	return 0;
+}
+
 void rvm_vol_close(struct rvm_vol *vol)
 {
 	if (!vol)
 		return;
+	vol_drop_segtab(vol);
 	if (vol->fd >= 0)
 		close(vol->fd);
 	free(vol->bounce);
@@ -468,20 +665,29 @@ int rvm_vol_read_super(struct rvm_vol *vol, struct rvm_disk_super *sb)
 				       vol->path);
 		if (err == -EOPNOTSUPP) {
 			u32 va = le32_to_cpu(a->version), vb = le32_to_cpu(b->version);
+			u32 v = va > vb ? va : vb;
 
-			return vol_err(err, "%s: format version %u is newer than this rvm supports (%u)",
-				       vol->path, va > vb ? va : vb,
-				       RVM_FORMAT_VERSION);
+			if (v > RVM_FORMAT_VERSION)
+				return vol_err(err, "%s: format version %u is newer than this rvm supports (%u)",
+					       vol->path, v, RVM_FORMAT_VERSION);
+			if (le64_to_cpu(a->magic) == RVM_SUPER_MAGIC &&
+			    le64_to_cpu(b->magic) == RVM_SUPER_MAGIC &&
+			    va == vb && va < RVM_FORMAT_VERSION)
+				return vol_err(err, "%s: format version %u is no longer supported (this rvm reads version %u): reformat the volume (rvmctl format)",
+					       vol->path, va, RVM_FORMAT_VERSION);
 		}
 		return vol_err(err, "%s: no valid superblock: copy A: %s; copy B: %s",
 			       vol->path, vol->copy_why[0], vol->copy_why[1]);
 	}
 	vol->slot = err;
-	vol->sb = vol->copy[err];
+	err = vol_load_segtab(vol, &vol->copy[vol->slot]);
+	if (err)
+		return err;
+	vol->sb = vol->copy[vol->slot];
 	vol->have_sb = true;
 	if (sb)
 		*sb = vol->sb;
-	return err;
+	return vol->slot;
 }
 
 const struct rvm_disk_super *rvm_vol_copy(const struct rvm_vol *vol,
@@ -530,7 +736,14 @@ int rvm_vol_write_super(struct rvm_vol *vol, const struct rvm_disk_super *sb)
 	return 0;
 }
 
-/* ---- format ----------------------------------------------------------- */
+/* ---- format and the segment table ------------------------------------ */
+
+static int vol_need_sb_early(struct rvm_vol *vol)
+{
+	if (!vol->have_sb)
+		return vol_err(-EINVAL, "%s: no valid superblock read", vol->path);
+	return 0;
+}
 
 static int vol_random(void *buf, size_t len)
 {
@@ -566,15 +779,42 @@ static int vol_zero(struct rvm_vol *vol, u64 off, u64 len)
 	return err;
 }
 
+/*
+ * A new segment table copy in @buf (@bytes): generation @gen, @vol's
+ * nonce, @nsegs entries from @ent, next id @next_id; sealed.
+ */
+static void vol_segtab_make(void *buf, size_t bytes, u64 nonce, u64 gen,
+			    const struct rvm_disk_seg *ent, u32 nsegs,
+			    u32 next_id)
+{
+	struct rvm_segtab_hdr *h = buf;
+
+	memset(buf, 0, bytes);
+	h->magic = cpu_to_le64(RVM_SEGTAB_MAGIC);
+	h->gen = cpu_to_le64(gen);
+	h->vol_nonce = cpu_to_le64(nonce);
+	h->nsegs = cpu_to_le32(nsegs);
+	h->next_id = cpu_to_le32(next_id);
+	if (nsegs)
+		memcpy(h + 1, ent, (size_t)nsegs * sizeof(*ent));
+	rvm_segtab_seal(buf, bytes);
+}
+
 int rvm_vol_format(const char *path, u64 log_bytes, unsigned int flags)
 {
 	const u64 min_log = (u64)RVM_MIN_LOG_BLOCKS * RVM_BLOCK_SIZE;
+	const u64 st_blocks = RVM_SEGTAB_DEFAULT_BLOCKS;
+	const u64 log_start = RVM_SUPER_COPIES + 2 * st_blocks;
+	const size_t st_bytes = st_blocks * RVM_BLOCK_SIZE;
+	bool log_only = flags & RVM_VOL_FORMAT_LOG_ONLY;
 	struct rvm_disk_super sb;
+	struct rvm_disk_seg seg0;
 	struct rvm_vol *vol;
-	u64 blocks, log_blocks, data_start, nonce;
+	u64 blocks, log_blocks, data_start, data_blocks = 0, nonce;
+	void *st = NULL;
 	int err;
 
-	if (flags)
+	if (flags & ~RVM_VOL_FORMAT_LOG_ONLY)
 		return vol_err(-EINVAL, "%s: unknown format flags", path);
 	if (log_bytes && log_bytes < min_log)
 		return vol_err(-EINVAL, "%s: log size %llu is too small (minimum %llu bytes)",
@@ -584,7 +824,14 @@ int rvm_vol_format(const char *path, u64 log_bytes, unsigned int flags)
 	if (err)
 		return err;
 	blocks = vol_blocks(vol);
-	if (!log_bytes) {
+	if (!log_bytes && log_only) {
+		/* A log of its own: all of it (but what the format bounds). */
+		log_bytes = blocks > log_start ?
+				    (blocks - log_start) * RVM_BLOCK_SIZE : 0;
+		log_bytes = min_t(u64, log_bytes,
+				  RVM_MAX_BLOCKS * RVM_BLOCK_SIZE / 2);
+		log_bytes = max_t(u64, log_bytes, min_log);
+	} else if (!log_bytes) {
 		log_bytes = vol->size / 8;
 		log_bytes = max_t(u64, log_bytes, min_log);
 		log_bytes = min_t(u64, log_bytes, 64ULL << 20);
@@ -595,15 +842,19 @@ int rvm_vol_format(const char *path, u64 log_bytes, unsigned int flags)
 		goto out;
 	}
 	log_blocks = rvm_align_up(log_bytes, RVM_BLOCK_SIZE) / RVM_BLOCK_SIZE;
-	data_start = RVM_SUPER_COPIES + log_blocks;
-	if (blocks < data_start + RVM_MIN_DATA_BLOCKS) {
+	data_start = log_start + log_blocks;
+	if (blocks < data_start + (log_only ? 0 : RVM_MIN_DATA_BLOCKS)) {
 		err = vol_err(-ENOSPC, "%s: too small: %llu bytes, a %llu-byte log needs at least %llu",
 			      path, (unsigned long long)vol->size,
 			      (unsigned long long)log_blocks * RVM_BLOCK_SIZE,
-			      (unsigned long long)(data_start + RVM_MIN_DATA_BLOCKS) *
+			      (unsigned long long)(data_start +
+						   (log_only ? 0 : RVM_MIN_DATA_BLOCKS)) *
 			      RVM_BLOCK_SIZE);
 		goto out;
 	}
+	if (!log_only)
+		data_blocks = min_t(u64, blocks - data_start,
+				    RVM_SEG_MAX_SIZE / RVM_BLOCK_SIZE);
 
 	memset(&sb, 0, sizeof(sb));
 	sb.magic = cpu_to_le64(RVM_SUPER_MAGIC);
@@ -621,19 +872,41 @@ int rvm_vol_format(const char *path, u64 log_bytes, unsigned int flags)
 	sb.uuid[6] = (sb.uuid[6] & 0x0f) | 0x40;	/* RFC 4122 version 4 */
 	sb.uuid[8] = (sb.uuid[8] & 0x3f) | 0x80;
 	sb.vol_nonce = cpu_to_le64(nonce);
-	sb.log_start = cpu_to_le64(RVM_SUPER_COPIES);
+	sb.segtab_start = cpu_to_le64(RVM_SUPER_COPIES);
+	sb.segtab_blocks = cpu_to_le32(st_blocks);
+	sb.log_start = cpu_to_le64(log_start);
 	sb.log_blocks = cpu_to_le64(log_blocks);
-	sb.data_start = cpu_to_le64(data_start);
-	sb.data_blocks = cpu_to_le64(min_t(u64, blocks - data_start,
-					   RVM_MAX_BLOCKS - 1));
+	sb.data_start = cpu_to_le64(data_blocks ? data_start : 0);
+	sb.data_blocks = cpu_to_le64(data_blocks);
 	sb.head_lsn = cpu_to_le64(0);
 	sb.head_seq = cpu_to_le64(1);
 	sb.format_time = cpu_to_le64((u64)time(NULL));
 	sb.flags = cpu_to_le32(RVM_SB_CLEAN);
 
-	/* Old superblocks and the start of the log go first, durably. */
-	err = vol_zero(vol, 0, (RVM_SUPER_COPIES + RVM_MIN_LOG_BLOCKS) *
-		       RVM_BLOCK_SIZE);
+	/* Segment table generation 0, in copy A: segment 0, or nothing. */
+	memset(&seg0, 0, sizeof(seg0));
+	seg0.id = cpu_to_le32(0);
+	seg0.flags = cpu_to_le32(RVM_DSEG_INTERNAL);
+	seg0.size = cpu_to_le64(data_blocks * RVM_BLOCK_SIZE);
+	seg0.add_time = sb.format_time;
+	if (posix_memalign(&st, VOL_ALIGN, st_bytes)) {
+		err = vol_err(-ENOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	vol_segtab_make(st, st_bytes, nonce, 0, &seg0, data_blocks ? 1 : 0, 1);
+	sb.segtab_gen = cpu_to_le64(0);
+	sb.segtab_crc = ((struct rvm_segtab_hdr *)st)->crc;
+
+	/*
+	 * Old superblocks, both table copies and the start of the log go
+	 * first, then table copy A, durably; the superblocks last.
+	 */
+	err = vol_zero(vol, 0, (log_start + RVM_MIN_LOG_BLOCKS) * RVM_BLOCK_SIZE);
+	if (!err)
+		err = vol_raw_flush(vol);
+	if (!err)
+		err = vol_raw_write(vol, RVM_SUPER_COPIES * RVM_BLOCK_SIZE, st,
+				    st_bytes);
 	if (!err)
 		err = vol_raw_flush(vol);
 	if (err) {
@@ -649,7 +922,159 @@ int rvm_vol_format(const char *path, u64 log_bytes, unsigned int flags)
 	rvm_super_seal(&sb);
 	err = rvm_vol_write_super(vol, &sb);
 out:
+	free(st);
 	rvm_vol_close(vol);
+	return err;
+}
+
+const struct rvm_segtab *rvm_vol_segtab(const struct rvm_vol *vol)
+{
+	return vol->have_sb ? &vol->segtab : NULL;
+}
+
+int rvm_vol_seg_state(struct rvm_vol *vol, u32 id, const char **why)
+{
+	const struct rvm_disk_seg *e;
+	struct vol_seg *sg;
+	int err;
+
+	*why = "no such segment in the table";
+	e = vol_seg_entry(vol, id, &sg);
+	if (!e)
+		return -ENOENT;
+	*why = NULL;
+	if (le32_to_cpu(e->flags) == RVM_DSEG_INTERNAL)
+		return 0;
+	err = vol_seg_open(vol, e, sg);
+	if (err)
+		*why = sg->why;
+	return err;
+}
+
+int rvm_vol_pending_segs(struct rvm_vol *vol, unsigned long *ids,
+			 struct rvm_recovery_stats *st)
+{
+	int err = vol->have_sb ? 0 :
+		  vol_err(-EINVAL, "%s: no valid superblock read", vol->path);
+
+	if (err)
+		return err;
+	err = rvm_log_segments(&vol->sb, &vol->segtab, &rvm_vol_io_ops, vol,
+			       ids, st);
+	if (err)
+		return vol_err(err, "%s: reading the log: %s", vol->path,
+			       strerror(-err));
+	return 0;
+}
+
+/*
+ * Make @buf (a sealed table copy of generation gen(sb) + 1) the table in
+ * force: write it to its copy and flush, then a superblock naming it.
+ */
+static int vol_segtab_commit(struct rvm_vol *vol, const void *buf)
+{
+	const struct rvm_segtab_hdr *h = buf;
+	struct rvm_disk_super sb = vol->sb;
+	size_t bytes = rvm_segtab_bytes(&sb);
+	u64 gen = le64_to_cpu(h->gen);
+	u64 at = (le64_to_cpu(sb.segtab_start) +
+		  (gen & 1) * le32_to_cpu(sb.segtab_blocks)) * RVM_BLOCK_SIZE;
+	int err;
+
+	err = vol_raw_write(vol, at, buf, bytes);
+	if (!err)
+		err = vol_raw_flush(vol);
+	if (err)
+		return vol_err(err, "%s: writing segment table copy %c: %s",
+			       vol->path, 'A' + (int)(gen & 1), strerror(-err));
+	sb.sb_seq = cpu_to_le64(le64_to_cpu(sb.sb_seq) + 1);
+	sb.segtab_gen = h->gen;
+	sb.segtab_crc = h->crc;
+	rvm_super_seal(&sb);
+	err = rvm_vol_write_super(vol, &sb);
+	if (err)
+		return err;
+	return vol_load_segtab(vol, &sb);
+}
+
+int rvm_vol_seg_add(struct rvm_vol *vol, const char *path, u32 *idp)
+{
+	const struct rvm_segtab *t = &vol->segtab;
+	struct rvm_disk_seg *ent;
+	size_t bytes;
+	struct stat st;
+	u64 size;
+	void *buf;
+	u32 n, next_id, i;
+	int fd, err;
+
+	err = vol_need_sb_early(vol);
+	if (err)
+		return err;
+	if (vol->rdonly)
+		return vol_err(-EBADF, "%s: opened read-only", vol->path);
+	if (path[0] != '/' || strlen(path) >= RVM_SEG_NAME_LEN)
+		return vol_err(-EINVAL, "%s: segment name must be an absolute path shorter than %d bytes",
+			       path, RVM_SEG_NAME_LEN);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+		return vol_err(err, "%s: %s", path, strerror(-err));
+	}
+	size = st.st_size;
+	if (S_ISBLK(st.st_mode) && ioctl(fd, BLKGETSIZE64, &size))
+		size = 0;
+	close(fd);
+	if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode))
+		return vol_err(-EINVAL, "%s: not a block device or regular file",
+			       path);
+	size = min_t(u64, size - size % RVM_BLOCK_SIZE, RVM_SEG_MAX_SIZE);
+	if (!size)
+		return vol_err(-EINVAL, "%s: smaller than %d bytes", path,
+			       RVM_BLOCK_SIZE);
+	for (i = 0; i < t->nsegs; i++) {
+		const struct rvm_disk_seg *e = &t->ent[i];
+
+		if (le32_to_cpu(e->flags) == RVM_DSEG_INTERNAL)
+			continue;
+		if (S_ISBLK(st.st_mode) ? le64_to_cpu(e->dev) == (u64)st.st_rdev :
+		    le64_to_cpu(e->dev) == (u64)st.st_dev &&
+		    le64_to_cpu(e->ino) == (u64)st.st_ino) {
+			*idp = le32_to_cpu(e->id);
+			return 0;	/* (offline: its size is not grown) */
+		}
+	}
+	n = t->nsegs;
+	next_id = le32_to_cpu(t->hdr->next_id);
+	if (n >= t->max_segs || next_id >= RVM_SEG_ID_LIMIT)
+		return vol_err(-ENOSPC, "%s: segment table full", vol->path);
+	bytes = rvm_segtab_bytes(&vol->sb);
+	if (posix_memalign(&buf, VOL_ALIGN, bytes))
+		return vol_err(-ENOMEM, "%s: out of memory", vol->path);
+	ent = calloc(n + 1, sizeof(*ent));
+	if (!ent) {
+		free(buf);
+		return vol_err(-ENOMEM, "%s: out of memory", vol->path);
+	}
+	memcpy(ent, t->ent, n * sizeof(*ent));
+	ent[n].id = cpu_to_le32(next_id);
+	ent[n].flags = cpu_to_le32(S_ISBLK(st.st_mode) ? RVM_DSEG_BDEV :
+							RVM_DSEG_FILE);
+	ent[n].size = cpu_to_le64(size);
+	ent[n].dev = cpu_to_le64(S_ISBLK(st.st_mode) ? (u64)st.st_rdev :
+						       (u64)st.st_dev);
+	ent[n].ino = cpu_to_le64(S_ISBLK(st.st_mode) ? 0 : (u64)st.st_ino);
+	ent[n].add_time = cpu_to_le64((u64)time(NULL));
+	strcpy(ent[n].name, path);
+	vol_segtab_make(buf, bytes, le64_to_cpu(vol->sb.vol_nonce),
+			le64_to_cpu(t->hdr->gen) + 1, ent, n + 1, next_id + 1);
+	free(ent);
+	err = vol_segtab_commit(vol, buf);
+	free(buf);
+	if (!err)
+		*idp = next_id;
 	return err;
 }
 
@@ -670,7 +1095,8 @@ int rvm_vol_dump(struct rvm_vol *vol, size_t buf_len,
 
 	if (err)
 		return err;
-	err = rvm_log_walk(&vol->sb, &rvm_vol_io_ops, vol, buf_len, fn, arg, st);
+	err = rvm_log_walk(&vol->sb, &vol->segtab, &rvm_vol_io_ops, vol,
+			   buf_len, fn, arg, st);
 	if (err)
 		return vol_err(err, "%s: reading the log: %s", vol->path,
 			       strerror(-err));
@@ -684,10 +1110,39 @@ int rvm_vol_check(struct rvm_vol *vol, struct rvm_recovery_stats *st)
 
 	if (err)
 		return err;
-	err = rvm_recover(&vol->sb, &rvm_vol_io_ops, vol, &opts, st);
+	err = rvm_recover(&vol->sb, &vol->segtab, &rvm_vol_io_ops, vol, &opts,
+			  st);
 	if (err)
 		return vol_err(err, "%s: recovery check failed: %s", vol->path,
 			       strerror(-err));
+	return 0;
+}
+
+/*
+ * Before anything is written: every segment the pending records name must
+ * be there, and be the one the table names. -ENODEV naming the first that
+ * is not (its id, its name, why); the log is kept.
+ */
+static int vol_pending_present(struct rvm_vol *vol,
+			       struct rvm_recovery_stats *st)
+{
+	unsigned long ids[BITS_TO_LONGS(RVM_SEG_ID_LIMIT)];
+	const struct rvm_disk_seg *e;
+	const char *why;
+	u32 id;
+	int err;
+
+	err = rvm_vol_pending_segs(vol, ids, st);
+	if (err)
+		return err;
+	for (id = find_next_bit(ids, RVM_SEG_ID_LIMIT, 0); id < RVM_SEG_ID_LIMIT;
+	     id = find_next_bit(ids, RVM_SEG_ID_LIMIT, id + 1)) {
+		if (!rvm_vol_seg_state(vol, id, &why))
+			continue;
+		e = vol_seg_entry(vol, id, NULL);
+		return vol_err(-ENODEV, "%s: pending records name segment %u (%s), which is %s: the log is kept",
+			       vol->path, id, e ? e->name : "?", why);
+	}
 	return 0;
 }
 
@@ -704,7 +1159,11 @@ int rvm_vol_recover(struct rvm_vol *vol, const struct rvm_recovery_opts *opts,
 	if (opts && (opts->flags & RVM_RECOVER_DRY_RUN))
 		return vol_err(-EINVAL, "%s: use rvm_vol_check() for a dry run",
 			       vol->path);
-	err = rvm_recover(&vol->sb, &rvm_vol_io_ops, vol, opts, st);
+	err = vol_pending_present(vol, st);
+	if (err)
+		return err;
+	err = rvm_recover(&vol->sb, &vol->segtab, &rvm_vol_io_ops, vol, opts,
+			  st);
 	if (err)
 		return vol_err(err, "%s: recovery failed: %s", vol->path,
 			       strerror(-err));

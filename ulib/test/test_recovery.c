@@ -486,7 +486,7 @@ static void test_garbage(void)
 	}
 
 	t_begin("sealed records with bad ranges end the log");
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 7; i++) {
 		t_vol_init(&V, 16, 16, 0, 1);
 		t_vol_append_random(&V, 2, 100);
 		h = t_craft(&V, 64 + 2 * 16 + 20, 128, 2);
@@ -495,9 +495,15 @@ static void test_garbage(void)
 		r[0].len = cpu_to_le32(10);
 		r[1].offset = cpu_to_le64(100);
 		r[1].len = cpu_to_le32(10);
-		r[0].reserved = 0;
-		r[1].reserved = 0;
+		r[0].seg = 0;
+		r[1].seg = 0;
 		switch (i) {
+		case 5:
+			r[1].seg = cpu_to_le32(2);	/* not in the table */
+			break;
+		case 6:
+			r[1].seg = cpu_to_le32(~0U);
+			break;
 		case 0:
 			r[1].offset = cpu_to_le64(V.g.data_size - 5);
 			break;
@@ -581,7 +587,7 @@ static void test_big_record(void)
 	t_vol_append_random(&V, 2, 100);
 	t_vol_append(&V, off, len, 3, 0);
 	t_vol_append_random(&V, 2, 100);
-	t_eq(rvm_recover(&V.sb, t_ops, &V.dev, &o, &st), 0);
+	t_eq(rvm_recover(&V.sb, V.g.segtab, t_ops, &V.dev, &o, &st), 0);
 	t_eq(st.records, 3);
 	t_check(t_vol_data_is(&V, 3), "wrong data");
 	t_vol_free(&V);
@@ -649,7 +655,7 @@ static void test_after_recovery(void)
 		t_eq(n, V.rec[5].next);
 		t_vol_put(&V, V.rec[5].lsn, V.buf, V.rec[5].len);
 	}
-	t_eq(rvm_recover(&naive, t_ops, &V.dev,
+	t_eq(rvm_recover(&naive, V.g.segtab, t_ops, &V.dev,
 			 &(struct rvm_recovery_opts){ .flags = RVM_RECOVER_DRY_RUN },
 			 &st), 0);
 	t_check(st.records >= 2, "naive head: %llu records", (unsigned long long)st.records);
@@ -671,19 +677,19 @@ static void test_limit(void)
 	saved = malloc(V.dev.size);
 	memcpy(saved, V.dev.img, V.dev.size);
 	o.limit_lsn = V.rec[5].lsn;
-	t_eq(rvm_recover(&V.sb, t_ops, &V.dev, &o, &st), 0);
+	t_eq(rvm_recover(&V.sb, V.g.segtab, t_ops, &V.dev, &o, &st), 0);
 	t_eq(st.records, 5);
 	t_eq(st.end_lsn, V.rec[5].lsn);
 	t_eq(st.end_err, 0);
 	t_check(t_vol_data_is(&V, 5), "wrong data");
 	memcpy(V.dev.img, saved, V.dev.size);
 	o.limit_lsn = V.rec[5].lsn + 64;
-	t_eq(rvm_recover(&V.sb, t_ops, &V.dev, &o, &st), 0);
+	t_eq(rvm_recover(&V.sb, V.g.segtab, t_ops, &V.dev, &o, &st), 0);
 	t_eq(st.records, 5);
 	t_check(has(st.end_why, "past the limit"), "%s", st.end_why);
 	t_check(t_vol_data_is(&V, 5), "wrong data");
 	o.limit_lsn = V.tail;
-	t_eq(rvm_recover(&V.sb, t_ops, &V.dev, &o, &st), 0);
+	t_eq(rvm_recover(&V.sb, V.g.segtab, t_ops, &V.dev, &o, &st), 0);
 	t_eq(st.records, 10);
 	t_eq(st.end_lsn, V.tail);
 	t_check(t_vol_data_is(&V, 10), "wrong data");
@@ -732,7 +738,7 @@ static void test_walk(void)
 	t_vol_init(&V, 16, 64, 65536 - 5056, 1);
 	while (V.tail + 2500 < 65536 - 5056 + L(&V))
 		t_vol_append_random(&V, 2, 1000);
-	t_eq(rvm_log_walk(&V.sb, t_ops, &V.dev, 0, walk_fn, &w, &st), 0);
+	t_eq(rvm_log_walk(&V.sb, V.g.segtab, t_ops, &V.dev, 0, walk_fn, &w, &st), 0);
 	t_eq(w.i, V.nrec);
 	t_eq(w.pads, V.npad);
 	t_check(!w.bad, "record mismatch");
@@ -745,9 +751,9 @@ static void test_walk(void)
 	t_vol_init(&V, 16, 16, 0, 1);
 	sb = V.sb;
 	sb.magic = 0;
-	t_eq(rvm_recover(&sb, t_ops, &V.dev, NULL, &st), -EINVAL);
-	t_eq(rvm_log_walk(&sb, t_ops, &V.dev, 0, NULL, NULL, &st), -EINVAL);
-	t_eq(rvm_recover(&V.sb, t_ops, &V.dev,
+	t_eq(rvm_recover(&sb, V.g.segtab, t_ops, &V.dev, NULL, &st), -EINVAL);
+	t_eq(rvm_log_walk(&sb, V.g.segtab, t_ops, &V.dev, 0, NULL, NULL, &st), -EINVAL);
+	t_eq(rvm_recover(&V.sb, V.g.segtab, t_ops, &V.dev,
 			 &(struct rvm_recovery_opts){ .flags = 0x80 }, &st), -EINVAL);
 	t_eq(V.dev.reads, 0);
 	t_vol_free(&V);
@@ -863,13 +869,13 @@ static void test_readahead(void)
 		memcpy(V.dev.img, saved, V.dev.size);
 		o.buf_len = bufs[i];
 		o.flags = RVM_RECOVER_DRY_RUN;
-		t_eq(rvm_recover(&V.sb, t_ops, &V.dev, &o, &dry), 0);
+		t_eq(rvm_recover(&V.sb, V.g.segtab, t_ops, &V.dev, &o, &dry), 0);
 		t_eq(dry.records, V.nrec);
 		t_eq(dry.pads, V.npad);
 		t_eq(dry.end_lsn, V.tail);
 		V.dev.ahead = 0;
 		o.flags = 0;
-		t_eq(rvm_recover(&V.sb, t_ops, &V.dev, &o, &st), 0);
+		t_eq(rvm_recover(&V.sb, V.g.segtab, t_ops, &V.dev, &o, &st), 0);
 		t_eq(st.records, V.nrec);
 		t_check(t_vol_data_is(&V, V.nrec), "buf %zu: wrong data", bufs[i]);
 		t_check(!V.dev.oob && !V.dev.unaligned, "bad access");
@@ -890,7 +896,7 @@ static void test_readahead(void)
 			V.dev.img[rvm_lsn_to_log(&V.g, V.rec[victim].lsn) +
 				  t_rand() % V.rec[victim].len] ^= 0x10;
 		o.buf_len = bufs[k % ARRAY_SIZE(bufs)];
-		t_eq(rvm_recover(&V.sb, t_ops, &V.dev, &o, &st), 0);
+		t_eq(rvm_recover(&V.sb, V.g.segtab, t_ops, &V.dev, &o, &st), 0);
 		t_eq(st.records, victim);
 		t_check(t_vol_data_is(&V, victim), "victim %d: wrong data", victim);
 		t_check(!V.dev.inflight, "%ld reads left in flight", V.dev.inflight);
@@ -901,7 +907,7 @@ static void test_readahead(void)
 	memcpy(V.dev.img, saved, V.dev.size);
 	V.dev.no_ahead = true;
 	o.buf_len = 1;
-	t_eq(rvm_recover(&V.sb, t_ops, &V.dev, &o, &st), 0);
+	t_eq(rvm_recover(&V.sb, V.g.segtab, t_ops, &V.dev, &o, &st), 0);
 	t_check(t_vol_data_is(&V, V.nrec), "wrong data");
 	V.dev.no_ahead = false;
 	t_end();
@@ -913,7 +919,7 @@ static void test_readahead(void)
 		memcpy(V.dev.img, saved, V.dev.size);
 		V.dev.bad = rvm_lsn_to_log(&V.g, r->lsn + t_rand() % r->len) + 1;
 		o.buf_len = bufs[k % ARRAY_SIZE(bufs)];
-		t_eq(rvm_recover(&V.sb, t_ops, &V.dev, &o, &st), -EIO);
+		t_eq(rvm_recover(&V.sb, V.g.segtab, t_ops, &V.dev, &o, &st), -EIO);
 		t_check(!V.dev.inflight, "%ld reads left in flight", V.dev.inflight);
 	}
 	V.dev.bad = 0;
@@ -936,7 +942,7 @@ static void test_pad_jump(void)
 	t_vol_pad(&V);
 	for (i = 0; i < 10; i++)
 		t_vol_append_random(&V, 2, 1000);
-	t_eq(rvm_recover(&V.sb, t_ops, &V.dev, &o, &st), 0);
+	t_eq(rvm_recover(&V.sb, V.g.segtab, t_ops, &V.dev, &o, &st), 0);
 	t_eq(st.records, 20);
 	t_eq(st.pads, 1);
 	t_check(t_vol_data_is(&V, 20), "wrong data");
@@ -1046,6 +1052,134 @@ static void test_units(void)
 	t_end();
 }
 
+/*
+ * Several segments: records across segment 0 and two external ones land
+ * in the right images, runs never cross from one segment into the next,
+ * each segment written is flushed, and early writebacks do not change
+ * that. rvm_log_segments() names exactly the segments the records name.
+ */
+static void test_segments(void)
+{
+	unsigned long ids[BITS_TO_LONGS(RVM_SEG_ID_LIMIT)];
+	struct rvm_recovery_stats st;
+	size_t mem[3] = { 0, 4096, 5 * 4096 };
+	int m, k;
+	u32 i;
+
+	for (m = 0; m < 3; m++) {
+		char name[96];
+
+		snprintf(name, sizeof(name),
+			 "records across 3 segments land in the right ones (mem %zu)",
+			 mem[m]);
+		t_begin(name);
+		t_vol_init(&V, 64, 32, 0, 1);
+		t_vol_add_seg(&V, 2, 16);
+		t_vol_add_seg(&V, 5, 8);
+		t_eq(V.st.nsegs, 3);
+		for (k = 0; k < 60; k++) {
+			static const u32 all[3] = { 0, 2, 5 };
+			u32 sg[3], len[3];
+			u64 off[3], size;
+			u32 n = 1 + k % 3;
+
+			for (i = 0; i < n; i++) {
+				sg[i] = all[(i + k) % 3];
+				size = sg[i] ? V.dev.xsize[sg[i]] : V.g.data_size;
+				len[i] = 1 + t_rand() % 3000;
+				off[i] = t_rand() % (size - len[i] + 1);
+			}
+			t_vol_append_seg(&V, sg, off, len, n, 0);
+		}
+		{
+			/* The last page of segment 2 and the first of segment 5. */
+			u32 sg[2] = { 2, 5 }, len[2] = { 4096, 4096 };
+			u64 off[2] = { V.dev.xsize[2] - 4096, 0 };
+
+			t_vol_append_seg(&V, sg, off, len, 2, 0);
+		}
+		t_eq(rvm_log_segments(&V.sb, V.g.segtab, t_ops, &V.dev, ids, &st), 0);
+		t_eq(st.records, 61);
+		t_eq(find_next_bit(ids, RVM_SEG_ID_LIMIT, 0), 0);
+		t_eq(find_next_bit(ids, RVM_SEG_ID_LIMIT, 1), 2);
+		t_eq(find_next_bit(ids, RVM_SEG_ID_LIMIT, 3), 5);
+		t_eq(find_next_bit(ids, RVM_SEG_ID_LIMIT, 6), RVM_SEG_ID_LIMIT);
+		t_eq(V.dev.writes, 0);
+		t_recover_expect(&V, V.nrec, mem[m]);
+		t_check(t_vol_seg_is(&V, 2, V.nrec), "segment 2");
+		t_check(t_vol_seg_is(&V, 5, V.nrec), "segment 5");
+		t_eq(V.dev.xflushes[0], 1);
+		t_eq(V.dev.xflushes[2], 1);
+		t_eq(V.dev.xflushes[5], 1);
+		t_eq(V.dev.flushes, 3);
+		t_vol_free(&V);
+		t_end();
+	}
+
+	t_begin("only the segments written are flushed");
+	t_vol_init(&V, 64, 32, 0, 1);
+	t_vol_add_seg(&V, 1, 16);
+	t_vol_add_seg(&V, 3, 16);
+	{
+		u32 sg = 3, len = 100;
+		u64 off = 5000;
+
+		t_vol_append_seg(&V, &sg, &off, &len, 1, 0);
+	}
+	t_recover_expect(&V, 1, 0);
+	t_check(t_vol_seg_is(&V, 3, 1), "segment 3");
+	t_check(t_vol_seg_is(&V, 1, 1), "segment 1");
+	t_eq(V.dev.xflushes[3], 1);
+	t_eq(V.dev.flushes, 1);
+	t_vol_free(&V);
+	t_end();
+
+	t_begin("a log-only volume: external segments alone");
+	t_vol_init(&V, 64, 0, 0, 1);
+	t_vol_add_seg(&V, 1, 4);
+	t_eq(V.st.nsegs, 1);
+	for (k = 0; k < 20; k++) {
+		u32 sg = 1, len = 1 + t_rand() % 4000;
+		u64 off = t_rand() % (4 * 4096 - len + 1);
+
+		t_vol_append_seg(&V, &sg, &off, &len, 1, 0);
+	}
+	t_eq(t_vol_recover(&V, 0, 0, &st), 0);
+	t_eq(st.records, 20);
+	t_check(t_vol_seg_is(&V, 1, 20), "segment 1");
+	t_check(!V.dev.oob, "access beyond an endpoint");
+	t_vol_free(&V);
+	t_end();
+
+	t_begin("a range naming a segment not in the table ends the log");
+	t_vol_init(&V, 64, 32, 0, 1);
+	t_vol_add_seg(&V, 2, 4);
+	for (k = 0; k < 3; k++)
+		t_vol_append_random(&V, 2, 100);
+	{
+		u32 sg = 2, len = 10;
+		u64 off = 0;
+
+		t_vol_append_seg(&V, &sg, &off, &len, 1, 0);
+		t_vol_append_random(&V, 2, 100);
+	}
+	/* Segment 2 leaves the table: record 3 names an unknown segment. */
+	free(V.dev.xseg[2]);
+	V.dev.xseg[2] = NULL;
+	t_vol_write_segtab(&V, 2);
+	t_vol_seal_super(&V);
+	t_eq(t_vol_recover(&V, RVM_RECOVER_DRY_RUN, 0, &st), 0);
+	t_eq(st.records, 3);
+	t_eq(st.end_err, -EINVAL);
+	t_check(has(st.end_why, "not in the segment table"), "%s", st.end_why);
+	t_eq(rvm_log_segments(&V.sb, V.g.segtab, t_ops, &V.dev, ids, &st), 0);
+	t_eq(st.records, 3);
+	t_eq(find_next_bit(ids, RVM_SEG_ID_LIMIT, 1), RVM_SEG_ID_LIMIT);
+	t_recover_expect(&V, 3, 0);
+	t_vol_free(&V);
+	t_end();
+}
+
 static void test_all(void)
 {
 	/* The same records in each run: some tests rely on the sizes drawn. */
@@ -1074,6 +1208,7 @@ static void test_all(void)
 	test_runs();
 	test_units();
 	test_shared_sector();
+	test_segments();
 }
 
 int main(void)

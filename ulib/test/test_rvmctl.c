@@ -101,8 +101,7 @@ static void make_log(const char *f, int tear)
 	t_eq(rvm_vol_read_super(vol, &sb), 0);
 	rvm_vol_close(vol);
 	t_vol_init(&m, le64_to_cpu(sb.log_blocks), le64_to_cpu(sb.data_blocks), 0, 1);
-	m.sb = sb;
-	rvm_geom_init(&m.g, &sb);
+	t_vol_use_super(&m, &sb);
 	for (i = 0; i < 30; i++)
 		t_vol_append_random(&m, 3, 3000);
 	if (tear >= 0)

@@ -86,10 +86,26 @@ static void test_format(void)
 	t_eq(rvm_vol_format(f, 0, 0), 0);
 	t_eq(open_read(f, &vol, &sb), 0);
 	t_eq(le64_to_cpu(sb.sb_seq), 2);
-	t_eq(le64_to_cpu(sb.log_start), 2);
+	t_eq(le32_to_cpu(sb.version), 2);
+	t_eq(le64_to_cpu(sb.segtab_start), 2);
+	t_eq(le32_to_cpu(sb.segtab_blocks), RVM_SEGTAB_DEFAULT_BLOCKS);
+	t_eq(le64_to_cpu(sb.segtab_gen), 0);
+	t_eq(le64_to_cpu(sb.log_start), 2 + 2 * RVM_SEGTAB_DEFAULT_BLOCKS);
 	t_eq(le64_to_cpu(sb.log_blocks), 256);
-	t_eq(le64_to_cpu(sb.data_start), 258);
-	t_eq(le64_to_cpu(sb.data_blocks), 2048 - 258);
+	t_eq(le64_to_cpu(sb.data_start), 266);
+	t_eq(le64_to_cpu(sb.data_blocks), 2048 - 266);
+	{
+		const struct rvm_segtab *t = rvm_vol_segtab(vol);
+
+		/* Segment 0, internal, all of the data area; next id 1. */
+		t_check(t && t->nsegs == 1, "segment table");
+		t_eq(le32_to_cpu(t->ent[0].id), 0);
+		t_eq(le32_to_cpu(t->ent[0].flags), RVM_DSEG_INTERNAL);
+		t_eq(le64_to_cpu(t->ent[0].size), (2048 - 266) * 4096);
+		t_eq(le32_to_cpu(t->hdr->next_id), 1);
+		t_eq(le64_to_cpu(t->hdr->gen), 0);
+		t_eq(t->hdr->crc, sb.segtab_crc);
+	}
 	t_eq(le64_to_cpu(sb.head_seq), 1);
 	t_eq(le32_to_cpu(sb.flags), RVM_SB_CLEAN);
 	t_check(sb.vol_nonce != 0, "zero nonce");
@@ -127,10 +143,32 @@ static void test_format(void)
 	t_check(has(rvm_vol_last_error(), "too small"), "%s", rvm_vol_last_error());
 	t_eq(rvm_vol_format(f, 4096, 0), -EINVAL);
 	t_check(has(rvm_vol_last_error(), "too small"), "%s", rvm_vol_last_error());
-	t_eq(rvm_vol_format(f, 0, 1), -EINVAL);
+	t_eq(rvm_vol_format(f, 0, 2), -EINVAL);
 	t_eq(rvm_vol_format(t_path("missing"), 0, 0), -ENOENT);
 	t_check(has(rvm_vol_last_error(), "missing"), "%s", rvm_vol_last_error());
 	t_eq(rvm_vol_format(t_dir, 0, 0), -ENOTBLK);
+	t_end();
+
+	t_begin("format --log-only: a log of the whole device, no segment 0");
+	mkfile(f, 1 << 20, -1);
+	t_eq(rvm_vol_format(f, 0, RVM_VOL_FORMAT_LOG_ONLY), 0);
+	t_eq(open_read(f, &vol, &sb), 0);
+	t_eq(le64_to_cpu(sb.data_start), 0);
+	t_eq(le64_to_cpu(sb.data_blocks), 0);
+	t_eq(le64_to_cpu(sb.log_blocks), 256 - 10);
+	t_check(rvm_vol_segtab(vol) && rvm_vol_segtab(vol)->nsegs == 0,
+		"segment table not empty");
+	t_eq(le32_to_cpu(rvm_vol_segtab(vol)->hdr->next_id), 1);
+	{
+		u8 b[512];
+
+		t_eq(rvm_vol_io_ops.read(vol, RVM_IO_SEG0, 0, b, 512), -EINVAL);
+	}
+	rvm_vol_close(vol);
+	t_eq(rvm_vol_format(f, 128 << 10, RVM_VOL_FORMAT_LOG_ONLY), 0);
+	t_eq(open_read(f, &vol, &sb), 0);
+	t_eq(le64_to_cpu(sb.log_blocks), 32);
+	rvm_vol_close(vol);
 	t_end();
 	unlink(f);
 }
@@ -187,6 +225,37 @@ static void test_super_errors(void)
 	poke(f, 4096, &a, sizeof(a));
 	t_eq(open_read(f, &vol, &sb), -EOPNOTSUPP);
 	t_check(has(rvm_vol_last_error(), "newer"), "%s", rvm_vol_last_error());
+	rvm_vol_close(vol);
+	t_end();
+
+	t_begin("format version 1 refused with a message naming it");
+	t_eq(rvm_vol_format(f, 0, 0), 0);
+	t_eq(open_read(f, &vol, &a), 0);
+	rvm_vol_close(vol);
+	/* A version-1 superblock: no segment table fields. */
+	a.version = cpu_to_le32(1);
+	a.segtab_blocks = 0;
+	a.segtab_start = 0;
+	a.segtab_gen = 0;
+	a.segtab_crc = 0;
+	a.log_start = cpu_to_le64(2);
+	rvm_super_seal(&a);
+	poke(f, 0, &a, sizeof(a));
+	a.sb_seq = cpu_to_le64(1);
+	rvm_super_seal(&a);
+	poke(f, 4096, &a, sizeof(a));
+	t_eq(open_read(f, &vol, &sb), -EOPNOTSUPP);
+	t_check(has(rvm_vol_last_error(), "format version 1 ") &&
+		has(rvm_vol_last_error(), "reformat"), "%s", rvm_vol_last_error());
+	rvm_vol_close(vol);
+	t_end();
+
+	t_begin("damaged segment table refused");
+	t_eq(rvm_vol_format(f, 0, 0), 0);
+	poke(f, 2 * 4096 + 300, junk, sizeof(junk));
+	t_eq(open_read(f, &vol, &sb), -EBADMSG);
+	t_check(has(rvm_vol_last_error(), "segment table copy A"),
+		"%s", rvm_vol_last_error());
 	rvm_vol_close(vol);
 	t_end();
 
@@ -249,8 +318,7 @@ static void test_recover(void)
 	rvm_vol_close(vol);
 	/* Build records against the file's own superblock, then copy them in. */
 	t_vol_init(&m, le64_to_cpu(sb.log_blocks), le64_to_cpu(sb.data_blocks), 0, 1);
-	m.sb = sb;
-	rvm_geom_init(&m.g, &sb);
+	t_vol_use_super(&m, &sb);
 	memset(m.data0, 0, m.g.data_size);
 	for (i = 0; i < 30; i++)
 		t_vol_append_random(&m, 3, 3000);
@@ -389,6 +457,274 @@ static void test_endpoints(void)
 	unlink(f);
 }
 
+
+/* rvmctl's path (built next to the tests), or NULL. */
+static const char *rvmctl_path(void)
+{
+	static char self[512], path[600];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return NULL;
+	self[n] = 0;
+	snprintf(path, sizeof(path), "%s/../rvmctl", dirname(self));
+	return access(path, X_OK) ? NULL : path;
+}
+
+/* Run rvmctl @args; its exit status, its stdout in @out. */
+static int rvmctl_out(const char *args, char *out, size_t len)
+{
+	const char *ctl = rvmctl_path();
+	char cmd[1024];
+	size_t got = 0;
+	FILE *p;
+	int st;
+
+	out[0] = 0;
+	if (!ctl)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", ctl, args);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (got + 1 < len && fgets(out + got, len - got, p))
+		got += strlen(out + got);
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Does file @path hold @len bytes @want? */
+static bool file_is(const char *path, const u8 *want, u64 len)
+{
+	u64 size;
+	u8 *img = slurp(path, &size);
+	bool same = size >= len && !memcmp(img, want, len);
+
+	free(img);
+	return same;
+}
+
+/*
+ * A log of its own and three data files registered with it: records
+ * across the three replay into the right files, and a missing or
+ * replaced file keeps the log (nothing written) until the right one is
+ * back.
+ */
+static void test_segments(void)
+{
+	static struct t_vol m;
+	/* t_path() has few buffers: keep copies. */
+	char *f = strdup(t_path("seglog.img"));
+	char *seg[4] = { NULL, strdup(t_path("seg1")), strdup(t_path("seg2")),
+			 strdup(t_path("seg3")) };
+	char *moved = strdup(t_path("seg2.moved"));
+	char *other = strdup(t_path("seg2.other"));
+	const u64 segsize[4] = { 0, 64 << 10, 128 << 10, 40 << 10 };
+	unsigned long ids[BITS_TO_LONGS(RVM_SEG_ID_LIMIT)];
+	struct rvm_recovery_stats st;
+	struct rvm_disk_super sb;
+	struct rvm_vol *vol;
+	u8 *stcopy, *logbefore, *img;
+	const char *why;
+	u64 size;
+	u32 id, i;
+	int k;
+
+	t_begin("segments: three files added to a log-only volume");
+	mkfile(f, 1 << 20, -1);
+	for (i = 1; i <= 3; i++)
+		mkfile(seg[i], segsize[i] + (i == 3 ? 1000 : 0), 256);
+	t_eq(rvm_vol_format(f, 256 << 10, RVM_VOL_FORMAT_LOG_ONLY), 0);
+	t_eq(open_read(f, &vol, &sb), 0);
+	t_eq(rvm_vol_seg_add(vol, "rel/path", &id), -EINVAL);
+	for (i = 1; i <= 3; i++) {
+		t_eq(rvm_vol_seg_add(vol, seg[i], &id), 0);
+		t_eq(id, i);
+	}
+	t_eq(rvm_vol_seg_add(vol, seg[2], &id), 0);	/* already there */
+	t_eq(id, 2);
+	t_check(rvm_vol_segtab(vol)->nsegs == 3, "3 segments");
+	t_eq(le64_to_cpu(rvm_vol_segtab(vol)->ent[2].size), segsize[3]);
+	rvm_vol_close(vol);
+	t_eq(open_read(f, &vol, &sb), 1);	/* 3 table changes: sb_seq 5 */
+	t_eq(le64_to_cpu(sb.sb_seq), 5);
+	t_eq(le64_to_cpu(sb.segtab_gen), 3);
+	t_check(rvm_vol_segtab(vol)->nsegs == 3, "3 segments after reopening");
+	t_eq(strcmp(rvm_vol_segtab(vol)->ent[1].name, seg[2]), 0);
+	for (i = 1; i <= 3; i++)
+		t_eq(rvm_vol_seg_state(vol, i, &why), 0);
+	t_eq(rvm_vol_seg_state(vol, 0, &why), -ENOENT);
+
+	/* The model: the same geometry and table, the files' contents. */
+	t_vol_init(&m, le64_to_cpu(sb.log_blocks), 0, 0, 1);
+	m.sb = sb;
+	rvm_geom_init(&m.g, &sb);
+	stcopy = malloc(rvm_segtab_bytes(&sb));
+	memcpy(stcopy, rvm_vol_segtab(vol)->hdr, rvm_segtab_bytes(&sb));
+	t_eq(rvm_segtab_validate(&m.st, stcopy, rvm_segtab_bytes(&sb), &sb, &why), 0);
+	m.g.segtab = &m.st;
+	rvm_vol_close(vol);
+	for (i = 1; i <= 3; i++) {
+		m.x0[i] = slurp(seg[i], &size);
+		m.dev.xsize[i] = segsize[i];
+	}
+	for (k = 0; k < 40; k++) {
+		u32 sg[3] = { 1 + k % 3, 1 + (k + 1) % 3, 3 };
+		u64 off[3];
+		u32 len[3], n = k % 4 ? 1 : 3;
+
+		for (i = 0; i < n; i++) {
+			len[i] = 1 + t_rand() % 5000;
+			off[i] = t_rand() % (segsize[sg[i]] - len[i] + 1);
+		}
+		t_vol_append_seg(&m, sg, off, len, n, 0);
+	}
+	/* The last range of segment 3 ends at its end (not the file's). */
+	{
+		u32 sg = 3, len = 100;
+		u64 off = segsize[3] - 100;
+
+		t_vol_append_seg(&m, &sg, &off, &len, 1, 0);
+	}
+	poke(f, m.g.log_off, m.dev.img + m.g.log_off, m.g.log_size);
+	t_end();
+
+	t_begin("segments: pending records name segments 1, 2 and 3");
+	t_eq(open_read(f, &vol, &sb), 1);
+	t_eq(rvm_vol_pending_segs(vol, ids, &st), 0);
+	t_eq(st.records, 41);
+	t_eq(find_next_bit(ids, RVM_SEG_ID_LIMIT, 0), 1);
+	t_eq(find_next_bit(ids, RVM_SEG_ID_LIMIT, 2), 2);
+	t_eq(find_next_bit(ids, RVM_SEG_ID_LIMIT, 3), 3);
+	t_eq(find_next_bit(ids, RVM_SEG_ID_LIMIT, 4), RVM_SEG_ID_LIMIT);
+	t_eq(rvm_vol_check(vol, &st), 0);
+	t_eq(st.records, 41);
+	rvm_vol_close(vol);
+	t_end();
+
+	t_begin("segments: a missing segment keeps the log, nothing written");
+	logbefore = slurp(f, &size);
+	t_eq(rename(seg[2], moved), 0);
+	t_eq(open_read(f, &vol, &sb), 1);
+	t_eq(rvm_vol_seg_state(vol, 2, &why), -ENODEV);
+	t_check(has(why, "missing (ENOENT)"), "%s", why);
+	t_eq(rvm_vol_recover(vol, NULL, &st), -ENODEV);
+	t_check(has(rvm_vol_last_error(), "segment 2") &&
+		has(rvm_vol_last_error(), seg[2]) &&
+		has(rvm_vol_last_error(), "missing"), "%s", rvm_vol_last_error());
+	rvm_vol_close(vol);
+	{
+		char out[8192], args[600];
+
+		snprintf(args, sizeof(args), "check %s", f);
+		t_eq(rvmctl_out(args, out, sizeof(out)), 4);
+		t_check(has(out, "pending records name segment 2 ") &&
+			has(out, "missing (ENOENT)") &&
+			has(out, "segment 1 ") && has(out, ": present"), "%s", out);
+		snprintf(args, sizeof(args), "dump %s", f);
+		t_eq(rvmctl_out(args, out, sizeof(out)), 0);
+		t_check(has(out, "seg 3 offset") && has(out, seg[3]), "%s", out);
+	}
+	t_check(file_is(f, logbefore, size), "log file written");
+	t_check(file_is(seg[1], m.x0[1], segsize[1]), "segment 1 written");
+	t_check(file_is(seg[3], m.x0[3], segsize[3]), "segment 3 written");
+	t_end();
+
+	t_begin("segments: a segment replaced by another file is refused too");
+	mkfile(other, segsize[2], 0);
+	t_eq(rename(other, seg[2]), 0);
+	t_eq(open_read(f, &vol, &sb), 1);
+	t_eq(rvm_vol_seg_state(vol, 2, &why), -ENODEV);
+	t_check(has(why, "replaced: inode"), "%s", why);
+	t_eq(rvm_vol_recover(vol, NULL, &st), -ENODEV);
+	t_check(has(rvm_vol_last_error(), "segment 2") &&
+		has(rvm_vol_last_error(), "replaced"), "%s", rvm_vol_last_error());
+	rvm_vol_close(vol);
+	{
+		char out[8192], args[600];
+
+		snprintf(args, sizeof(args), "check %s", f);
+		t_eq(rvmctl_out(args, out, sizeof(out)), 4);
+		t_check(has(out, "replaced: inode"), "%s", out);
+	}
+	t_check(file_is(f, logbefore, size), "log file written");
+	t_check(file_is(seg[1], m.x0[1], segsize[1]), "segment 1 written");
+	t_end();
+
+	t_begin("segments: the right file back, recovery lands in each file");
+	t_eq(rename(moved, seg[2]), 0);
+	t_eq(open_read(f, &vol, &sb), 1);
+	t_eq(rvm_vol_recover(vol, NULL, &st), 0);
+	t_eq(st.records, 41);
+	rvm_vol_close(vol);
+	for (i = 1; i <= 3; i++) {
+		img = t_vol_expect_seg(&m, i, m.nrec);
+		t_check(file_is(seg[i], img, segsize[i]), "segment %u", i);
+		free(img);
+	}
+	{
+		/* Segment 3's bytes past its table size are not touched. */
+		u8 *all = slurp(seg[3], &size);
+
+		t_eq(size, segsize[3] + 1000);
+		t_check(!memcmp(all + segsize[3], m.x0[3] + segsize[3], 1000),
+			"tail of segment 3's file");
+		free(all);
+	}
+	t_eq(open_read(f, &vol, &sb), 0);
+	t_eq(le64_to_cpu(sb.segtab_gen), 3);	/* the table is kept */
+	t_eq(rvm_vol_check(vol, &st), 0);
+	t_eq(st.records, 0);
+	rvm_vol_close(vol);
+	t_end();
+
+	t_begin("segments: an absent segment no record names is no obstacle");
+	t_eq(open_read(f, &vol, &sb), 0);
+	rvm_vol_close(vol);
+	m.tail = le64_to_cpu(sb.head_lsn);
+	m.seq = le64_to_cpu(sb.head_seq);
+	m.first = m.nrec;
+	for (i = 1; i <= 3; i++) {
+		free(m.x0[i]);
+		m.x0[i] = slurp(seg[i], &size);
+	}
+	for (k = 0; k < 5; k++) {
+		u32 sg[2] = { 1, 3 }, len[2] = { 10, 4096 };
+		u64 off[2] = { 64 * k, 4096 * k };
+
+		t_vol_append_seg(&m, sg, off, len, 2, 0);
+	}
+	poke(f, m.g.log_off, m.dev.img + m.g.log_off, m.g.log_size);
+	t_eq(rename(seg[2], moved), 0);
+	t_eq(open_read(f, &vol, &sb), 0);
+	t_eq(rvm_vol_pending_segs(vol, ids, &st), 0);
+	t_eq(st.records, 5);
+	t_eq(find_next_bit(ids, RVM_SEG_ID_LIMIT, 0), 1);
+	t_eq(find_next_bit(ids, RVM_SEG_ID_LIMIT, 2), 3);
+	t_eq(rvm_vol_recover(vol, NULL, &st), 0);
+	t_eq(st.records, 5);
+	rvm_vol_close(vol);
+	for (i = 1; i <= 3; i += 2) {
+		img = t_vol_expect_seg(&m, i, m.nrec);
+		t_check(file_is(seg[i], img, segsize[i]), "segment %u", i);
+		free(img);
+	}
+	t_eq(rename(moved, seg[2]), 0);
+	t_end();
+
+	free(logbefore);
+	free(stcopy);
+	t_vol_free(&m);
+	for (i = 1; i <= 3; i++) {
+		unlink(seg[i]);
+		free(seg[i]);
+	}
+	unlink(f);
+	free(f);
+	free(moved);
+	free(other);
+}
+
 static int run(const char *rvmctl, const char *args)
 {
 	char cmd[1024];
@@ -449,6 +785,7 @@ int main(void)
 	test_recover();
 	test_unaligned_io();
 	test_endpoints();
+	test_segments();
 	test_rvmctl();
 	t_rmdir();
 	return t_exit();

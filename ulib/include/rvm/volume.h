@@ -77,28 +77,41 @@ const char *rvm_vol_path(const struct rvm_vol *vol);
 /*
  * The volume's endpoints as struct rvm_io_ops (recovery.h), with the handle
  * as ctx: RVM_IO_LOG is the device from offset 0 (all of it until
- * rvm_vol_read_super() has run, then the superblocks and the log area),
- * RVM_IO_SEG0 the data segment from its first byte (once the superblocks
- * are read; -EINVAL before). Byte offsets inside the endpoint, any
- * alignment (unaligned requests go through an aligned bounce buffer);
- * reads and writes beyond the end of the endpoint fail with -EIO.
+ * rvm_vol_read_super() has run, then the superblocks, the segment table
+ * and the log area); a segment id is that segment from its first byte
+ * (once the superblocks are read; -EINVAL before, or for an id the table
+ * does not hold): segment 0 of a one-device volume at data_start of the
+ * device, any other in its own file or device, opened by its name when
+ * first used and checked against the table (kind, device and inode, size):
+ * -ENODEV if it is missing or replaced (rvm_vol_seg_state() says which).
+ * Byte offsets inside the endpoint, any alignment (unaligned requests go
+ * through an aligned bounce buffer); reads and writes beyond the end of
+ * the endpoint fail with -EIO.
  */
 extern const struct rvm_io_ops rvm_vol_io_ops;
 
+/* rvm_vol_format() flags */
+#define RVM_VOL_FORMAT_LOG_ONLY	0x1	/* a log alone: no segment 0 */
+
 /**
- * rvm_vol_format() - format a device as an empty rvm volume
+ * rvm_vol_format() - format a device as an empty rvm volume (version 2)
  * @path: block device or existing regular file (it is not resized)
  * @log_bytes: size of the log area, rounded up to whole blocks; at least
  *	       RVM_MIN_LOG_BLOCKS blocks (64 KiB); 0 for 1/8 of the device,
- *	       clamped to [64 KiB, 64 MiB]
- * @flags: 0
+ *	       clamped to [64 KiB, 64 MiB] (with RVM_VOL_FORMAT_LOG_ONLY:
+ *	       all of it)
+ * @flags: RVM_VOL_FORMAT_* bits
  *
- * Layout: superblock copies in blocks 0 and 1, the log from block 2, the
- * data segment (all the rest, at least RVM_MIN_DATA_BLOCKS) after it. A
+ * Layout: superblock copies in blocks 0 and 1, the two segment table
+ * copies of RVM_SEGTAB_DEFAULT_BLOCKS blocks each from block 2, the log
+ * after them and, unless RVM_VOL_FORMAT_LOG_ONLY, segment 0 (internal:
+ * all the rest, at least RVM_MIN_DATA_BLOCKS) after the log. The segment
+ * table, generation 0 in copy A, holds segment 0 or nothing; next id 1. A
  * random nonce and uuid; the head at lsn 0, seq 1; RVM_SB_CLEAN. Zeroes
- * the superblock blocks and the start of the log, flushes, writes copy B
- * (sb_seq 1) then copy A (sb_seq 2), flushing after each. Whatever the
- * device held before is lost; the data segment is not zeroed.
+ * the superblock and table blocks and the start of the log, flushes,
+ * writes table copy A and flushes, then superblock copy B (sb_seq 1) and
+ * copy A (sb_seq 2), flushing after each. Whatever the device held before
+ * is lost; segment 0 is not zeroed.
  *
  * Return: 0; -EINVAL for bad @flags or a too small @log_bytes, -ENOSPC if
  * the device is too small, -EBUSY, or an I/O error.
@@ -113,10 +126,14 @@ int rvm_vol_format(const char *path, u64 log_bytes, unsigned int flags);
  * See rvm_super_pick(). The copy in force is kept in @vol for the
  * functions below; rvm_vol_copy() shows each copy and why it was refused.
  *
+ * Also reads the segment table copy the superblock in force names and
+ * validates it (rvm_segtab_validate()).
+ *
  * Return: 0 or 1, the copy in force (A or B); -EINVAL if the device is not
  * an rvm volume or both copies are corrupt, -EBADMSG if both are rvm
- * superblocks with a bad CRC, -EOPNOTSUPP if one was written by a newer
- * format, or an I/O error.
+ * superblocks with a bad CRC, -EOPNOTSUPP if one was written by another
+ * format version (newer, or version 1: the message names it), an error
+ * of the segment table (-EINVAL, -EBADMSG, -EOPNOTSUPP), or an I/O error.
  */
 int rvm_vol_read_super(struct rvm_vol *vol, struct rvm_disk_super *sb);
 
@@ -175,14 +192,72 @@ int rvm_vol_check(struct rvm_vol *vol, struct rvm_recovery_stats *st);
  * @opts: recovery options (RVM_RECOVER_DRY_RUN not allowed), or NULL
  * @st: filled by rvm_recover()
  *
- * Replays the log into the data segment, flushes, then writes the
+ * First checks, as attach does, that every segment the pending records
+ * name is there and is the one the table names (rvm_vol_pending_segs(),
+ * rvm_vol_seg_state()); if one is not, nothing is written. Then replays
+ * the log into the segments, flushes each one written, then writes the
  * superblock rvm_super_after_recovery() prepares and flushes. rvmctl does
  * not offer this (attaching recovers); tests use it.
  *
- * Return: 0, -EBADF if read-only, or an error of rvm_recover() or of the
- * superblock write.
+ * Return: 0, -EBADF if read-only, -ENODEV if a segment the records name
+ * is missing or replaced (the message names it), or an error of
+ * rvm_recover() or of the superblock write.
  */
 int rvm_vol_recover(struct rvm_vol *vol, const struct rvm_recovery_opts *opts,
 		    struct rvm_recovery_stats *st);
+
+/**
+ * rvm_vol_segtab() - the segment table in force
+ * @vol: handle
+ *
+ * Return: the table rvm_vol_read_super() read and validated (valid until
+ * the next read or change), or NULL if the superblocks were not read.
+ */
+const struct rvm_segtab *rvm_vol_segtab(const struct rvm_vol *vol);
+
+/**
+ * rvm_vol_seg_state() - is a segment of the table there, and the right one?
+ * @vol: handle whose superblocks were read
+ * @id: the segment's id
+ * @why: set to NULL if it is, else to why not ("missing (ENOENT)",
+ *	 "replaced: inode 12, table says 13", "smaller than ...")
+ *
+ * Opens an external segment by its name (once) and checks its kind,
+ * device and inode, and size against the table.
+ *
+ * Return: 0 if present, -ENOENT if the table has no segment @id, -ENODEV
+ * if it is missing, replaced or unusable.
+ */
+int rvm_vol_seg_state(struct rvm_vol *vol, u32 id, const char **why);
+
+/**
+ * rvm_vol_pending_segs() - which segments the pending log records name
+ * @vol: handle whose superblocks were read
+ * @ids: a bitmap of RVM_SEG_ID_LIMIT bits, filled (rvm_log_segments())
+ * @st: filled as rvm_log_walk() does
+ *
+ * Return: 0, or an error of rvm_log_segments().
+ */
+int rvm_vol_pending_segs(struct rvm_vol *vol, unsigned long *ids,
+			 struct rvm_recovery_stats *st);
+
+/**
+ * rvm_vol_seg_add() - register a segment offline (tests, tools)
+ * @vol: handle opened for writing, whose superblocks were read
+ * @path: absolute path of a block device or regular file (its name)
+ * @idp: set to its id
+ *
+ * What RVM_IOC_SEG_ADD does in the module, on a volume that is not
+ * attached: the next id, the size rounded down to 4096, its identity
+ * (device and inode) from stat(2); a new table (generation + 1) in the
+ * copy not in force, flushed, then a superblock naming it. A file or
+ * device already in the table gives its id.
+ *
+ * Return: 0; -EINVAL (relative or too long a path, not a file or device,
+ * smaller than 4096 bytes), -ENOSPC (table full), -EBADF, or an error of
+ * stat(2) or of the writes.
+ */
+int rvm_vol_seg_add(struct rvm_vol *vol, const char *path, u32 *idp);
+
 
 #endif /* _RVM_VOLUME_H */

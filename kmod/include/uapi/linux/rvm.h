@@ -27,7 +27,7 @@
 #define RVM_IOC_MAGIC 0xB9
 
 #define RVM_ABI_MAJOR 1
-#define RVM_ABI_MINOR 5
+#define RVM_ABI_MINOR 6
 
 /* RVM_IOC_GET_VERSION features: one bit per optional capability. */
 #define RVM_FEAT_ENGINE (1ULL << 0) /* volumes, regions, transactions */
@@ -37,6 +37,8 @@
 #define RVM_FEAT_REF_FD (1ULL << 4) /* RVM_REF_FD, ABI minor 4 */
 /* Volumes in regular files (attach, and refs by path or fd), ABI minor 5 */
 #define RVM_FEAT_FILE (1ULL << 5)
+/* External data segments (RVM_IOC_SEG_*, format version 2), ABI minor 6 */
+#define RVM_FEAT_SEGMENTS (1ULL << 6)
 
 /**
  * struct rvm_version - answer of RVM_IOC_GET_VERSION
@@ -441,6 +443,107 @@ struct rvm_protect {
 	__u64 reserved[3];
 };
 
+/*
+ * External data segments (RVM_FEAT_SEGMENTS).
+ *
+ * A volume is a log and the data segments registered with it: each a
+ * block device or a regular file of its own, or (segment 0 of a volume
+ * that rvmctl format made on one device) a range of the log's own device.
+ * The log's segment table names them (format.h); nothing of the module's
+ * is ever written inside a segment.
+ *
+ * A bound file descriptor maps all the volume's segments: mmap() offset
+ * RVM_SEG_OFFSET(id, off) maps byte @off of segment @id. Segment 0 is at
+ * mmap offset 0, so a one-device volume is mapped as before. A segment is
+ * at most RVM_SEG_MAX_SIZE bytes and ids are below RVM_SEG_MAX_ID + 1, so
+ * no segment offset reaches RVM_DECL_MMAP_OFFSET. On 32-bit userspace an
+ * mmap() offset has 44 bits (mmap2 counts pages): segments up to id 15.
+ * The @off fields of declaration slots (struct rvm_decl_entry) are such
+ * mmap offsets.
+ */
+#define RVM_SEG_SHIFT 40
+#define RVM_SEG_MAX_SIZE (1ULL << RVM_SEG_SHIFT)
+#define RVM_SEG_MAX_ID 4095U
+#define RVM_SEG_OFFSET(id, off) (((__u64)(id) << RVM_SEG_SHIFT) | (__u64)(off))
+#define RVM_SEG_NAME_MAX 192 /* bytes of a segment's name, with the NUL */
+
+/**
+ * struct rvm_seg_add - argument of RVM_IOC_SEG_ADD
+ * @ref: in: the attached volume (the rights RVM_IOC_BIND needs)
+ * @path: in: user pointer to the absolute path of the segment's block
+ *	device or regular file, NUL-terminated, at most RVM_SEG_NAME_MAX
+ *	bytes with the NUL; it is the segment's name in the table
+ * @flags: in: 0
+ * @id: out: the segment's id (the id it already had if this file or
+ *	device is registered already)
+ * @size: out: the segment's size in bytes (its file's or device's size,
+ *	rounded down to a multiple of 4096)
+ * @reserved: must be 0
+ */
+struct rvm_seg_add {
+	struct rvm_volume_ref ref;
+	__u64 path;
+	__u32 flags;
+	__u32 id;
+	__u64 size;
+	__u64 reserved[4];
+};
+
+/**
+ * struct rvm_seg_ref - argument of RVM_IOC_SEG_REMOVE
+ * @ref: in: the attached volume
+ * @id: in: the segment's id
+ * @flags: in: 0
+ * @reserved: must be 0
+ */
+struct rvm_seg_ref {
+	struct rvm_volume_ref ref;
+	__u32 id;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+/* rvm_seg_info.flags */
+#define RVM_SEGI_INTERNAL (1U << 0) /* a range of the log's own device */
+#define RVM_SEGI_BDEV (1U << 1) /* a block device */
+#define RVM_SEGI_FILE (1U << 2) /* a regular file */
+#define RVM_SEGI_ABSENT (1U << 3) /* not opened at attach: missing, replaced */
+/*
+ * Log records not yet truncated name it (a no_flush commit counts until a
+ * truncation covering it; RVM_IOC_TRUNCATE clears it).
+ */
+#define RVM_SEGI_PENDING (1U << 4)
+
+/**
+ * struct rvm_seg_info - argument of RVM_IOC_SEG_INFO
+ * @ref: in: the attached volume (anyone may ask, as for RVM_IOC_STATUS)
+ * @index: in: which entry of the segment table, from 0 (ENOENT past the
+ *	last)
+ * @flags: out: RVM_SEGI_* bits
+ * @id: out: the segment's id
+ * @pad: must be 0
+ * @size: out: its size in bytes
+ * @dev: out: its identity: device number (a file's st_dev, or the
+ *	device's own), as the table records it (huge_encode_dev())
+ * @ino: out: its identity: inode number (0 for a block device)
+ * @resident_pages: out: its pages in memory
+ * @name: out: its name (the path it was added by), NUL-terminated
+ * @reserved: must be 0 on input, zeroed on output
+ */
+struct rvm_seg_info {
+	struct rvm_volume_ref ref;
+	__u32 index;
+	__u32 flags;
+	__u32 id;
+	__u32 pad;
+	__u64 size;
+	__u64 dev;
+	__u64 ino;
+	__u64 resident_pages;
+	char name[RVM_SEG_NAME_MAX];
+	__u64 reserved[4];
+};
+
 /**
  * RVM_IOC_GET_VERSION - query the ABI version and features of the module
  *
@@ -577,6 +680,41 @@ struct rvm_protect {
  * Errors: EFAULT, EINVAL (unknown mode, non-zero @flags or reserved field).
  */
 #define RVM_IOC_SET_PROTECT _IOW(RVM_IOC_MAGIC, 0x0c, struct rvm_protect)
+
+/**
+ * RVM_IOC_SEG_ADD - register a data segment with an attached volume's log
+ * (RVM_FEAT_SEGMENTS). The module opens @path with the caller's
+ * credentials, read-write (O_DIRECT where the file system allows it), and
+ * writes the new segment table durably before it returns. Adding a file
+ * or device that is registered already returns its id (and, if it grew,
+ * its new size); if it was absent at attach, it is opened again (ENODEV if
+ * it still is not the file or device the table names).
+ *
+ * Errors: EFAULT, EINVAL (bad field, a relative path, not a block device
+ * or regular file, smaller than 4096 bytes, larger than RVM_SEG_MAX_SIZE,
+ * or the log's own device), ENAMETOOLONG, ENOENT, EACCES, EROFS, EBUSY
+ * (a device in use), ENOSPC (the segment table is full), ENODEV, EIO,
+ * ENOMEM, ENXIO, EPERM as for RVM_IOC_BIND.
+ */
+#define RVM_IOC_SEG_ADD _IOWR(RVM_IOC_MAGIC, 0x0d, struct rvm_seg_add)
+
+/**
+ * RVM_IOC_SEG_REMOVE - remove a segment from the log's table: the log is
+ * truncated first, so no record names it afterwards.
+ *
+ * Errors: EFAULT, EINVAL, ENOENT (no such segment), EBUSY (mapped, or
+ * segment 0 of a one-device volume), EIO, EROFS, and the errors of
+ * RVM_IOC_BIND's rights check.
+ */
+#define RVM_IOC_SEG_REMOVE _IOW(RVM_IOC_MAGIC, 0x0e, struct rvm_seg_ref)
+
+/**
+ * RVM_IOC_SEG_INFO - describe the @index-th segment of the table.
+ *
+ * Errors: EFAULT, EINVAL, ENOENT (no such volume, or @index past the
+ * last segment).
+ */
+#define RVM_IOC_SEG_INFO _IOWR(RVM_IOC_MAGIC, 0x0f, struct rvm_seg_info)
 
 /*
  * io_uring commands (RVM_FEAT_URING).
