@@ -7,6 +7,7 @@
  * (classic*.c) is built on these calls.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,73 @@ int rvm_vol_status(const char *dev, struct rvm_status *st)
 	memset(st, 0, sizeof(*st));
 	st->ref.path = (uintptr_t)dev;
 	return rvm_dev_ioctl(RVM_IOC_STATUS, st);
+}
+
+/* A reference by an fd open for reading and writing: the rights to bind. */
+static int rvm_ref_rw(const char *log, struct rvm_volume_ref *ref)
+{
+	int fd = open(log, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	memset(ref, 0, sizeof(*ref));
+	ref->flags = RVM_REF_FD;
+	ref->fd = fd;
+	return fd;
+}
+
+int rvm_seg_add(const char *log, const char *path, uint32_t *id,
+		uint64_t *size)
+{
+	char abs[PATH_MAX];
+	struct rvm_seg_add a;
+	int fd, err;
+
+	if (!log || !path)
+		return -EINVAL;
+	if (!realpath(path, abs))
+		return -errno;
+	memset(&a, 0, sizeof(a));
+	fd = rvm_ref_rw(log, &a.ref);
+	if (fd < 0)
+		return fd;
+	a.path = (uintptr_t)abs;
+	err = rvm_dev_ioctl(RVM_IOC_SEG_ADD, &a);
+	close(fd);
+	if (err)
+		return err;
+	if (id)
+		*id = a.id;
+	if (size)
+		*size = a.size;
+	return 0;
+}
+
+int rvm_seg_remove(const char *log, uint32_t id)
+{
+	struct rvm_seg_ref r;
+	int fd, err;
+
+	if (!log)
+		return -EINVAL;
+	memset(&r, 0, sizeof(r));
+	fd = rvm_ref_rw(log, &r.ref);
+	if (fd < 0)
+		return fd;
+	r.id = id;
+	err = rvm_dev_ioctl(RVM_IOC_SEG_REMOVE, &r);
+	close(fd);
+	return err;
+}
+
+int rvm_seg_info(const char *log, uint32_t index, struct rvm_seg_info *info)
+{
+	if (!log || !info)
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	info->ref.path = (uintptr_t)log;
+	info->index = index;
+	return rvm_dev_ioctl(RVM_IOC_SEG_INFO, info);
 }
 
 int rvm_open(const char *dev, struct rvm **out)

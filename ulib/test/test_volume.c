@@ -458,6 +458,41 @@ static void test_endpoints(void)
 }
 
 
+/* rvmctl's path (built next to the tests), or NULL. */
+static const char *rvmctl_path(void)
+{
+	static char self[512], path[600];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return NULL;
+	self[n] = 0;
+	snprintf(path, sizeof(path), "%s/../rvmctl", dirname(self));
+	return access(path, X_OK) ? NULL : path;
+}
+
+/* Run rvmctl @args; its exit status, its stdout in @out. */
+static int rvmctl_out(const char *args, char *out, size_t len)
+{
+	const char *ctl = rvmctl_path();
+	char cmd[1024];
+	size_t got = 0;
+	FILE *p;
+	int st;
+
+	out[0] = 0;
+	if (!ctl)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", ctl, args);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (got + 1 < len && fgets(out + got, len - got, p))
+		got += strlen(out + got);
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 /* Does file @path hold @len bytes @want? */
 static bool file_is(const char *path, const u8 *want, u64 len)
 {
@@ -578,6 +613,18 @@ static void test_segments(void)
 		has(rvm_vol_last_error(), seg[2]) &&
 		has(rvm_vol_last_error(), "missing"), "%s", rvm_vol_last_error());
 	rvm_vol_close(vol);
+	{
+		char out[8192], args[600];
+
+		snprintf(args, sizeof(args), "check %s", f);
+		t_eq(rvmctl_out(args, out, sizeof(out)), 4);
+		t_check(has(out, "pending records name segment 2 ") &&
+			has(out, "missing (ENOENT)") &&
+			has(out, "segment 1 ") && has(out, ": present"), "%s", out);
+		snprintf(args, sizeof(args), "dump %s", f);
+		t_eq(rvmctl_out(args, out, sizeof(out)), 0);
+		t_check(has(out, "seg 3 offset") && has(out, seg[3]), "%s", out);
+	}
 	t_check(file_is(f, logbefore, size), "log file written");
 	t_check(file_is(seg[1], m.x0[1], segsize[1]), "segment 1 written");
 	t_check(file_is(seg[3], m.x0[3], segsize[3]), "segment 3 written");
@@ -593,6 +640,13 @@ static void test_segments(void)
 	t_check(has(rvm_vol_last_error(), "segment 2") &&
 		has(rvm_vol_last_error(), "replaced"), "%s", rvm_vol_last_error());
 	rvm_vol_close(vol);
+	{
+		char out[8192], args[600];
+
+		snprintf(args, sizeof(args), "check %s", f);
+		t_eq(rvmctl_out(args, out, sizeof(out)), 4);
+		t_check(has(out, "replaced: inode"), "%s", out);
+	}
 	t_check(file_is(f, logbefore, size), "log file written");
 	t_check(file_is(seg[1], m.x0[1], segsize[1]), "segment 1 written");
 	t_end();

@@ -53,10 +53,12 @@ extern "C" {
 struct rvm;
 
 /**
- * RVM_DEFAULT_DATA_LEN - data segment of a volume file made by the classic
- * rvm_create_log() (or rvm_initialize() with create_log_file) on a regular
- * file: 256 MiB, sparse. The environment variable RVM_DATA_LEN (bytes,
- * with an optional K, M or G suffix) overrides it.
+ * RVM_DEFAULT_DATA_LEN - segment 0 (on the log's own file) of a volume
+ * file made by the classic rvm_create_log() (or rvm_initialize() with
+ * create_log_file) on a regular file: 256 MiB, sparse. The environment
+ * variable RVM_DATA_LEN (bytes, with an optional K, M or G suffix; 0 for
+ * a log alone) overrides it. Data files of their own are segments too
+ * (rvm_seg_add()).
  */
 #define RVM_DEFAULT_DATA_LEN	(256ULL << 20)
 
@@ -142,6 +144,74 @@ int rvm_vol_detach(const char *dev);
  * * -EINVAL - @st is NULL
  */
 int rvm_vol_status(const char *dev, struct rvm_status *st);
+
+/*
+ * ===========================================================================
+ * Data segments (RVM_FEAT_SEGMENTS, ABI minor 6)
+ * ===========================================================================
+ *
+ * A volume is a log and the data segments registered with it: block
+ * devices or regular files of their own, and, on a volume rvmctl format
+ * made on one device, segment 0 on the log's own device. A handle maps
+ * byte off of segment id at offset RVM_SEG_OFFSET(id, off) of
+ * rvm_region_map(). The log's segment table names each segment by the
+ * absolute path it was added by; attach opens every segment by that name
+ * and checks that it is the same file or device (device and inode).
+ */
+
+/**
+ * rvm_seg_add() - register a data segment with an attached volume's log
+ * @log: path of the volume's log (block device or regular file)
+ * @path: the segment's block device or regular file; made absolute with
+ *	realpath(3), which is its name in the log's segment table
+ * @id: out: the segment's id (if not NULL)
+ * @size: out: its size in bytes, rounded down to 4096 (if not NULL)
+ *
+ * The module opens @path with the caller's credentials (read and write
+ * permission on it is the check) and needs the rights rvm_open() needs on
+ * @log. A file or device registered already gives its id (and its new
+ * size, if it grew). Nothing is ever written inside a segment but what
+ * the program commits there.
+ *
+ * Return:
+ * * 0 - registered (or was already)
+ * * -EINVAL - not a block device or regular file, smaller than 4096 bytes,
+ *   larger than RVM_SEG_MAX_SIZE, or the log's own device
+ * * -ENOENT, -EACCES, -EROFS, -ENAMETOOLONG - of @path (or @log)
+ * * -ENOSPC - the segment table is full
+ * * -EBUSY - a block device in use elsewhere
+ * * -ENOTTY - the module has no RVM_FEAT_SEGMENTS
+ * * -ENODEV, -EIO, -ENOMEM, -EPERM
+ */
+int rvm_seg_add(const char *log, const char *path, uint32_t *id,
+		uint64_t *size);
+
+/**
+ * rvm_seg_remove() - remove a segment from an attached volume's log
+ * @log: path of the volume's log
+ * @id: the segment's id
+ *
+ * Truncates the log first, so that no record names the segment any more.
+ *
+ * Return: 0; -ENOENT (no such segment), -EBUSY (mapped, or segment 0 of a
+ * one-device volume), -EIO, -EROFS, -EACCES, -ENOTTY (no
+ * RVM_FEAT_SEGMENTS).
+ */
+int rvm_seg_remove(const char *log, uint32_t id);
+
+/**
+ * rvm_seg_info() - describe a segment of an attached volume's table
+ * @log: path of the volume's log
+ * @index: which entry of the table, from 0
+ * @info: out: the entry (struct rvm_seg_info of <linux/rvm.h>: id, flags
+ *	RVM_SEGI_*, size, identity, resident pages, name)
+ *
+ * Anyone may ask. Loop from index 0 until -ENOENT for the whole table.
+ *
+ * Return: 0; -ENOENT past the last entry (or the volume is not attached),
+ * -EINVAL, -ENOTTY (no RVM_FEAT_SEGMENTS).
+ */
+int rvm_seg_info(const char *log, uint32_t index, struct rvm_seg_info *info);
 
 /*
  * ===========================================================================
@@ -235,7 +305,9 @@ int rvm_stat(struct rvm *r, struct rvm_status *st);
 /**
  * rvm_region_map() - map bytes of the data segment
  * @r: the handle
- * @offset: byte offset in the data segment; a multiple of the page size
+ * @offset: byte offset in the data segment (segment 0), or
+ *	RVM_SEG_OFFSET(id, off) for byte off of segment id (rvm_seg_add());
+ *	a multiple of the page size
  * @len: length in bytes, not 0; rounded up to whole pages
  * @addr: where to map: a hint, or with RVM_MAP_FIXED the exact address
  *	(a multiple of the page size); NULL lets the kernel choose

@@ -116,9 +116,18 @@ static void print_super(const struct rvm_disk_super *sb)
 	printf("    log:  blocks %llu..%llu (%s)\n", (unsigned long long)ls,
 	       (unsigned long long)(ls + lb - 1),
 	       human(lb * RVM_BLOCK_SIZE, b1, sizeof(b1)));
-	printf("    data: blocks %llu..%llu (%s)\n", (unsigned long long)ds,
-	       (unsigned long long)(ds + db - 1),
-	       human(db * RVM_BLOCK_SIZE, b2, sizeof(b2)));
+	printf("    segment table: blocks %llu.. (%u each, 2 copies), generation %llu (copy %c), crc %08x\n",
+	       (unsigned long long)le64_to_cpu(sb->segtab_start),
+	       le32_to_cpu(sb->segtab_blocks),
+	       (unsigned long long)le64_to_cpu(sb->segtab_gen),
+	       'A' + (int)(le64_to_cpu(sb->segtab_gen) & 1),
+	       le32_to_cpu(sb->segtab_crc));
+	if (db)
+		printf("    data: blocks %llu..%llu (%s): segment 0\n",
+		       (unsigned long long)ds, (unsigned long long)(ds + db - 1),
+		       human(db * RVM_BLOCK_SIZE, b2, sizeof(b2)));
+	else
+		printf("    data: none on this device (a log alone)\n");
 	printf("    head: lsn %llu, seq %llu; flags 0x%x%s\n",
 	       (unsigned long long)le64_to_cpu(sb->head_lsn),
 	       (unsigned long long)le64_to_cpu(sb->head_seq), flags,
@@ -246,6 +255,8 @@ int cmd_format(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "log-size", required_argument, NULL, 'l' },
+		{ "log-only", no_argument, NULL, 'o' },
+		{ "data-blocks", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -256,13 +267,25 @@ int cmd_format(int argc, char **argv)
 	u64 log_bytes = 0;
 	char b1[32], b2[32], u[40], what[128];
 	bool force = false;
+	unsigned int fflags = 0;
 	int opt, err;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "l:fh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "l:od:fh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			force = true;
+			break;
+		case 'o':
+			fflags |= RVM_VOL_FORMAT_LOG_ONLY;
+			break;
+		case 'd':
+			/* Only 0 for now: segment 0 takes the rest otherwise. */
+			if (strcmp(optarg, "0")) {
+				fprintf(stderr, "rvmctl format: --data-blocks takes 0 only (a log alone); without it segment 0 takes the rest\n");
+				return EXIT_USAGE;
+			}
+			fflags |= RVM_VOL_FORMAT_LOG_ONLY;
 			break;
 		case 'l':
 			if (parse_size(optarg, &log_bytes) || !log_bytes) {
@@ -286,7 +309,7 @@ int cmd_format(int argc, char **argv)
 			argv[optind], what);
 		return 1;
 	}
-	err = rvm_vol_format(argv[optind], log_bytes, 0);
+	err = rvm_vol_format(argv[optind], log_bytes, fflags);
 	if (err) {
 		fprintf(stderr, "rvmctl format: %s\n", rvm_vol_last_error());
 		return 1;
@@ -300,12 +323,74 @@ int cmd_format(int argc, char **argv)
 		rvm_vol_close(vol);
 		return 1;
 	}
-	printf("%s: formatted: uuid %s, log %s, data segment %s\n",
-	       argv[optind], uuid_str(sb.uuid, u, sizeof(u)),
-	       human(le64_to_cpu(sb.log_blocks) * RVM_BLOCK_SIZE, b1, sizeof(b1)),
-	       human(le64_to_cpu(sb.data_blocks) * RVM_BLOCK_SIZE, b2, sizeof(b2)));
+	if (sb.data_blocks)
+		printf("%s: formatted (version %u): uuid %s, log %s, data segment 0 %s\n",
+		       argv[optind], le32_to_cpu(sb.version),
+		       uuid_str(sb.uuid, u, sizeof(u)),
+		       human(le64_to_cpu(sb.log_blocks) * RVM_BLOCK_SIZE, b1, sizeof(b1)),
+		       human(le64_to_cpu(sb.data_blocks) * RVM_BLOCK_SIZE, b2, sizeof(b2)));
+	else
+		printf("%s: formatted (version %u): uuid %s, log %s, no data segment yet ('rvmctl segment add')\n",
+		       argv[optind], le32_to_cpu(sb.version),
+		       uuid_str(sb.uuid, u, sizeof(u)),
+		       human(le64_to_cpu(sb.log_blocks) * RVM_BLOCK_SIZE, b1, sizeof(b1)));
 	rvm_vol_close(vol);
 	return 0;
+}
+
+/* ---- segments ---------------------------------------------------------- */
+
+static const char *dseg_kind(u32 flags)
+{
+	return flags == RVM_DSEG_INTERNAL ? "internal" :
+	       flags == RVM_DSEG_BDEV ? "device" :
+	       flags == RVM_DSEG_FILE ? "file" : "?";
+}
+
+/* The segment table in force: id, kind, size, identity, name. */
+static void print_segtab(const struct rvm_segtab *t)
+{
+	char b[32];
+	u32 i;
+
+	if (!t)
+		return;
+	printf("segment table: generation %llu, %u segment%s (room for %u), next id %u\n",
+	       (unsigned long long)le64_to_cpu(t->hdr->gen), t->nsegs,
+	       t->nsegs == 1 ? "" : "s", t->max_segs,
+	       le32_to_cpu(t->hdr->next_id));
+	for (i = 0; i < t->nsegs; i++) {
+		const struct rvm_disk_seg *e = &t->ent[i];
+
+		if (le32_to_cpu(e->flags) == RVM_DSEG_INTERNAL)
+			printf("  segment %u: internal, %s (on the log's device)\n",
+			       le32_to_cpu(e->id),
+			       human(le64_to_cpu(e->size), b, sizeof(b)));
+		else
+			printf("  segment %u: %s, %s, dev %llx ino %llu: %s\n",
+			       le32_to_cpu(e->id), dseg_kind(le32_to_cpu(e->flags)),
+			       human(le64_to_cpu(e->size), b, sizeof(b)),
+			       (unsigned long long)le64_to_cpu(e->dev),
+			       (unsigned long long)le64_to_cpu(e->ino), e->name);
+	}
+}
+
+static void segs_json(const struct rvm_segtab *t)
+{
+	u32 i;
+
+	for (i = 0; t && i < t->nsegs; i++) {
+		const struct rvm_disk_seg *e = &t->ent[i];
+
+		printf("%s{", i ? "," : "");
+		json_u64("id", le32_to_cpu(e->id), true);
+		json_str("kind", dseg_kind(le32_to_cpu(e->flags)), true);
+		json_u64("size", le64_to_cpu(e->size), true);
+		json_u64("dev", le64_to_cpu(e->dev), true);
+		json_u64("ino", le64_to_cpu(e->ino), true);
+		json_str("name", e->name, false);
+		printf("}");
+	}
 }
 
 /* ---- dump ------------------------------------------------------------- */
@@ -335,7 +420,8 @@ static int dump_rec(void *arg, const struct rvm_rec_info *ri)
 	       (unsigned long long)le64_to_cpu(h->tid), le32_to_cpu(h->len),
 	       le32_to_cpu(h->next), n, n == 1 ? "" : "s");
 	for (i = 0; i < n; i++)
-		printf("      offset %llu len %u\n",
+		printf("      seg %u offset %llu len %u\n",
+		       le32_to_cpu(ri->ranges[i].seg),
 		       (unsigned long long)le64_to_cpu(ri->ranges[i].offset),
 		       le32_to_cpu(ri->ranges[i].len));
 	return 0;
@@ -364,7 +450,8 @@ static int dump_rec_json(void *arg, const struct rvm_rec_info *ri)
 		json_u64("len", le32_to_cpu(h->len), true);
 		printf("\"ranges\":[");
 		for (i = 0; i < n; i++)
-			printf("%s{\"offset\":%llu,\"len\":%u}", i ? "," : "",
+			printf("%s{\"seg\":%u,\"offset\":%llu,\"len\":%u}", i ? "," : "",
+			       le32_to_cpu(ri->ranges[i].seg),
 			       (unsigned long long)le64_to_cpu(ri->ranges[i].offset),
 			       le32_to_cpu(ri->ranges[i].len));
 		printf("]");
@@ -391,6 +478,9 @@ static void super_json(const struct rvm_disk_super *sb, const char *why,
 	json_u64("log_blocks", le64_to_cpu(sb->log_blocks), true);
 	json_u64("data_start", le64_to_cpu(sb->data_start), true);
 	json_u64("data_blocks", le64_to_cpu(sb->data_blocks), true);
+	json_u64("segtab_start", le64_to_cpu(sb->segtab_start), true);
+	json_u64("segtab_blocks", le32_to_cpu(sb->segtab_blocks), true);
+	json_u64("segtab_gen", le64_to_cpu(sb->segtab_gen), true);
 	json_u64("head_lsn", le64_to_cpu(sb->head_lsn), true);
 	json_u64("head_seq", le64_to_cpu(sb->head_seq), true);
 	json_u64("flags", le32_to_cpu(sb->flags), false);
@@ -428,6 +518,8 @@ static int dump_json(const char *dev)
 		printf("%s", i ? "," : "");
 		super_json(sb, why, slot == (int)i);
 	}
+	printf("],\"segments\":[");
+	segs_json(rvm_vol_segtab(vol));
 	printf("],\"records\":[");
 	rvm_geom_init(&g, rvm_vol_copy(vol, slot, NULL, NULL));
 	g.segtab = rvm_vol_segtab(vol);
@@ -473,6 +565,7 @@ int cmd_dump(int argc, char **argv)
 		return 1;
 	rvm_geom_init(&d.g, rvm_vol_copy(vol, slot, NULL, NULL));
 	d.g.segtab = rvm_vol_segtab(vol);
+	print_segtab(rvm_vol_segtab(vol));
 	printf("log from lsn %llu, seq %llu:\n",
 	       (unsigned long long)le64_to_cpu(rvm_vol_copy(vol, slot, NULL, NULL)->head_lsn),
 	       (unsigned long long)le64_to_cpu(rvm_vol_copy(vol, slot, NULL, NULL)->head_seq));
@@ -566,6 +659,51 @@ static u64 records_beyond(struct rvm_vol *vol, const struct rvm_disk_super *sb,
 	return found;
 }
 
+/*
+ * Which segments the pending records name, and is each there with the
+ * identity the table records (its name stat()ed: device and inode)?
+ * Prints one line each (unless @json); returns how many are not, and sets
+ * *@npending to how many are named.
+ */
+static u32 check_segments(struct rvm_vol *vol, bool json, u32 *npending)
+{
+	unsigned long ids[BITS_TO_LONGS(RVM_SEG_ID_LIMIT)];
+	const struct rvm_segtab *t = rvm_vol_segtab(vol);
+	struct rvm_recovery_stats st;
+	u32 id, i, bad = 0;
+	const char *why;
+
+	*npending = 0;
+	if (!t)
+		return 0;
+	if (!json)
+		print_segtab(t);
+	if (rvm_vol_pending_segs(vol, ids, &st))
+		return 0;
+	for (id = find_next_bit(ids, RVM_SEG_ID_LIMIT, 0); id < RVM_SEG_ID_LIMIT;
+	     id = find_next_bit(ids, RVM_SEG_ID_LIMIT, id + 1)) {
+		const char *name = "";
+		int err = rvm_vol_seg_state(vol, id, &why);
+
+		for (i = 0; i < t->nsegs; i++)
+			if (le32_to_cpu(t->ent[i].id) == id)
+				name = t->ent[i].name;
+		(*npending)++;
+		bad += !!err;
+		if (json)
+			continue;
+		if (!err)
+			printf("pending records name segment %u%s%s: present\n", id,
+			       *name ? " " : " (internal)", name);
+		else
+			printf("pending records name segment %u %s: %s\n", id, name,
+			       why);
+	}
+	if (!json && !*npending)
+		printf("no pending record names a segment\n");
+	return bad;
+}
+
 /* fsck's exit statuses (fsck(8)), which rvmctl check follows. */
 #define CHECK_CLEAN	0
 #define CHECK_HARMLESS	1
@@ -586,6 +724,7 @@ int cmd_check(int argc, char **argv)
 	char u[40], b[32], msg[256];
 	const char *dev, *state;
 	u64 beyond = 0, damage_lsn = 0;
+	u32 nabsent, pending = 0;
 	int slot, err, opt, rc = CHECK_CLEAN, bad_copies = 0;
 	bool json = false;
 	unsigned int i;
@@ -634,6 +773,7 @@ int cmd_check(int argc, char **argv)
 		return CHECK_OPERROR;
 	}
 	beyond = records_beyond(vol, sb, &st, &damage_lsn);
+	nabsent = check_segments(vol, json, &pending);
 	if (beyond) {
 		state = "damaged";
 		snprintf(msg, sizeof(msg),
@@ -661,6 +801,16 @@ int cmd_check(int argc, char **argv)
 	}
 	if (bad_copies && rc < CHECK_HARMLESS)
 		rc = CHECK_HARMLESS;
+	if (nabsent) {
+		/* Attach would refuse the log until the segments are back. */
+		state = "segments-absent";
+		snprintf(msg, sizeof(msg),
+			 "%u segment%s that pending records name %s missing or replaced: attach refuses the log (and keeps it) until %s back",
+			 nabsent, nabsent == 1 ? "" : "s",
+			 nabsent == 1 ? "is" : "are",
+			 nabsent == 1 ? "it is" : "they are");
+		rc = CHECK_DAMAGE;
+	}
 	if (json) {
 		printf("{");
 		json_str("device", dev, true);
@@ -679,6 +829,8 @@ int cmd_check(int argc, char **argv)
 		json_u64("bytes", st.bytes, true);
 		json_u64("pages", st.pages, true);
 		json_u64("not_replayed", beyond, true);
+		json_u64("segments_pending", pending, true);
+		json_u64("segments_absent", nabsent, true);
 		json_str("message", msg, true);
 		json_u64("exit", rc, false);
 		printf("}\n");

@@ -13,6 +13,7 @@
 
 #include <linux/rvm.h>
 
+#include "rvm/librvm.h"
 #include "rvmctl.h"
 
 /* ---- /dev/rvm --------------------------------------------------------- */
@@ -455,7 +456,67 @@ static void print_status_json(const struct rvm_status *st, const char *dev)
 	printf(",\"set_range_calls\":%llu", (unsigned long long)st->set_range_calls);
 	printf(",\"decl_ranges\":%llu", (unsigned long long)st->decl_ranges);
 	printf(",\"log_preflushes\":%llu", (unsigned long long)st->log_preflushes);
-	printf("}");
+	/* The caller adds the segments and the closing brace. */
+}
+
+static const char *seg_flags_str(u32 f, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s",
+		 f & RVM_SEGI_INTERNAL ? "internal" :
+		 f & RVM_SEGI_BDEV ? "device" :
+		 f & RVM_SEGI_FILE ? "file" : "?",
+		 f & RVM_SEGI_ABSENT ? ",absent" : "",
+		 f & RVM_SEGI_PENDING ? ",pending" : "");
+	return buf;
+}
+
+/*
+ * The segment table of volume @vol_id, as a table (or a JSON array after
+ * ",\"segments\":"); nothing from a module without RVM_FEAT_SEGMENTS.
+ */
+static void print_segments(int fd, u32 vol_id, bool json)
+{
+	struct rvm_seg_info si;
+	char b1[32], b2[48];
+	u32 i;
+
+	for (i = 0;; i++) {
+		memset(&si, 0, sizeof(si));
+		si.ref.vol_id = vol_id;
+		si.index = i;
+		if (node_ioctl(fd, RVM_IOC_SEG_INFO, &si))
+			break;
+		si.name[sizeof(si.name) - 1] = 0;
+		if (json) {
+			const char *n;
+
+			printf("%s{\"id\":%u,\"flags\":%u,\"size\":%llu,\"dev\":%llu,\"ino\":%llu,\"resident_pages\":%llu,\"absent\":%s,\"pending\":%s,\"name\":\"",
+			       i ? "," : "", si.id, si.flags,
+			       (unsigned long long)si.size,
+			       (unsigned long long)si.dev,
+			       (unsigned long long)si.ino,
+			       (unsigned long long)si.resident_pages,
+			       si.flags & RVM_SEGI_ABSENT ? "true" : "false",
+			       si.flags & RVM_SEGI_PENDING ? "true" : "false");
+			for (n = si.name; *n; n++)
+				if (*n == '"' || *n == '\\')
+					printf("\\%c", *n);
+				else if ((unsigned char)*n >= 0x20)
+					putchar(*n);
+			printf("\"}");
+			continue;
+		}
+		if (!i)
+			printf("  segments:\n  %4s  %-12s %-22s %s\n", "id", "size",
+			       "flags", "name");
+		printf("  %4u  %-12s %-22s %s\n", si.id,
+		       human(si.size, b1, sizeof(b1)),
+		       seg_flags_str(si.flags, b2, sizeof(b2)),
+		       si.flags & RVM_SEGI_INTERNAL ? "(the log's device)" :
+						      si.name);
+	}
+	if (!json && !i)
+		printf("  segments:         none\n");
 }
 
 /*
@@ -472,10 +533,15 @@ static int status_one(int fd, struct rvm_status *st, const char *dev, bool json,
 		return 1;
 	}
 	printf("%s", sep);
-	if (json)
+	if (json) {
 		print_status_json(st, dev);
-	else
+		printf(",\"segments\":[");
+		print_segments(fd, st->vol_id, true);
+		printf("]}");
+	} else {
 		print_status(st, dev);
+		print_segments(fd, st->vol_id, false);
+	}
 	return 0;
 }
 
@@ -553,6 +619,132 @@ int cmd_status(int argc, char **argv)
 	}
 	close(fd);
 	return err;
+}
+
+/* ---- segment add / list / remove -------------------------------------- */
+
+/*
+ * Is @log attached? If not, attach it (recovering it) for the command and
+ * say so in *@attached_here: 0, or 1 after saying why not.
+ */
+static int seg_attach(int fd, const char *log, bool *attached_here)
+{
+	struct rvm_attach a;
+	struct rvm_status st;
+	int err;
+
+	*attached_here = false;
+	memset(&st, 0, sizeof(st));
+	st.ref.path = (uintptr_t)log;
+	if (!node_ioctl(fd, RVM_IOC_STATUS, &st))
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.path = (uintptr_t)log;
+	err = node_ioctl(fd, RVM_IOC_ATTACH, &a);
+	if (err) {
+		op_fail("segment", OP_ATTACH, -err, log, 0);
+		return 1;
+	}
+	*attached_here = true;
+	return 0;
+}
+
+static void seg_detach(int fd, const char *log, bool attached_here)
+{
+	struct rvm_volume_ref ref;
+	int err;
+
+	if (!attached_here)
+		return;
+	memset(&ref, 0, sizeof(ref));
+	ref.path = (uintptr_t)log;
+	err = node_ioctl(fd, RVM_IOC_DETACH, &ref);
+	if (err)
+		op_fail("segment", OP_DETACH, -err, log, 0);
+}
+
+static const char *seg_why(int err)
+{
+	switch (err) {
+	case ENOTTY:
+		return "this rvm.ko has no data segments (RVM_FEAT_SEGMENTS, ABI minor 6)";
+	case EBUSY:
+		return "busy (mapped, segment 0 of a one-device volume, or a device in use)";
+	case ENOSPC:
+		return "the segment table is full";
+	case EINVAL:
+		return "not a block device or regular file of at least 4096 bytes (or the log's own device)";
+	default:
+		return strerror(err);
+	}
+}
+
+int cmd_segment(int argc, char **argv)
+{
+	const struct rvmctl_cmd *c = rvmctl_find("segment");
+	const char *op, *log;
+	bool here = false;
+	u32 id = 0;
+	uint64_t size = 0;
+	int fd, err = 0, rc = 0;
+
+	if (argc < 3)
+		return rvmctl_usage(c);
+	op = argv[1];
+	log = argv[2];
+	if (!strcmp(op, "list") ? argc != 3 :
+	    (strcmp(op, "add") && strcmp(op, "remove")) || argc != 4)
+		return rvmctl_usage(c);
+	if (!strcmp(op, "remove") && parse_u32(argv[3], 0, RVM_SEG_MAX_ID, &id)) {
+		fprintf(stderr, "rvmctl segment: bad segment id '%s'\n", argv[3]);
+		return EXIT_USAGE;
+	}
+	fd = node_open("segment", false);
+	if (fd < 0)
+		return 1;
+	if (seg_attach(fd, log, &here)) {
+		close(fd);
+		return 1;
+	}
+	if (!strcmp(op, "add")) {
+		err = rvm_seg_add(log, argv[3], &id, &size);
+		if (err) {
+			fprintf(stderr, "rvmctl segment add: %s: %s\n", argv[3],
+				seg_why(-err));
+			rc = 1;
+		} else {
+			char b[32];
+
+			printf("%s: segment %u, %s\n", argv[3], id,
+			       human(size, b, sizeof(b)));
+		}
+	} else if (!strcmp(op, "remove")) {
+		err = rvm_seg_remove(log, id);
+		if (err) {
+			fprintf(stderr, "rvmctl segment remove: %s: segment %u: %s\n",
+				log, id, err == -ENOENT ? "no such segment" :
+				seg_why(-err));
+			rc = 1;
+		} else {
+			printf("%s: segment %u removed\n", log, id);
+		}
+	} else {
+		struct rvm_status st;
+
+		memset(&st, 0, sizeof(st));
+		st.ref.path = (uintptr_t)log;
+		err = node_ioctl(fd, RVM_IOC_STATUS, &st);
+		if (err) {
+			op_fail("segment", OP_STATUS, -err, log, 0);
+			rc = 1;
+		} else {
+			printf("%s (volume %u):\n", log, st.vol_id);
+			print_segments(fd, st.vol_id, false);
+		}
+	}
+	seg_detach(fd, log, here);
+	close(fd);
+	return rc;
 }
 
 int cmd_version(int argc, char **argv)

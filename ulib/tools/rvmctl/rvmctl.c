@@ -2,12 +2,13 @@
 /*
  * rvmctl: create, inspect and (with rvm.ko) attach rvm volumes.
  *
- *   rvmctl format DEV [--log-size N[K|M|G]] [--force]
+ *   rvmctl format DEV [--log-size N[K|M|G]] [--log-only] [--force]
  *   rvmctl dump DEV [--json]
  *   rvmctl check DEV [--json]
  *   rvmctl attach DEV [--truncate PCT] [--spool-delay MS]
  *   rvmctl detach DEV | --id N
  *   rvmctl status [DEV | --id N] [--json]
+ *   rvmctl segment add LOG PATH | list LOG | remove LOG ID
  *   rvmctl version
  *   rvmctl help [COMMAND]
  *   rvmctl --version | --help; rvmctl COMMAND --help
@@ -52,12 +53,15 @@ const char *human(u64 bytes, char *buf, size_t len)
 static int cmd_help(int argc, char **argv);
 
 static const struct rvmctl_cmd rvmctl_cmds[] = {
-	{ "format", cmd_format, "DEV [--log-size N[K|M|G]] [--force]",
+	{ "format", cmd_format, "DEV [--log-size N[K|M|G]] [--log-only] [--force]",
 	  "Format DEV (a block device or an existing regular file) as an empty\n"
-	  "rvm volume. The log takes 1/8 of the device, between 64 KiB and\n"
-	  "64 MiB, unless --log-size says otherwise; the data segment takes\n"
-	  "the rest. Everything on DEV is lost: a DEV that holds a file system,\n"
-	  "a partition table or an rvm volume (probed with libblkid) is refused\n"
+	  "rvm volume (format version 2): a log and, on the same device, data\n"
+	  "segment 0. The log takes 1/8 of the device, between 64 KiB and\n"
+	  "64 MiB, unless --log-size says otherwise; segment 0 takes the rest.\n"
+	  "--log-only (or --data-blocks 0): a log alone, all of DEV, whose data\n"
+	  "segments are files or devices of their own ('rvmctl segment add').\n"
+	  "Everything on DEV is lost: a DEV that holds a file system, a\n"
+	  "partition table or an rvm volume (probed with libblkid) is refused\n"
 	  "unless --force is given." },
 	{ "dump", cmd_dump, "DEV [--json]",
 	  "Show both superblock copies and every committed record of the log\n"
@@ -90,8 +94,17 @@ static const struct rvmctl_cmd rvmctl_cmds[] = {
 	{ "status", cmd_status, "[DEV | --id N] [--json]",
 	  "Show the counters of an attached volume, with derived figures: log\n"
 	  "use, commits per log write (group commit), log bytes per declared\n"
-	  "byte. With no volume named, of every attached volume (the list is\n"
+	  "byte, and its segments (id, size, kind, absent, pending, name).\n"
+	  "With no volume named, of every attached volume (the list is\n"
 	  "/sys/module/rvm/volumes). --json: an object, or an array of them." },
+	{ "segment", cmd_segment, "add LOG PATH | list LOG | remove LOG ID",
+	  "The data segments of the log LOG: add registers the block device or\n"
+	  "regular file PATH (by its absolute path, with its device and inode)\n"
+	  "and prints its id; list shows the segment table (id, size, kind,\n"
+	  "absent, pending, name); remove truncates the log and removes segment\n"
+	  "ID. Through rvm.ko: LOG is attached for the command if it is not,\n"
+	  "and detached after. Needs root for the attach; add needs read and\n"
+	  "write permission on PATH and LOG." },
 	{ "version", cmd_version, "",
 	  "Show the ABI version and the features of the loaded rvm.ko." },
 	{ "help", cmd_help, "[COMMAND]", "Show the usage of rvmctl or of COMMAND." },

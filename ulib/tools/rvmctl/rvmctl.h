@@ -33,6 +33,7 @@ int cmd_check(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_segment(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 void note_if_attached(const char *cmd, const char *dev);
 
