@@ -240,14 +240,21 @@ static void rvm_bio_ahead_end(struct bio *bio)
 	complete(&a->done);
 }
 
-/* The endpoint @ep names in @ctx (a struct rvm_ep_set), or NULL. */
+/*
+ * The endpoint @ep names in @ctx (a struct rvm_ep_set), or an ERR_PTR:
+ * -EINVAL for no such segment, -ENODEV for an absent one.
+ */
 static const struct rvm_endpoint *rvm_ep_pick(void *ctx, u32 ep)
 {
 	const struct rvm_ep_set *set = ctx;
+	const struct rvm_dseg *d;
 
 	if (ep == RVM_IO_LOG)
 		return set->log;
-	return ep < set->nsegs ? &set->segs[ep] : NULL;
+	d = xa_load(set->segs, ep);
+	if (!d)
+		return ERR_PTR(-EINVAL);
+	return d->absent ? ERR_PTR(-ENODEV) : &d->ep;
 }
 
 static int rvm_io_read_start(void *ctx, u32 ep, u64 off, void *buf, size_t len,
@@ -258,7 +265,9 @@ static int rvm_io_read_start(void *ctx, u32 ep, u64 off, void *buf, size_t len,
 	struct bio *bio;
 	int ret;
 
-	if (!e || !len)
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	if (!len)
 		return -EINVAL;
 	ret = rvm_ep_check(e, off, len);
 	if (ret)
@@ -302,21 +311,21 @@ static int rvm_io_read(void *ctx, u32 ep, u64 off, void *buf, size_t len)
 {
 	const struct rvm_endpoint *e = rvm_ep_pick(ctx, ep);
 
-	return e ? rvm_ep_read(e, off, buf, len) : -EINVAL;
+	return IS_ERR(e) ? PTR_ERR(e) : rvm_ep_read(e, off, buf, len);
 }
 
 static int rvm_io_write(void *ctx, u32 ep, u64 off, const void *buf, size_t len)
 {
 	const struct rvm_endpoint *e = rvm_ep_pick(ctx, ep);
 
-	return e ? rvm_ep_write(e, off, buf, len, 0) : -EINVAL;
+	return IS_ERR(e) ? PTR_ERR(e) : rvm_ep_write(e, off, buf, len, 0);
 }
 
 static int rvm_io_flush(void *ctx, u32 ep)
 {
 	const struct rvm_endpoint *e = rvm_ep_pick(ctx, ep);
 
-	return e ? rvm_ep_flush(e) : -EINVAL;
+	return IS_ERR(e) ? PTR_ERR(e) : rvm_ep_flush(e);
 }
 
 /* The endpoints as the shared recovery code sees them; ctx: rvm_ep_set. */

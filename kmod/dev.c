@@ -81,7 +81,7 @@ static long rvm_ioctl_get_version(void __user *argp)
 	v.abi_minor = RVM_ABI_MINOR;
 	v.page_size = PAGE_SIZE;
 	v.features = RVM_FEAT_ENGINE | RVM_FEAT_PROTECT | RVM_FEAT_DECL |
-		     RVM_FEAT_REF_FD | RVM_FEAT_FILE;
+		     RVM_FEAT_REF_FD | RVM_FEAT_FILE | RVM_FEAT_SEGMENTS;
 	if (IS_ENABLED(CONFIG_IO_URING))
 		v.features |= RVM_FEAT_URING;
 	if (copy_to_user(argp, &v, sizeof(v)))
@@ -301,6 +301,94 @@ static long rvm_ioctl_set_protect(struct rvm_file *rf, void __user *argp)
 	return 0;
 }
 
+/*
+ * RVM_IOC_SEG_ADD: the rights RVM_IOC_BIND needs on the volume, then the
+ * open of @path with the caller's credentials (dseg.c).
+ */
+static long rvm_ioctl_seg_add(void __user *argp)
+{
+	struct rvm_volume *vol;
+	struct rvm_seg_add a;
+	char *path;
+	long ret;
+
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	if (a.flags || a.id || a.size ||
+	    !rvm_zero(a.reserved, sizeof(a.reserved)) || !a.path)
+		return -EINVAL;
+	path = strndup_user(u64_to_user_ptr(a.path), RVM_SEG_NAME_MAX);
+	if (IS_ERR(path))
+		return PTR_ERR(path) == -EINVAL ? -ENAMETOOLONG : PTR_ERR(path);
+	vol = rvm_volume_get(&a.ref, true);
+	if (IS_ERR(vol)) {
+		kfree(path);
+		return PTR_ERR(vol);
+	}
+	ret = rvm_dseg_add(vol, path, &a.id, &a.size);
+	rvm_volume_put(vol);
+	kfree(path);
+	if (ret)
+		return ret;
+	if (copy_to_user(argp, &a, sizeof(a)))
+		return -EFAULT;
+	return 0;
+}
+
+static long rvm_ioctl_seg_remove(void __user *argp)
+{
+	struct rvm_volume *vol;
+	struct rvm_seg_ref r;
+	long ret;
+
+	if (copy_from_user(&r, argp, sizeof(r)))
+		return -EFAULT;
+	if (r.flags || !rvm_zero(r.reserved, sizeof(r.reserved)))
+		return -EINVAL;
+	vol = rvm_volume_get(&r.ref, true);
+	if (IS_ERR(vol))
+		return PTR_ERR(vol);
+	ret = rvm_dseg_remove(vol, r.id);
+	rvm_volume_put(vol);
+	return ret;
+}
+
+static long rvm_ioctl_seg_info(void __user *argp)
+{
+	struct rvm_volume *vol;
+	struct rvm_seg_info *si;
+	struct rvm_volume_ref ref;
+	u32 index;
+	long ret;
+
+	si = kmalloc(sizeof(*si), GFP_KERNEL);
+	if (!si)
+		return -ENOMEM;
+	ret = -EFAULT;
+	if (copy_from_user(si, argp, sizeof(*si)))
+		goto out;
+	ret = -EINVAL;
+	if (!rvm_zero(&si->flags,
+		      sizeof(*si) - offsetof(struct rvm_seg_info, flags)))
+		goto out;
+	vol = rvm_volume_get(&si->ref, false);
+	if (IS_ERR(vol)) {
+		ret = PTR_ERR(vol);
+		goto out;
+	}
+	ref = si->ref;
+	index = si->index;
+	memset(si, 0, sizeof(*si));
+	si->ref = ref;
+	ret = rvm_dseg_info(vol, index, si);
+	rvm_volume_put(vol);
+	if (!ret && copy_to_user(argp, si, sizeof(*si)))
+		ret = -EFAULT;
+out:
+	kfree(si);
+	return ret;
+}
+
 static long rvm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct rvm_file *rf = file->private_data;
@@ -333,6 +421,12 @@ static long rvm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return rvm_ioctl_unmap(rf, argp);
 	case RVM_IOC_SET_PROTECT:
 		return rvm_ioctl_set_protect(rf, argp);
+	case RVM_IOC_SEG_ADD:
+		return rvm_ioctl_seg_add(argp);
+	case RVM_IOC_SEG_REMOVE:
+		return rvm_ioctl_seg_remove(argp);
+	case RVM_IOC_SEG_INFO:
+		return rvm_ioctl_seg_info(argp);
 	default:
 		return -ENOTTY;
 	}

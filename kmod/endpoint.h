@@ -14,14 +14,15 @@
  * and an offset inside it, never a volume or a device offset, and the
  * range is checked in one place (rvm_ep_check()): an I/O that reaches past
  * the end of its endpoint is an error, never a write elsewhere. A volume
- * of format version 1 is two endpoints on one backing, from its
- * superblock's geometry: the log at [0, log_off + log_size) and the data
- * segment at [data_off, data_off + data_size).
+ * (format version 2) is the log endpoint at [0, log_off + log_size) of the
+ * log's backing and one endpoint per data segment: all of the segment's
+ * own block device or file, or, for segment 0 of a one-device volume,
+ * [data_off, data_off + data_size) of the log's backing.
  *
  * The shared recovery code addresses the endpoints through rvm_ep_io_ops
- * as (RVM_IO_LOG or segment number, offset), with a struct rvm_ep_set as
- * its context (recovery.h), so that a log with several segments needs no
- * change there.
+ * as (RVM_IO_LOG or segment id, offset), with a struct rvm_ep_set as its
+ * context (recovery.h). An absent segment (not opened at attach) is
+ * -ENODEV there.
  */
 #ifndef _RVM_ENDPOINT_H
 #define _RVM_ENDPOINT_H
@@ -29,6 +30,7 @@
 #include <linux/blk_types.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include "recovery.h"
 
@@ -82,13 +84,11 @@ struct rvm_endpoint {
 /**
  * struct rvm_ep_set - a volume's endpoints, the context of rvm_ep_io_ops
  * @log: the log endpoint (RVM_IO_LOG)
- * @segs: the data segments' endpoints, by segment number
- * @nsegs: their number
+ * @segs: the data segments (struct rvm_dseg, rvm.h) by segment id
  */
 struct rvm_ep_set {
 	struct rvm_endpoint *log;
-	struct rvm_endpoint *segs;
-	u32 nsegs;
+	struct xarray *segs;
 };
 
 /**

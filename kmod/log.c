@@ -290,8 +290,14 @@ static bool rvm_log_drained(struct rvm_volume *vol)
 	return ret;
 }
 
-/* Sanity of a record built by txn.c (it should never fail). */
-static int rvm_log_check_rec(struct rvm_volume *vol, const struct rvm_rec *rec)
+/*
+ * Sanity of a record built by txn.c (it should never fail), whose ranges'
+ * @offset are volume offsets (RVM_SEG_OFFSET()): each must lie inside one
+ * present segment. They are split here into the segment id (@seg) and the
+ * offset in it, as the record names them: from here on (the spool, the
+ * encoder) a range is (@seg, @offset).
+ */
+static int rvm_log_check_rec(struct rvm_volume *vol, struct rvm_rec *rec)
 {
 	u32 mode = rec->flags & (RVM_END_FLUSH | RVM_END_NO_FLUSH);
 	u64 sum = 0;
@@ -302,12 +308,18 @@ static int rvm_log_check_rec(struct rvm_volume *vol, const struct rvm_rec *rec)
 	if (rec->nranges && !rec->ranges)
 		return -EINVAL;
 	for (i = 0; i < rec->nranges; i++) {
-		const struct rvm_range_src *r = &rec->ranges[i];
+		struct rvm_range_src *r = &rec->ranges[i];
 
-		if (!r->len || !r->data || r->offset > vol->geom.data_size ||
-		    r->len > vol->geom.data_size - r->offset)
+		if (!r->len || !r->data ||
+		    rvm_dseg_check(vol, r->offset, r->len))
 			return -EINVAL;
 		sum += r->len;
+	}
+	for (i = 0; i < rec->nranges; i++) {
+		struct rvm_range_src *r = &rec->ranges[i];
+
+		r->seg = RVM_VOFF_SEG(r->offset);
+		r->offset = RVM_VOFF_OFF(r->offset);
 	}
 	if (sum != rec->data_len)
 		return -EINVAL;
@@ -380,6 +392,7 @@ int rvm_log_commit(struct rvm_volume *vol, struct rvm_rec *rec, u64 *seq,
 	rec->seq = atomic64_inc_return(&vol->stats.commits);
 	if (seq)
 		*seq = rec->seq;
+	rvm_dseg_committed(vol, rec);
 	log->queued_bytes += rvm_rec_size(rec);
 	pressure = log->queued_bytes > rvm_log_pressure_limit(vol);
 	/* A no_flush command over the limit completes once written. */

@@ -166,7 +166,7 @@ static void rvm_log_desc(struct rvm_rec_range *d, const struct rvm_range_src *r)
 {
 	d->offset = cpu_to_le64(r->offset);
 	d->len = cpu_to_le32(r->len);
-	d->reserved = 0;
+	d->seg = cpu_to_le32(r->seg);
 }
 
 /*

@@ -21,8 +21,11 @@
  * protection mode (RVM_PROT_*, chosen by the file's RVM_IOC_SET_PROTECT
  * before mmap()) is which of rvm_vm_ops[] it got: split and fork copy
  * vm_ops, so the mode follows without any reference counting. The mmap
- * offset is the byte offset in the data segment, so a vma's vm_pgoff is
- * the data segment page index of its first page.
+ * offset is a volume offset, RVM_SEG_OFFSET(segment id, byte offset in
+ * it), so a vma's vm_pgoff is the page store index of its first page; a
+ * mapping lies inside one segment, which must be present (dseg.c counts
+ * its mappings), and a range never crosses from one segment into the
+ * next.
  *
  * Only MAP_SHARED is allowed. vmas are VM_DONTEXPAND (which also makes
  * them VM_SPECIAL: never merged, never mlocked) and VM_DONTDUMP, and moving
@@ -135,7 +138,7 @@ int rvm_region_vol_init(struct rvm_volume *vol)
 		vol->inode = NULL;
 		return PTR_ERR(inode);
 	}
-	rvm_seg_init(&vol->seg, vol, inode, &vol->seg_ep, vol->geom.data_size);
+	rvm_seg_init(&vol->seg, vol, inode);
 	vol->inode = inode;
 	err = rvm_prot_vol_init(vol);
 	if (err) {
@@ -223,17 +226,12 @@ void rvm_region_bind(struct rvm_volume *vol, struct file *file)
 	file->f_mapping = vol->inode->i_mapping;
 }
 
-static u64 rvm_region_npages(struct rvm_volume *vol)
-{
-	return vol->geom.data_size >> PAGE_SHIFT;
-}
-
 static vm_fault_t rvm_vm_fault(struct vm_fault *vmf)
 {
 	struct rvm_volume *vol = vmf->vma->vm_private_data;
 	struct page *page;
 
-	if (vmf->pgoff >= rvm_region_npages(vol))
+	if (rvm_dseg_check(vol, (u64)vmf->pgoff << PAGE_SHIFT, PAGE_SIZE))
 		return VM_FAULT_SIGBUS;
 
 	page = rvm_seg_get_page(&vol->seg, vmf->pgoff);
@@ -279,17 +277,24 @@ static vm_fault_t rvm_vm_page_mkwrite(struct vm_fault *vmf)
 	return VM_FAULT_LOCKED;
 }
 
-/* A vma copied by a split or by fork(): one more mapping of the volume. */
+/*
+ * A vma copied by a split or by fork(): one more mapping of the volume
+ * and of its segment.
+ */
 static void rvm_vm_open(struct vm_area_struct *vma)
 {
 	struct rvm_volume *vol = vma->vm_private_data;
 
 	kref_get(&vol->kref);
+	rvm_dseg_unmap(vol, (u64)vma->vm_pgoff << PAGE_SHIFT, -1);
 }
 
 static void rvm_vm_close(struct vm_area_struct *vma)
 {
-	rvm_volume_put(vma->vm_private_data);
+	struct rvm_volume *vol = vma->vm_private_data;
+
+	rvm_dseg_unmap(vol, (u64)vma->vm_pgoff << PAGE_SHIFT, 1);
+	rvm_volume_put(vol);
 }
 
 /*
@@ -314,19 +319,22 @@ static const struct vm_operations_struct rvm_vm_ops[RVM_PROT_OFF + 1] = {
 };
 
 /**
- * rvm_region_mmap() - map bytes of the bound volume's data segment
+ * rvm_region_mmap() - map bytes of one of the bound volume's segments
  * @rf: the file, bound to a volume
- * @vma: the new mapping; its offset is the byte offset in the data segment
+ * @vma: the new mapping; its offset is a volume offset, RVM_SEG_OFFSET(id,
+ *	byte offset in segment @id)
  *
- * The mapping gets @rf's protection mode (RVM_IOC_SET_PROTECT).
+ * The mapping gets @rf's protection mode (RVM_IOC_SET_PROTECT), and counts
+ * as a mapping of its segment (which cannot be removed while mapped).
  *
  * Return: 0; -EINVAL for a private mapping or a range not entirely inside
- * the data segment.
+ * one segment; -ENODEV if that segment is absent (not opened at attach).
  */
 int rvm_region_mmap(struct rvm_file *rf, struct vm_area_struct *vma)
 {
 	struct rvm_volume *vol = rf->vol;
 	u64 off, len;
+	int err;
 
 	/*
 	 * VM_MAYSHARE, not VM_SHARED: a MAP_SHARED mapping of a file opened
@@ -335,18 +343,16 @@ int rvm_region_mmap(struct rvm_file *rf, struct vm_area_struct *vma)
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 
-	if (vma->vm_pgoff > rvm_region_npages(vol))
-		return -EINVAL;
 	off = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	len = vma->vm_end - vma->vm_start;
-	if (len > vol->geom.data_size - off)
-		return -EINVAL;
-
 	if (vma->vm_file->f_mapping != vol->inode->i_mapping) {
 		pr_err_once("volume %u: mmap without rvm_region_bind()\n",
 			    vol->id);
 		return -EINVAL;
 	}
+	err = rvm_dseg_map(vol, off, len);
+	if (err)
+		return err;
 
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &rvm_vm_ops[READ_ONCE(rf->prot_mode)];
@@ -391,8 +397,10 @@ static int rvm_region_pieces_add(struct rvm_region_pieces *p, u64 off, u64 len,
 {
 	struct rvm_region_piece *v;
 
+	/* Never across segments: a range lies inside one. */
 	if (p->n && p->v[p->n - 1].off + p->v[p->n - 1].len == off &&
-	    p->v[p->n - 1].mode == mode) {
+	    p->v[p->n - 1].mode == mode &&
+	    RVM_VOFF_SEG(p->v[p->n - 1].off) == RVM_VOFF_SEG(off)) {
 		p->v[p->n - 1].len += len;
 		return 0;
 	}
@@ -497,12 +505,10 @@ int rvm_region_translate(struct rvm_file *rf, u64 addr, u64 len,
 	return err;
 }
 
-/* Check that [off, off + len) lies inside the data segment. */
+/* Check that [off, off + len) lies inside a present segment. */
 static int rvm_region_check(struct rvm_volume *vol, u64 off, u64 len)
 {
-	if (off > vol->geom.data_size || len > vol->geom.data_size - off)
-		return -EINVAL;
-	return 0;
+	return rvm_dseg_check(vol, off, len);
 }
 
 /* Copy between a kernel buffer and the pages, loading absent ones. */

@@ -4,14 +4,17 @@
  *
  * Objects and who owns them:
  *
- *   struct rvm_volume   an attached volume (volume.c): its backing (the
- *                       exclusively opened device or the regular file,
- *                       backing.c) and the endpoints on it for the log and
- *                       the data segment (endpoint.h, bio.c, fileio.c),
- *                       its geometry, its data segment (struct
- *                       rvm_segment, segment.c: the pages in memory;
- *                       region.c: the mappings), its log (log.c) and
- *                       truncation (truncate.c), its counters.
+ *   struct rvm_volume   an attached volume (volume.c): its log's backing
+ *                       (the exclusively opened device or the regular
+ *                       file, backing.c) and the log's endpoint on it
+ *                       (endpoint.h, bio.c, fileio.c), its geometry, its
+ *                       segment table and data segments (struct rvm_dseg,
+ *                       dseg.c: each with its own backing and endpoint,
+ *                       or segment 0 on the log's device), the page store
+ *                       of all of them (struct rvm_segment, segment.c:
+ *                       the pages in memory, by volume offset; region.c:
+ *                       the mappings), its log (log.c) and truncation
+ *                       (truncate.c), its counters.
  *   struct rvm_file     an open file of /dev/rvm (dev.c): the volume it is
  *                       bound to and its running transactions (txn.c).
  *   struct rvm_txn      a running transaction: its declared ranges, with
@@ -21,7 +24,10 @@
  *
  * Locking order: rvm_volumes_lock > rvm_file.lock > rvm_txn.lock >
  * rvm_log.lock; mmap_lock is taken only with no rvm lock held except
- * rvm_txn.lock. Page protection (protect.c):
+ * rvm_txn.lock. Segment table changes (dseg.c): rvm_volume.segtab_lock >
+ * rvm_log.trunc_lock > rvm_volume.sb_lock, and > page lock (a removed
+ * segment's pages); rvm_volume.maps_lock is a spinlock taken inside
+ * mmap_lock, alone. Page protection (protect.c):
  *
  *   rvm_txn.lock > mmap_lock / vma lock > page lock > rvm_prot.lock
  *   rvm_txn.lock > page lock (the seal's barrier), i_mmap_rwsem
@@ -303,10 +309,10 @@ struct rvm_ptxn {
 /**
  * struct rvm_segment - a data segment's pages in memory (segment.c)
  * @vol: the volume whose log protects the segment
- * @inode: anon inode: its address_space holds the resident pages and has
- *	every mapping of the segment on its i_mmap tree
- * @ep: the segment's endpoint, where its pages are read from
- * @size: its size in bytes
+ * @inode: anon inode: its address_space holds the resident pages of every
+ *	segment of the volume, by volume offset, and has every mapping of
+ *	them on its i_mmap tree; a page is read from its segment's
+ *	endpoint (struct rvm_dseg)
  * @lock: protects @state's entries, @ckpt_commit, @ckpt_lsn, @trunc_commit
  * @state: pages that must stay in memory (dirty), by page index
  * @npinned: entries in @state that a truncation may make clean
@@ -321,8 +327,6 @@ struct rvm_ptxn {
 struct rvm_segment {
 	struct rvm_volume *vol;
 	struct inode *inode;
-	const struct rvm_endpoint *ep;
-	u64 size;
 	struct mutex lock; /* see above */
 	struct xarray state;
 	atomic_long_t npinned;
@@ -335,6 +339,56 @@ struct rvm_segment {
 	atomic64_t press_runs;
 };
 
+/* Volume offsets (uapi RVM_SEG_OFFSET()): segment id and offset in it. */
+#define RVM_VOFF_SEG(voff) ((u32)((voff) >> RVM_SEG_SHIFT))
+#define RVM_VOFF_OFF(voff) ((voff) & (RVM_SEG_MAX_SIZE - 1))
+
+/**
+ * struct rvm_tabcopy - a segment table copy in memory (dseg.c)
+ * @node: in rvm_volume.old_tabs once replaced
+ * @t: the validated table, pointing into @buf
+ * @len: bytes of @buf (rvm_segtab_bytes())
+ * @buf: the copy as on disk (kvmalloc, block aligned for direct I/O)
+ */
+struct rvm_tabcopy {
+	struct list_head node;
+	struct rvm_segtab t;
+	size_t len;
+	u8 *buf;
+};
+
+/**
+ * struct rvm_dseg - one data segment of a volume (dseg.c)
+ * @id: its id in the segment table
+ * @flags: RVM_DSEG_* kind
+ * @size: its size in bytes, as the table says
+ * @ident: its identity, as the table says (@ident.dev the kernel's dev_t)
+ * @back: an external segment's block device or file, open unless @absent
+ * @ep: its endpoint: all of @back, or segment 0 on the log's own device
+ * @absent: not opened at attach: missing, replaced, too small, ...
+ * @why: why it is absent, for the kernel log
+ * @name: the path it was added by ("" for segment 0 inside the log)
+ * @maps: vmas mapping it (under rvm_volume.maps_lock)
+ * @removing: being removed: no new mapping (under rvm_volume.maps_lock)
+ * @last_commit: the newest commit number whose record names it
+ * @node: in rvm_volume.removed once removed
+ */
+struct rvm_dseg {
+	u32 id;
+	u32 flags;
+	u64 size;
+	struct rvm_ident ident;
+	struct rvm_backing back;
+	struct rvm_endpoint ep;
+	bool absent;
+	char why[96];
+	char name[RVM_SEG_NAME_LEN];
+	long maps;
+	bool removing;
+	u64 last_commit;
+	struct list_head node;
+};
+
 /**
  * struct rvm_volume - an attached volume
  * @node: in rvm_volumes
@@ -343,18 +397,28 @@ struct rvm_segment {
  * @path: the device path given at attach
  * @back: the block device or regular file it lives in (endpoint.h); its
  *	identity finds the volume from a path or an fd
- * @log_ep: the log's endpoint on it: superblocks and log area
- * @seg_ep: the data segment's endpoint on it
- * @eps: the two, as the shared recovery code addresses them
- * @geom: byte geometry of the volume (record.h)
+ * @log_ep: the log's endpoint on it: superblocks, segment table copies
+ *	and log area
+ * @eps: the log and the segments, as the shared recovery code addresses
+ *	them (by segment id)
+ * @geom: byte geometry of the volume (record.h); @geom.segtab is the
+ *	segment table in force (@tab)
+ * @dsegs: the data segments of the table (struct rvm_dseg), by id
+ * @tab: the segment table copy in force (dseg.c)
+ * @old_tabs: tables replaced since attach, freed at release (@geom.segtab
+ *	is read without a lock by the log writer)
+ * @removed: segments removed since attach (struct rvm_dseg), freed at
+ *	release
+ * @segtab_lock: serialises segment table changes (dseg.c)
+ * @maps_lock: protects every segment's @maps and @removing
  * @sb: the superblock last written
  * @sb_lock: serialises superblock writes
  * @binders: files bound to the volume (detach refuses while non-zero)
  * @failed: an I/O error happened: the volume is read-only until detached
  * @truncate_pct: background truncation threshold, % of the log
  * @spool_delay_ms: longest time a no_flush commit waits to be durable
- * @seg: its one data segment and the pages of it in memory (issue 10:
- *	several)
+ * @seg: the page store of all its segments: the pages in memory, indexed
+ *	by volume offset (RVM_SEG_OFFSET()) >> PAGE_SHIFT
  * @inode: @seg's inode, whose address_space every mapping of the volume
  *	uses (protect.c)
  * @prot: page protection bookkeeping
@@ -368,9 +432,14 @@ struct rvm_volume {
 	char *path;
 	struct rvm_backing back;
 	struct rvm_endpoint log_ep;
-	struct rvm_endpoint seg_ep;
 	struct rvm_ep_set eps;
 	struct rvm_geom geom;
+	struct xarray dsegs;
+	struct rvm_tabcopy *tab;
+	struct list_head old_tabs;
+	struct list_head removed;
+	struct mutex segtab_lock; /* serialises segment table changes */
+	spinlock_t maps_lock; /* rvm_dseg.maps and .removing */
 	struct rvm_disk_super sb;
 	struct mutex sb_lock; /* serialises superblock writes */
 	atomic_t binders;
@@ -439,10 +508,11 @@ void rvm_volume_unbind(struct rvm_volume *vol);
 void rvm_volume_detach_all(void);
 int rvm_volume_write_super(struct rvm_volume *vol, u64 head_lsn, u64 head_seq,
 			   u32 flags);
+int rvm_volume_write_segtab(struct rvm_volume *vol, u64 gen, u32 crc);
 void rvm_volume_fail(struct rvm_volume *vol, int err, const char *what);
 void rvm_volume_status(struct rvm_volume *vol, struct rvm_status *st);
 
-/* region.c: the data segment's pages and the mappings of them */
+/* region.c: the segments' pages and the mappings of them */
 int rvm_region_init(void);
 void rvm_region_exit(void);
 int rvm_region_vol_init(struct rvm_volume *vol);
@@ -464,7 +534,8 @@ int rvm_region_unmap(struct rvm_file *rf, u64 addr, u64 len);
 
 /* segment.c: a data segment's pages in memory */
 void rvm_seg_init(struct rvm_segment *seg, struct rvm_volume *vol,
-		  struct inode *inode, const struct rvm_endpoint *ep, u64 size);
+		  struct inode *inode);
+void rvm_seg_forget(struct rvm_segment *seg, u64 voff, u64 len);
 void rvm_seg_quiesce(struct rvm_segment *seg);
 void rvm_seg_destroy(struct rvm_segment *seg);
 u64 rvm_seg_resident(struct rvm_segment *seg);
@@ -558,6 +629,20 @@ void rvm_uring_complete(struct io_uring_cmd *ucmd, int status);
 
 /* spool.c: inter-transaction coalescing */
 void rvm_spool_merge(struct rvm_volume *vol, struct list_head *take);
+
+/* dseg.c: the segment table and the data segments */
+struct rvm_dseg *rvm_dseg_find(struct rvm_volume *vol, u32 id);
+int rvm_dseg_check(struct rvm_volume *vol, u64 voff, u64 len);
+int rvm_dseg_load(struct rvm_volume *vol);
+int rvm_dseg_check_pending(struct rvm_volume *vol);
+void rvm_dseg_close_all(struct rvm_volume *vol);
+void rvm_dseg_free_all(struct rvm_volume *vol);
+int rvm_dseg_map(struct rvm_volume *vol, u64 voff, u64 len);
+void rvm_dseg_unmap(struct rvm_volume *vol, u64 voff, long n);
+int rvm_dseg_add(struct rvm_volume *vol, const char *path, u32 *id, u64 *size);
+int rvm_dseg_remove(struct rvm_volume *vol, u32 id);
+int rvm_dseg_info(struct rvm_volume *vol, u32 index, struct rvm_seg_info *si);
+void rvm_dseg_committed(struct rvm_volume *vol, const struct rvm_rec *rec);
 
 /* truncate.c: apply the log to the data segment, move the head */
 int rvm_truncate(struct rvm_volume *vol);

@@ -2,16 +2,18 @@
 /*
  * rvm: a data segment's pages in memory - the page store.
  *
- * The resident pages of a data segment are the page cache of its anon
- * inode (seg->inode->i_mapping, the same address_space every mapping of the
- * segment uses): loaded from the segment on first use, by a fault or by a
+ * The resident pages of a volume's data segments are the page cache of its
+ * anon inode (seg->inode->i_mapping, the same address_space every mapping
+ * of the volume uses), indexed by volume offset (RVM_SEG_OFFSET(id, off),
+ * rvm.h) >> PAGE_SHIFT, so that one store, one state array and one clean
+ * pass serve every segment: loaded from the segment on first use, by a fault or by a
  * transaction reading or restoring bytes (rvm_seg_get_page()), charged to
  * the memory cgroup of the process that loads them (filemap_add_folio()),
  * on the kernel's LRU lists, and reclaimed by it like any file page: a
  * clean page is unmapped from every process and freed, and read back from
  * the segment at the next fault or access. The one read of a page from its
- * segment is rvm_seg_read(); with several segments per log (issue 10) only
- * it changes.
+ * segment is rvm_seg_read(), which splits the page's volume offset into
+ * the segment (struct rvm_dseg, dseg.c) and the offset in it.
  *
  * Clean and dirty. The anon inode's address_space has no ->writepage, so
  * reclaim never drops a dirty page (PG_dirty): it puts it back on the
@@ -97,21 +99,19 @@ struct rvm_seg_pin {
 static void rvm_seg_press_work(struct work_struct *work);
 
 /**
- * rvm_seg_init() - prepare the page store of a data segment
- * @seg: the segment, zeroed
- * @vol: the volume whose log protects it
+ * rvm_seg_init() - prepare the page store of a volume's data segments
+ * @seg: the page store, zeroed
+ * @vol: the volume whose log protects them
  * @inode: its anon inode (the address_space of its pages and mappings)
- * @ep: its endpoint (borrowed: it outlives the segment)
- * @size: its size in bytes
  */
 void rvm_seg_init(struct rvm_segment *seg, struct rvm_volume *vol,
-		  struct inode *inode, const struct rvm_endpoint *ep, u64 size)
+		  struct inode *inode)
 {
 	seg->vol = vol;
 	seg->inode = inode;
-	seg->ep = ep;
-	seg->size = size;
-	inode->i_size = size;
+	/* Page indexes are volume offsets: every segment id fits. */
+	BUILD_BUG_ON(sizeof(unsigned long) < 8);
+	inode->i_size = RVM_SEG_OFFSET(RVM_SEG_ID_LIMIT, 0);
 	mutex_init(&seg->lock);
 	xa_init(&seg->state);
 	INIT_WORK(&seg->press_work, rvm_seg_press_work);
@@ -160,17 +160,58 @@ u64 rvm_seg_resident(struct rvm_segment *seg)
 	return READ_ONCE(seg->inode->i_mapping->nrpages);
 }
 
-/* Read page @idx of the segment into @buf: the one way pages come in. */
+/*
+ * Read page @idx (a volume offset >> PAGE_SHIFT) from its segment into
+ * @buf: the one way pages come in. -ENODEV for an absent segment, -EIO
+ * for a page outside it.
+ */
 static int rvm_seg_read(struct rvm_segment *seg, unsigned long idx, void *buf)
 {
-	u64 pos = (u64)idx << PAGE_SHIFT;
-	size_t len = min_t(u64, PAGE_SIZE, seg->size - pos);
-	int err = rvm_ep_read(seg->ep, pos, buf, len);
+	u64 voff = (u64)idx << PAGE_SHIFT, pos = RVM_VOFF_OFF(voff);
+	struct rvm_dseg *d = rvm_dseg_find(seg->vol, RVM_VOFF_SEG(voff));
+	int err;
 
-	if (err)
-		pr_err_ratelimited("volume %u: read of data page %lu: %d\n",
-				   seg->vol->id, idx, err);
+	if (!d || d->absent)
+		err = -ENODEV;
+	else if (pos >= d->size)
+		err = -EIO;
+	else
+		err = rvm_ep_read(&d->ep, pos, buf,
+				  min_t(u64, PAGE_SIZE, d->size - pos));
+	if (!err)
+		return 0;
+	pr_err_ratelimited("volume %u: read of segment %u page %llu: %d\n",
+			   seg->vol->id, RVM_VOFF_SEG(voff), pos >> PAGE_SHIFT,
+			   err);
 	return err;
+}
+
+/**
+ * rvm_seg_forget() - drop the pages of a removed segment
+ * @seg: the page store
+ * @voff: the volume offset of the segment's first byte
+ * @len: its size
+ *
+ * The log names it no more and nothing maps it: its pages and their state
+ * go (a page written through a protection-off mapping loses bytes no
+ * transaction declared, as at a crash).
+ */
+void rvm_seg_forget(struct rvm_segment *seg, u64 voff, u64 len)
+{
+	unsigned long first = voff >> PAGE_SHIFT;
+	unsigned long last = (voff + len - 1) >> PAGE_SHIFT;
+	struct rvm_pstate *ps;
+	unsigned long idx;
+
+	mutex_lock(&seg->lock);
+	xa_for_each_range(&seg->state, idx, ps, first, last) {
+		xa_erase(&seg->state, idx);
+		if (!ps->flags)
+			atomic_long_dec(&seg->npinned);
+		kfree(ps);
+	}
+	mutex_unlock(&seg->lock);
+	truncate_inode_pages_range(seg->inode->i_mapping, voff, voff + len - 1);
 }
 
 /**
@@ -201,7 +242,7 @@ static void rvm_seg_press_work(struct work_struct *work)
 /**
  * rvm_seg_get_page() - the resident page @idx, loaded if absent
  * @seg: the segment
- * @idx: page index, inside the segment
+ * @idx: page index: volume offset >> PAGE_SHIFT, inside a segment
  *
  * Two loaders may race: the first to insert its page wins, the other frees
  * its copy. The page is charged to the current process's memory cgroup.

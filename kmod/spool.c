@@ -43,7 +43,8 @@ static u32 rvm_log_find(const struct rvm_rec *m, u64 off)
 	while (hi - lo > 1) {
 		u32 mid = lo + (hi - lo) / 2;
 
-		if (m->ranges[mid].offset <= off)
+		if (RVM_SEG_OFFSET(m->ranges[mid].seg, m->ranges[mid].offset) <=
+		    off)
 			lo = mid;
 		else
 			hi = mid;
@@ -74,7 +75,8 @@ static struct rvm_rec *rvm_log_merge_run(struct rvm_rec *first, unsigned long n,
 	rec = first;
 	for (i = 0; i < n; i++, rec = list_next_entry(rec, node))
 		for (j = 0; j < rec->nranges; j++) {
-			pc[k].off = rec->ranges[j].offset;
+			pc[k].off = RVM_SEG_OFFSET(rec->ranges[j].seg,
+						   rec->ranges[j].offset);
 			pc[k++].len = rec->ranges[j].len;
 		}
 	sort(pc, k, sizeof(*pc), rvm_log_piece_cmp, NULL);
@@ -82,7 +84,9 @@ static struct rvm_rec *rvm_log_merge_run(struct rvm_rec *first, unsigned long n,
 		struct rvm_log_piece *last = u ? &pc[u - 1] : NULL;
 		u64 end = pc[i].off + pc[i].len;
 
-		if (last && pc[i].off <= last->off + last->len)
+		/* Joined within a segment only (rvm_log_check_rec()). */
+		if (last && pc[i].off <= last->off + last->len &&
+		    RVM_VOFF_SEG(last->off) == RVM_VOFF_SEG(pc[i].off))
 			last->len = max(last->off + last->len, end) - last->off;
 		else
 			pc[u++] = pc[i];
@@ -99,7 +103,8 @@ static struct rvm_rec *rvm_log_merge_run(struct rvm_rec *first, unsigned long n,
 	if (!m->ranges || !m->data)
 		goto free_rec;
 	for (i = 0; i < u; i++) {
-		m->ranges[i].offset = pc[i].off;
+		m->ranges[i].seg = RVM_VOFF_SEG(pc[i].off);
+		m->ranges[i].offset = RVM_VOFF_OFF(pc[i].off);
 		m->ranges[i].len = pc[i].len;
 		m->ranges[i].data = m->data + pos;
 		pos += pc[i].len;
@@ -113,7 +118,8 @@ static struct rvm_rec *rvm_log_merge_run(struct rvm_rec *first, unsigned long n,
 	for (i = 0; i < n; i++, rec = list_next_entry(rec, node)) {
 		for (j = 0; j < rec->nranges; j++) {
 			const struct rvm_range_src *r = &rec->ranges[j];
-			u32 x = rvm_log_find(m, r->offset);
+			u64 voff = RVM_SEG_OFFSET(r->seg, r->offset);
+			u32 x = rvm_log_find(m, voff);
 			u8 *dst = m->data +
 				  ((const u8 *)m->ranges[x].data - m->data);
 

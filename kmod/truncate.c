@@ -61,7 +61,8 @@ static int rvm_truncate_once(struct rvm_volume *vol)
 	sb.head_seq = cpu_to_le64(seq);
 	rvm_super_seal(&sb);
 	opts.limit_lsn = limit;
-	ret = rvm_recover(&sb, &rvm_ep_io_ops, &vol->eps, &opts, &st);
+	ret = rvm_recover(&sb, READ_ONCE(vol->geom.segtab), &rvm_ep_io_ops,
+			  &vol->eps, &opts, &st);
 	if (ret) {
 		rvm_volume_fail(vol, ret, "truncation");
 		goto out;

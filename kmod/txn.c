@@ -331,8 +331,7 @@ static int rvm_txn_declare_entry(struct rvm_file *rf, struct rvm_txn *txn,
 	if (mm)
 		return rvm_region_translate(rf, e->addr, e->len,
 					    rvm_txn_add_piece, &p);
-	if (e->off > vol->geom.data_size ||
-	    e->len > vol->geom.data_size - e->off)
+	if (rvm_dseg_check(vol, e->off, e->len))
 		return -ERANGE;
 	return rvm_txn_add_piece(&p, e->off, e->len, RVM_PROT_OFF);
 }

@@ -4,8 +4,11 @@
  * the list of attached volumes.
  *
  * Attach opens the device exclusively, picks the valid superblock copy
- * with the higher sequence number, runs recovery (recovery.c: the log is
- * replayed onto the data segment and flushed), and writes a superblock whose
+ * with the higher sequence number, reads the segment table it names and
+ * opens every data segment by its name (dseg.c), refuses the volume
+ * (-ENODEV, writing nothing) if a pending record names a segment that is
+ * absent, runs recovery (recovery.c: the log is replayed onto the
+ * segments, each written one flushed), and writes a superblock whose
  * head is the end of the log: the log is then empty. A crash anywhere in
  * there leaves the old superblock in force and the log intact, so the next
  * attach does the same work again. Detach flushes the spool, truncates the
@@ -39,6 +42,7 @@ static void rvm_volume_release(struct kref *kref)
 {
 	struct rvm_volume *vol = container_of(kref, struct rvm_volume, kref);
 
+	rvm_dseg_free_all(vol);
 	kfree(vol->path);
 	kfree(vol);
 }
@@ -246,6 +250,9 @@ void rvm_volume_fail(struct rvm_volume *vol, int err, const char *what)
 	       vol->id, vol->path, what, err);
 }
 
+static int rvm_volume_write_sb(struct rvm_volume *vol, const u64 *head_lsn,
+			       u64 head_seq, u32 flags, u64 gen, u32 crc);
+
 /**
  * rvm_volume_write_super() - write the next superblock copy
  * @vol: the volume
@@ -261,6 +268,31 @@ void rvm_volume_fail(struct rvm_volume *vol, int err, const char *what)
  */
 int rvm_volume_write_super(struct rvm_volume *vol, u64 head_lsn, u64 head_seq,
 			   u32 flags)
+{
+	return rvm_volume_write_sb(vol, &head_lsn, head_seq, flags, 0, 0);
+}
+
+/**
+ * rvm_volume_write_segtab() - write a superblock naming a new segment table
+ * @vol: the volume
+ * @gen: the new table's generation (written, durably, to copy @gen & 1)
+ * @crc: its CRC (struct rvm_segtab_hdr.crc)
+ *
+ * The head and flags stay those of the superblock in force.
+ *
+ * Return: 0 or a negative errno (the volume is then failed).
+ */
+int rvm_volume_write_segtab(struct rvm_volume *vol, u64 gen, u32 crc)
+{
+	return rvm_volume_write_sb(vol, NULL, 0, 0, gen, crc);
+}
+
+/*
+ * Write the next superblock copy: with a new head (@head_lsn, else the
+ * head and flags in force) or naming a new segment table (@head_lsn NULL).
+ */
+static int rvm_volume_write_sb(struct rvm_volume *vol, const u64 *head_lsn,
+			       u64 head_seq, u32 flags, u64 gen, u32 crc)
 {
 	struct rvm_disk_super *sb;
 	u64 seq;
@@ -280,9 +312,14 @@ int rvm_volume_write_super(struct rvm_volume *vol, u64 head_lsn, u64 head_seq,
 		return -EOVERFLOW;
 	}
 	sb->sb_seq = cpu_to_le64(seq);
-	sb->head_lsn = cpu_to_le64(head_lsn);
-	sb->head_seq = cpu_to_le64(head_seq);
-	sb->flags = cpu_to_le32(flags);
+	if (head_lsn) {
+		sb->head_lsn = cpu_to_le64(*head_lsn);
+		sb->head_seq = cpu_to_le64(head_seq);
+		sb->flags = cpu_to_le32(flags);
+	} else {
+		sb->segtab_gen = cpu_to_le64(gen);
+		sb->segtab_crc = cpu_to_le32(crc);
+	}
 	rvm_super_seal(sb);
 	ret = rvm_ep_write(&vol->log_ep,
 			   (u64)rvm_super_slot(seq) * RVM_BLOCK_SIZE, sb,
@@ -297,8 +334,8 @@ int rvm_volume_write_super(struct rvm_volume *vol, u64 head_lsn, u64 head_seq,
 }
 
 /*
- * A one-device (or one-file) volume's endpoints, from its geometry: the log (superblocks
- * and log area) from offset 0, the data segment at data_off.
+ * The log's endpoint, from the geometry: superblocks, segment table
+ * copies and log area from offset 0. The segments' are dseg.c's.
  */
 static void rvm_volume_endpoints(struct rvm_volume *vol)
 {
@@ -306,11 +343,27 @@ static void rvm_volume_endpoints(struct rvm_volume *vol)
 
 	rvm_ep_init(&vol->log_ep, &vol->back, 0, g->log_off + g->log_size,
 		    "log");
-	rvm_ep_init(&vol->seg_ep, &vol->back, g->data_off, g->data_size,
-		    "data segment");
 	vol->eps.log = &vol->log_ep;
-	vol->eps.segs = &vol->seg_ep;
-	vol->eps.nsegs = 1;
+	vol->eps.segs = &vol->dsegs;
+}
+
+/* Both copies are of format version 1 (or older): say so plainly. */
+static bool rvm_volume_old_format(const struct rvm_disk_super *a,
+				  const struct rvm_disk_super *b, u32 *version)
+{
+	u32 va = le32_to_cpu(a->version), vb = le32_to_cpu(b->version);
+
+	if (le64_to_cpu(a->magic) != RVM_SUPER_MAGIC &&
+	    le64_to_cpu(b->magic) != RVM_SUPER_MAGIC)
+		return false;
+	if (le64_to_cpu(a->magic) == RVM_SUPER_MAGIC &&
+	    (!va || va >= RVM_FORMAT_VERSION))
+		return false;
+	if (le64_to_cpu(b->magic) == RVM_SUPER_MAGIC &&
+	    (!vb || vb >= RVM_FORMAT_VERSION))
+		return false;
+	*version = le64_to_cpu(a->magic) == RVM_SUPER_MAGIC ? va : vb;
+	return true;
 }
 
 static int rvm_volume_read_super(struct rvm_volume *vol)
@@ -320,6 +373,7 @@ static int rvm_volume_read_super(struct rvm_volume *vol)
 	u64 size = vol->back.size;
 	u64 blocks = size / RVM_BLOCK_SIZE;
 	int ret, pick;
+	u32 version;
 
 	sb = kmalloc(2 * RVM_BLOCK_SIZE, GFP_KERNEL);
 	if (!sb)
@@ -335,6 +389,12 @@ static int rvm_volume_read_super(struct rvm_volume *vol)
 	ret = rvm_ep_read(&vol->log_ep, 0, sb, 2 * RVM_BLOCK_SIZE);
 	if (ret) {
 		pr_err("%s: cannot read the superblocks: %d\n", vol->path, ret);
+		goto out;
+	}
+	if (rvm_volume_old_format(sb, (void *)sb + RVM_BLOCK_SIZE, &version)) {
+		pr_err("%s: format version %u, this module reads version %u: reformat the volume (rvmctl format)\n",
+		       vol->path, version, RVM_FORMAT_VERSION);
+		ret = -EOPNOTSUPP;
 		goto out;
 	}
 	pick = rvm_super_pick(sb, (void *)sb + RVM_BLOCK_SIZE, blocks, &why_a,
@@ -367,7 +427,8 @@ static int rvm_volume_recover(struct rvm_volume *vol)
 	u64 t0 = ktime_get_ns(), t_sb = 0;
 	int ret;
 
-	ret = rvm_recover(&vol->sb, &rvm_ep_io_ops, &vol->eps, &opts, &st);
+	ret = rvm_recover(&vol->sb, vol->geom.segtab, &rvm_ep_io_ops, &vol->eps,
+			  &opts, &st);
 	if (ret) {
 		pr_err("%s: recovery failed: %d\n", vol->path, ret);
 		return ret;
@@ -436,6 +497,11 @@ int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,
 	kref_init(&vol->kref);
 	INIT_LIST_HEAD(&vol->node);
 	mutex_init(&vol->sb_lock);
+	mutex_init(&vol->segtab_lock);
+	spin_lock_init(&vol->maps_lock);
+	xa_init(&vol->dsegs);
+	INIT_LIST_HEAD(&vol->old_tabs);
+	INIT_LIST_HEAD(&vol->removed);
 	mutex_init(&vol->log.trunc_lock);
 	INIT_WORK(&vol->log.trunc_work, rvm_truncate_work);
 	vol->truncate_pct = truncate_pct ?: READ_ONCE(rvm_param_truncate);
@@ -471,6 +537,12 @@ int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,
 	ret = rvm_volume_read_super(vol);
 	if (ret)
 		goto err_close;
+	ret = rvm_dseg_load(vol);
+	if (ret)
+		goto err_close;
+	ret = rvm_dseg_check_pending(vol);
+	if (ret)
+		goto err_close;
 	ret = rvm_volume_recover(vol);
 	if (ret)
 		goto err_close;
@@ -486,14 +558,15 @@ int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,
 	list_move_tail(&vol->node, &rvm_volumes);
 	mutex_unlock(&rvm_volumes_lock);
 	*id = vol->id;
-	pr_info("attached %s as volume %u: data segment %llu bytes, log %llu bytes%s\n",
-		path, vol->id, vol->geom.data_size, vol->geom.log_size,
-		rvm_backing_kind(&vol->back));
+	pr_info("attached %s as volume %u: %u segments, segment 0 %llu bytes, log %llu bytes%s\n",
+		path, vol->id, vol->tab->t.nsegs, vol->geom.data_size,
+		vol->geom.log_size, rvm_backing_kind(&vol->back));
 	return 0;
 
 err_region:
 	rvm_region_vol_destroy(vol);
 err_close:
+	rvm_dseg_close_all(vol);
 	rvm_backing_close(&vol->back);
 err_unclaim:
 	mutex_lock(&rvm_volumes_lock);
@@ -523,6 +596,7 @@ static int rvm_volume_teardown(struct rvm_volume *vol)
 	rvm_log_stop(vol);
 	cancel_work_sync(&vol->log.trunc_work);
 	rvm_region_vol_destroy(vol);
+	rvm_dseg_close_all(vol);
 	rvm_backing_close(&vol->back);
 	ida_free(&rvm_vol_ida, vol->id);
 	pr_info("detached volume %u (%s)%s\n", vol->id, vol->path,

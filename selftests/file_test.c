@@ -244,7 +244,10 @@ TEST_F(file, commit_detach_reattach)
 	ASSERT_EQ(0, rvm_status_dev(self->ctl, self->path, &st));
 	EXPECT_EQ(id, st.vol_id);
 	EXPECT_EQ(LOG_BYTES, st.log_bytes);
-	EXPECT_EQ(FILE_SIZE - LOG_BYTES - 2 * 4096, st.data_bytes);
+	/* Superblocks, two segment table copies, the log, then segment 0. */
+	EXPECT_EQ(FILE_SIZE - LOG_BYTES -
+			  (2 + 2 * RVM_SEGTAB_DEFAULT_BLOCKS) * RVM_BLOCK_SIZE,
+		  st.data_bytes);
 	commit_all(_metadata, self->path, false, NULL, NULL);
 	ASSERT_EQ(0, rvm_status_dev(self->ctl, self->path, &st));
 	EXPECT_EQ(3, st.commits);

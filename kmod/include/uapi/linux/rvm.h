@@ -508,7 +508,11 @@ struct rvm_seg_ref {
 #define RVM_SEGI_BDEV (1U << 1) /* a block device */
 #define RVM_SEGI_FILE (1U << 2) /* a regular file */
 #define RVM_SEGI_ABSENT (1U << 3) /* not opened at attach: missing, replaced */
-#define RVM_SEGI_PENDING (1U << 4) /* log records not yet truncated name it */
+/*
+ * Log records not yet truncated name it (a no_flush commit counts until a
+ * truncation covering it; RVM_IOC_TRUNCATE clears it).
+ */
+#define RVM_SEGI_PENDING (1U << 4)
 
 /**
  * struct rvm_seg_info - argument of RVM_IOC_SEG_INFO
@@ -683,13 +687,14 @@ struct rvm_seg_info {
  * credentials, read-write (O_DIRECT where the file system allows it), and
  * writes the new segment table durably before it returns. Adding a file
  * or device that is registered already returns its id (and, if it grew,
- * its new size).
+ * its new size); if it was absent at attach, it is opened again (ENODEV if
+ * it still is not the file or device the table names).
  *
  * Errors: EFAULT, EINVAL (bad field, a relative path, not a block device
  * or regular file, smaller than 4096 bytes, larger than RVM_SEG_MAX_SIZE,
  * or the log's own device), ENAMETOOLONG, ENOENT, EACCES, EROFS, EBUSY
- * (a device in use), ENOSPC (the segment table is full), EIO, ENOMEM,
- * ENXIO, EPERM as for RVM_IOC_BIND.
+ * (a device in use), ENOSPC (the segment table is full), ENODEV, EIO,
+ * ENOMEM, ENXIO, EPERM as for RVM_IOC_BIND.
  */
 #define RVM_IOC_SEG_ADD _IOWR(RVM_IOC_MAGIC, 0x0d, struct rvm_seg_add)
 
