@@ -136,8 +136,12 @@ rvm_return_t lrvm_log_create(const char *path, uint64_t log_len, mode_t mode)
 	/* As the original: a log below the minimum gets the minimum. */
 	if (log_len < (uint64_t)RVM_MIN_LOG_BLOCKS * blk)
 		log_len = (uint64_t)RVM_MIN_LOG_BLOCKS * blk;
-	if (!stat(path, &st) && S_ISBLK(st.st_mode))
+	if (!stat(path, &st) && S_ISBLK(st.st_mode)) {
+		/* A device's size is its own: $RVM_DATA_LEN=0 still asks for a log alone. */
+		if (!lrvm_data_len())
+			fflags = RVM_VOL_FORMAT_LOG_ONLY;
 		goto format;
+	}
 	if (!stat(path, &st) && !S_ISREG(st.st_mode))
 		return RVM_ELOG;
 
