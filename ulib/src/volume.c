@@ -27,6 +27,12 @@ struct vol_seg {
 	char why[RVM_SEG_NAME_LEN + 96];
 };
 
+/* A segment found at another path than its name (rvm_vol_seg_redirect()). */
+struct vol_redir {
+	u32 id;
+	char *path;
+};
+
 struct rvm_vol {
 	int fd;
 	char *path;
@@ -45,6 +51,8 @@ struct rvm_vol {
 	struct rvm_segtab segtab;	/* valid while have_sb */
 	struct vol_seg *segs;		/* one per table entry (external ones) */
 	u32 nsegs;
+	struct vol_redir *redir;	/* rvm_vol_seg_redirect() */
+	u32 nredir;
 };
 
 static __thread char vol_errbuf[512];
@@ -222,6 +230,43 @@ static const struct rvm_disk_seg *vol_seg_entry(const struct rvm_vol *vol,
 }
 
 /*
+ * Open external segment @e at @path, a copy of it that
+ * rvm_vol_seg_redirect() named: only its kind and size are checked.
+ */
+static int vol_seg_open_at(struct rvm_vol *vol, const struct rvm_disk_seg *e,
+			   struct vol_seg *s, const char *path)
+{
+	bool bdev = le32_to_cpu(e->flags) & RVM_DSEG_BDEV;
+	u64 size = le64_to_cpu(e->size), have;
+	struct stat st;
+	int fd;
+
+	fd = open(path, (vol->rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(s->why, sizeof(s->why), "cannot open %s: %s", path,
+			 strerror(errno));
+		return s->err = -ENODEV;
+	}
+	have = 0;
+	if (fstat(fd, &st) == 0)
+		have = S_ISBLK(st.st_mode) ? 0 : (u64)st.st_size;
+	if (S_ISBLK(st.st_mode) && ioctl(fd, BLKGETSIZE64, &have))
+		have = 0;
+	/* A block device's copy may be an image file: the size decides. */
+	if ((!bdev && !S_ISREG(st.st_mode)) || have < size) {
+		close(fd);
+		snprintf(s->why, sizeof(s->why),
+			 "%s: not a %s of at least %llu bytes", path,
+			 bdev ? "device or image" : "regular file",
+			 (unsigned long long)size);
+		return s->err = -ENODEV;
+	}
+	s->direct = false;
+	s->fd = fd;
+	return 0;
+}
+
+/*
  * Open external segment @e by its name and check that it is the one the
  * table names: the same kind, (dev, ino), and at least its size. 0, or
  * -ENODEV with @s->why saying "missing (...)", "replaced: ..." or why not.
@@ -238,6 +283,9 @@ static int vol_seg_open(struct rvm_vol *vol, const struct rvm_disk_seg *e,
 
 	if (s->fd >= 0 || s->err)
 		return s->err;
+	for (u32 i = 0; i < vol->nredir; i++)
+		if (vol->redir[i].id == le32_to_cpu(e->id))
+			return vol_seg_open_at(vol, e, s, vol->redir[i].path);
 	if (stat(e->name, &st)) {
 		snprintf(s->why, sizeof(s->why), "missing (%s)",
 			 strerrorname_np(errno) ? strerrorname_np(errno) :
@@ -614,6 +662,9 @@ void rvm_vol_close(struct rvm_vol *vol)
 	vol_drop_segtab(vol);
 	if (vol->fd >= 0)
 		close(vol->fd);
+	for (u32 i = 0; i < vol->nredir; i++)
+		free(vol->redir[i].path);
+	free(vol->redir);
 	free(vol->bounce);
 	free(vol->path);
 	free(vol);
@@ -925,6 +976,36 @@ out:
 	free(st);
 	rvm_vol_close(vol);
 	return err;
+}
+
+int rvm_vol_seg_redirect(struct rvm_vol *vol, u32 id, const char *path)
+{
+	struct vol_redir *r;
+	char *p;
+
+	if (!path || !*path)
+		return vol_err(-EINVAL, "segment %u: no path", id);
+	p = strdup(path);
+	r = realloc(vol->redir, (vol->nredir + 1) * sizeof(*r));
+	if (!p || !r) {
+		free(p);
+		if (r)
+			vol->redir = r;
+		return vol_err(-ENOMEM, "%s: out of memory", vol->path);
+	}
+	vol->redir = r;
+	r[vol->nredir].id = id;
+	r[vol->nredir].path = p;
+	vol->nredir++;
+	/* A segment opened already is opened again, at @path. */
+	for (u32 i = 0; i < vol->nsegs; i++)
+		if (vol->segs[i].id == id) {
+			if (vol->segs[i].fd >= 0)
+				close(vol->segs[i].fd);
+			vol->segs[i].fd = -1;
+			vol->segs[i].err = 0;
+		}
+	return 0;
 }
 
 const struct rvm_segtab *rvm_vol_segtab(const struct rvm_vol *vol)

@@ -7,9 +7,12 @@
  *   bench_bank DEV [--accounts N] [--threads T] [--mode flush|noflush]
  *              [--flush-every K] [--pattern seq|random|local]
  *              [--protect strict|auto|off] [--seconds S] [--log-size B]
- *              [--async DEPTH] [--label L] [--tag K=V]...
+ *              [--async DEPTH] [--data PATH] [--label L] [--tag K=V]...
  *
- * Formats DEV, attaches it and runs for S seconds. A transaction moves a
+ * Formats DEV, attaches it and runs for S seconds. With --data, DEV is
+ * formatted as a log alone and the bank lives in a data segment of its
+ * own, the block device or file PATH (RVM_IOC_SEG_ADD), so that log and
+ * data can be on different disks. A transaction moves a
  * random amount through one account, its teller and its branch and writes
  * a history record: 448 bytes declared in four ranges (128 + 128 + 128 +
  * 64), exactly as bank does. As TPC-A scales, each thread has a branch of
@@ -58,6 +61,8 @@ static struct {
 	double seconds;
 	int async;		/* commits in flight through io_uring, 0: sync */
 	uint64_t log_size;
+	const char *data;	/* the data segment's path, or NULL: DEV's own */
+	uint64_t data_off;	/* where the bank is in the volume's offsets */
 	struct rvm *r;
 	struct branch_page *branches;
 	struct rec *accts;
@@ -205,7 +210,8 @@ static void setup(void)
 	void *base;
 	int ret;
 
-	if (rvm_vol_format(B.dev, B.log_size, 0)) {
+	if (rvm_vol_format(B.dev, B.log_size,
+			   B.data ? RVM_VOL_FORMAT_LOG_ONLY : 0)) {
 		fprintf(stderr, "bench_bank: format: %s\n", rvm_vol_last_error());
 		exit(1);
 	}
@@ -218,7 +224,17 @@ static void setup(void)
 	/* librvm has no call for the protection mode: the raw ioctl. */
 	if (ioctl(rvm_fd(B.r), RVM_IOC_SET_PROTECT, &pr))
 		die("RVM_IOC_SET_PROTECT", -errno);
-	ret = rvm_region_map(B.r, 0, len, NULL, 0, &base);
+	if (B.data) {
+		struct rvm_seg_add sa = { .path = (uintptr_t)B.data };
+
+		sa.ref.path = (uintptr_t)B.dev;
+		if (ioctl(rvm_fd(B.r), RVM_IOC_SEG_ADD, &sa))
+			die("RVM_IOC_SEG_ADD", -errno);
+		if (sa.size < len)
+			die("data segment too small", -ENOSPC);
+		B.data_off = RVM_SEG_OFFSET(sa.id, 0);
+	}
+	ret = rvm_region_map(B.r, B.data_off, len, NULL, 0, &base);
 	if (ret)
 		die("map", ret);
 	B.branches = base;
@@ -319,6 +335,8 @@ int main(int argc, char **argv)
 			B.async = atoi(v);
 		else if (!strcmp(a, "--log-size"))
 			B.log_size = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--data"))
+			B.data = v;
 		else if (!strcmp(a, "--label"))
 			label = v;
 		else if (!strcmp(a, "--tag")) {

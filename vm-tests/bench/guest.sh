@@ -8,6 +8,7 @@
 #   /dev/vdc  ext4 (made on the host with mkfs.ext4) for SQLite, LMDB and
 #             PMDK's libpmemobj (a pool file)
 #   /dev/vdd  the recovery run (under a device-mapper device)
+#   /dev/vde  the data segment of the two-disk runs (log on /dev/vdb)
 # Every figure goes, as a "RESULT key=value ..." line, to $RVM_OUT.
 # Environment: BENCH_SECONDS (per run), BENCH_SIZES (account counts of the
 # size sweep), BENCH_PATTERNS, BENCH_MAIN (the account count of the main
@@ -95,6 +96,13 @@ while [ $r -le "$ROUNDS" ]; do
 	pair_classic classic-nf b $r off $nf
 	pair_classic classic-flush a $r strict --mode flush
 	pair_classic classic-flush b $r off --mode flush
+	# Log and data segment on two disks (vdb, vde) against one (vdb),
+	# with a log small enough that truncation runs all along.
+	sm="--log-size $((1 << 20))"
+	pair_bank disks2-nf a $r $nf $sm --data /dev/vde
+	pair_bank disks2-nf b $r $nf $sm
+	pair_bank disks2-flush a $r --mode flush $sm --data /dev/vde
+	pair_bank disks2-flush b $r --mode flush $sm
 	if [ -w $cpu1 ]; then
 		echo 1 >$cpu1
 		pair_bank cpus2-nf a $r $nf --protect strict --tag cpus=2

@@ -183,6 +183,8 @@ static void bank_attach(struct bank *b)
 	if (r != RVM_SUCCESS)
 		die_rvm("rvm_unmap", r);
 	region->length = bank_len(h.naccounts, h.hist_cap);
+	if (data_path)
+		region->dev_length = RVM_MK_OFFSET(0, region->length);
 	region->vmaddr = NULL;
 	r = rvm_map(region, opts);
 	if (r != RVM_SUCCESS)

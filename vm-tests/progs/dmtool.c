@@ -6,6 +6,9 @@
  *   dmtool linear NAME NODE DEV        create NAME (or reload its table) as
  *                                      a linear map of all of DEV, make the
  *                                      block node NODE for it
+ *   dmtool concat NAME NODE DEV1 DEV2  create NAME as DEV1 followed by DEV2
+ *   dmtool slice NAME NODE DEV START N create NAME as sectors [START,
+ *                                      START + N) of DEV
  *   dmtool logwrites NAME NODE DEV LOG create NAME as log-writes of DEV,
  *                                      logging every write to LOG
  *   dmtool error NAME NODE             switch NAME's table to the error
@@ -84,6 +87,40 @@ int main(int argc, char **argv)
 		snprintf(params, sizeof(params), "%s 0",
 			 devno(argv[4], a, sizeof(a)));
 		setup(argv[2], argv[3], "linear", sectors_of(argv[4]), params);
+	} else if (!strcmp(cmd, "concat") && argc == 6) {
+		char p2[256];
+		uint64_t n1 = sectors_of(argv[4]), n2 = sectors_of(argv[5]);
+		struct dmio_target t[2] = {
+			{ 0, n1, "linear", params },
+			{ n1, n2, "linear", p2 },
+		};
+		uint64_t dev = 0;
+
+		snprintf(params, sizeof(params), "%s 0",
+			 devno(argv[4], a, sizeof(a)));
+		snprintf(p2, sizeof(p2), "%s 0", devno(argv[5], b, sizeof(b)));
+		must(dmio_call(DM_DEV_CREATE, argv[2], 0, NULL, 0, NULL, &dev),
+		     "create", argv[2]);
+		must(dmio_table(argv[2], t, 2), "load table of", argv[2]);
+		unlink(argv[3]);
+		if (mknod(argv[3], S_IFBLK | 0600,
+			  makedev(major(dev), minor(dev)))) {
+			perror(argv[3]);
+			return 1;
+		}
+	} else if (!strcmp(cmd, "slice") && argc == 7) {
+		uint64_t start = strtoull(argv[5], NULL, 0);
+		uint64_t n = strtoull(argv[6], NULL, 0);
+
+		if (!n || start + n > sectors_of(argv[4])) {
+			fprintf(stderr, "dmtool: [%s, +%s) is not inside %s\n",
+				argv[5], argv[6], argv[4]);
+			return 1;
+		}
+		snprintf(params, sizeof(params), "%s %llu",
+			 devno(argv[4], a, sizeof(a)),
+			 (unsigned long long)start);
+		setup(argv[2], argv[3], "linear", n, params);
 	} else if (!strcmp(cmd, "logwrites") && argc == 6) {
 		snprintf(params, sizeof(params), "%s %s",
 			 devno(argv[4], a, sizeof(a)),
@@ -126,7 +163,8 @@ int main(int argc, char **argv)
 		unlink(argv[3]);
 	} else {
 		fprintf(stderr,
-			"usage: dmtool linear NAME NODE DEV | logwrites NAME NODE DEV LOG |\n"
+			"usage: dmtool linear NAME NODE DEV | concat NAME NODE DEV1 DEV2 |\n"
+			"       slice NAME NODE DEV START N | logwrites NAME NODE DEV LOG |\n"
 			"       error NAME NODE | error-from NAME DEV SECTOR |\n"
 			"       mark NAME TEXT | remove NAME NODE\n");
 		return 2;

@@ -9,7 +9,9 @@
  *   powercut replay --log LOG --size BYTES --work DIR [--seed S]
  *                   [--subset-points N] [--subsets M] [--max-points P]
  *                   [--cross N] [--final IMG] [--verbose] [--drop ENTRY]
- *   powercut cmp IMG1 IMG2     compare the data segments of two images
+ *                   [--split L]
+ *   powercut cmp IMG1 IMG2 [--split L]
+ *                              compare the data segments of two images
  *   powercut dump LOG          list the log's entries
  *
  * The log. dm-log-writes records every write to the volume's device, in
@@ -99,6 +101,14 @@ static u8 *img, *tmp;
 static size_t img_size;
 static const char *work;
 static char state_path[4096];
+/*
+ * --split L: two disks, the log's (the image's first L bytes) and a data
+ * segment's (the rest), under one log-writes target over their
+ * concatenation; the data part is recovered as the log's one external
+ * segment, from a file of its own (rvm_vol_seg_redirect()).
+ */
+static u64 split;
+static char state_data_path[4200];
 static int verbose;
 static u64 rng_state;
 
@@ -245,6 +255,23 @@ struct result {
 	u64 data_off, data_len; /* the data segment, bytes */
 };
 
+/* A state to its file(s): one image, or (--split) the log's and the data's. */
+static void write_state(const u8 *state)
+{
+	write_file(state_path, state, split ? split : img_size);
+	if (split)
+		write_file(state_data_path, state + split, img_size - split);
+}
+
+/* Read the state back (after recovery) into @buf: 0, or -1. */
+static int read_state(u8 *buf)
+{
+	if (read_file(state_path, buf, split ? split : img_size))
+		return -1;
+	return split ? read_file(state_data_path, buf + split,
+				 img_size - split) : 0;
+}
+
 /*
  * Recover @path offline; 0 and @res, or -1 with @why. The superblock in
  * force gives the data segment.
@@ -258,9 +285,27 @@ static int recover(const char *path, struct result *res, char *why,
 	int ret;
 
 	memset(&st, 0, sizeof(st));
+	res->data_off = 0;
+	res->data_len = 0;
 	ret = rvm_vol_open(path, 0, &vol);
 	if (!ret) {
 		ret = rvm_vol_read_super(vol, &sb);
+		if (ret >= 0 && split) {
+			/* Its one external segment is the data file. */
+			const struct rvm_segtab *t = rvm_vol_segtab(vol);
+
+			for (u32 i = 0; t && i < t->nsegs; i++) {
+				if (!le32_to_cpu(t->ent[i].id))
+					continue;
+				ret = rvm_vol_seg_redirect(vol,
+					le32_to_cpu(t->ent[i].id),
+					state_data_path);
+				res->data_off = split;
+				res->data_len = le64_to_cpu(t->ent[i].size);
+			}
+			if (ret >= 0 && !res->data_len)
+				ret = -ENOENT;
+		}
 		if (ret >= 0)
 			ret = rvm_vol_recover(vol, NULL, &st);
 	}
@@ -272,8 +317,10 @@ static int recover(const char *path, struct result *res, char *why,
 	}
 	rvm_vol_close(vol);
 	res->records = st.records;
-	res->data_off = le64_to_cpu(sb.data_start) * RVM_BLOCK_SIZE;
-	res->data_len = le64_to_cpu(sb.data_blocks) * RVM_BLOCK_SIZE;
+	if (!split) {
+		res->data_off = le64_to_cpu(sb.data_start) * RVM_BLOCK_SIZE;
+		res->data_len = le64_to_cpu(sb.data_blocks) * RVM_BLOCK_SIZE;
+	}
 	return 0;
 }
 
@@ -314,7 +361,7 @@ static void check_state(const u8 *state, u64 acked, const char *desc,
 	bool idem = nstates % 8 == 7;
 
 	nstates++;
-	write_file(state_path, state, img_size);
+	write_state(state);
 	if (cross >= 0) {
 		snprintf(path, sizeof(path), "%s/cross-%d.img", work, cross);
 		write_file(path, state, img_size);
@@ -322,7 +369,7 @@ static void check_state(const u8 *state, u64 acked, const char *desc,
 	if (recover(state_path, &res, why, sizeof(why)))
 		goto bad;
 	nrecords += res.records;
-	if (read_file(state_path, tmp, img_size)) {
+	if (read_state(tmp)) {
 		snprintf(why, sizeof(why), "cannot read back the state");
 		goto bad;
 	}
@@ -350,7 +397,7 @@ static void check_state(const u8 *state, u64 acked, const char *desc,
 			die("out of memory");
 		nidem++;
 		if (recover(state_path, &again, why, sizeof(why)) ||
-		    read_file(state_path, second, img_size)) {
+		    read_state(second)) {
 			free(second);
 			goto bad;
 		}
@@ -482,14 +529,20 @@ static int cmd_replay(int argc, char **argv)
 			final = v;
 		else if (!strcmp(o, "--drop"))
 			drop = strtoull(v, NULL, 0);
+		else if (!strcmp(o, "--split"))
+			split = strtoull(v, NULL, 0);
 		else
 			die("unknown option %s", o);
 	}
 	if (!logpath || !img_size || !work)
 		die("replay needs --log, --size and --work");
+	if (split % RVM_BLOCK_SIZE || split >= img_size)
+		die("--split must be a multiple of 4096 inside --size");
 	rng_state = seed ? seed : 88172645463325252ULL;
 	printf("powercut: seed %llu\n", (unsigned long long)seed);
 	snprintf(state_path, sizeof(state_path), "%s/state.img", work);
+	snprintf(state_data_path, sizeof(state_data_path), "%s/state-data.img",
+		 work);
 	img = calloc(1, img_size);
 	tmp = malloc(img_size);
 	if (!img || !tmp)
@@ -605,6 +658,8 @@ static int cmd_replay(int argc, char **argv)
 		}
 	}
 	unlink(state_path);
+	if (split)
+		unlink(state_data_path);
 	printf("powercut: %llu crash states checked (%llu flush/FUA points, %llu subset states with %llu torn writes), %llu records replayed, %llu recovered twice; acknowledged up to %llu; %llu violations\n",
 	       (unsigned long long)nstates, (unsigned long long)ncheck,
 	       (unsigned long long)nsubsets, (unsigned long long)ntorn,
@@ -637,7 +692,7 @@ static int cmd_dump(const char *path)
 }
 
 /* The data segments of two images, byte for byte. */
-static int cmd_cmp(const char *a, const char *b)
+static int cmd_cmp(const char *a, const char *b, u64 at)
 {
 	struct rvm_disk_super sb;
 	struct rvm_vol *vol;
@@ -645,12 +700,22 @@ static int cmd_cmp(const char *a, const char *b)
 	const u8 *pa = map_file(a, &la), *pb = map_file(b, &lb);
 	u64 off, len, diff = 0, first = 0;
 
+	if (at) {
+		/* --split: the data disk is everything from @at on. */
+		if (la != lb || at >= la)
+			die("%s and %s: different sizes, or no data past %llu",
+			    a, b, (unsigned long long)at);
+		off = at;
+		len = la - at;
+		goto compare;
+	}
 	if (rvm_vol_open(a, RVM_VOL_RDONLY, &vol) ||
 	    rvm_vol_read_super(vol, &sb) < 0)
 		die("%s", rvm_vol_last_error());
 	rvm_vol_close(vol);
 	off = le64_to_cpu(sb.data_start) * RVM_BLOCK_SIZE;
 	len = le64_to_cpu(sb.data_blocks) * RVM_BLOCK_SIZE;
+compare:
 	if (off + len > la || off + len > lb)
 		die("%s or %s is shorter than the data segment", a, b);
 	for (u64 i = 0; i < len; i++)
@@ -673,12 +738,14 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "dump"))
 		return cmd_dump(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "cmp"))
-		return cmd_cmp(argv[2], argv[3]);
+		return cmd_cmp(argv[2], argv[3], 0);
+	if (argc == 6 && !strcmp(argv[1], "cmp") && !strcmp(argv[4], "--split"))
+		return cmd_cmp(argv[2], argv[3], strtoull(argv[5], NULL, 0));
 	fprintf(stderr,
 		"usage: powercut replay --log LOG --size BYTES --work DIR [--seed S]\n"
 		"                [--subset-points N] [--subsets M] [--max-points P]\n"
-		"                [--cross N] [--final IMG] [--verbose]\n"
-		"       powercut cmp IMG1 IMG2\n"
+		"                [--cross N] [--final IMG] [--split L] [--verbose]\n"
+		"       powercut cmp IMG1 IMG2 [--split L]\n"
 		"       powercut dump LOG\n");
 	return 2;
 }

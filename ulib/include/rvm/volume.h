@@ -216,6 +216,23 @@ int rvm_vol_recover(struct rvm_vol *vol, const struct rvm_recovery_opts *opts,
 const struct rvm_segtab *rvm_vol_segtab(const struct rvm_vol *vol);
 
 /**
+ * rvm_vol_seg_redirect() - find a segment at another path than its name
+ * @vol: handle
+ * @id: the segment's id
+ * @path: a copy of the segment (a file, or a device or image file for a
+ *	  block device segment), for tools that recover copies of a
+ *	  volume's disks elsewhere (the power-cut test's crash images)
+ *
+ * From now on segment @id is read and written at @path, whose identity is
+ * not checked (it is a copy, not the segment the table names): only that
+ * it is a regular file or block device at least as large as the table
+ * says. Attach never does this: the module opens segments by their names.
+ *
+ * Return: 0, -EINVAL (no path), -ENOMEM.
+ */
+int rvm_vol_seg_redirect(struct rvm_vol *vol, u32 id, const char *path);
+
+/**
  * rvm_vol_seg_state() - is a segment of the table there, and the right one?
  * @vol: handle whose superblocks were read
  * @id: the segment's id
