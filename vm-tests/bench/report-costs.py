@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """report-costs.py RAW OUT.md: the table of vm-tests/bench/costs.
 
-RAW has "COST conf=.. pages=.. txns=.. us=.." lines (untraced
+Each figure is the best (lowest) of its rounds. RAW has "COST conf=..
+pages=.. round=.. txns=.. us=.." lines (untraced
 microseconds per transaction) and "FN conf=.. pages=.. fn=.. calls=..
 us=.." lines (per transaction, under the tracer). The table gives, per
 number of pages a transaction writes, the untraced cost of each
@@ -26,19 +27,22 @@ def main():
             boot = line.split(" ", 1)[1].strip()
         elif line.startswith("COST "):
             d = kv(line)
-            cost[(d["conf"], d["pages"])] = float(d["us"])
+            k = (d["conf"], d["pages"])
+            cost[k] = min(cost.get(k, 1e30), float(d["us"]))
         elif line.startswith("FN "):
             d = kv(line)
-            fn.setdefault(d["pages"], {}).setdefault(d["fn"], {})[d["conf"]] = (
-                float(d["calls"]), float(d["us"]))
+            row = fn.setdefault(d["pages"], {}).setdefault(d["fn"], {})
+            old = row.get(d["conf"], (0.0, 1e30))
+            row[d["conf"]] = (float(d["calls"]), min(old[1], float(d["us"])))
     if not cost:
         print("report-costs: no figures in", raw, file=sys.stderr)
         return 1
     o = ["# Where strict protection's cost goes", "",
          f"VM: {boot}. protect_cost, no_flush transactions writing 448 bytes "
-         "on each of 1 or 8 pages. Untraced: microseconds per transaction. "
-         "Traced (function_graph, the tracer's cost included): calls / "
-         "microseconds per transaction, inclusive of callees.", ""]
+         "on each of 1 or 8 pages, the configurations interleaved in rounds; "
+         "each figure is its best round. Untraced: microseconds per "
+         "transaction. Traced (function_graph, the tracer's cost included): "
+         "calls / microseconds per transaction, inclusive of callees.", ""]
     for pages in sorted({p for (_, p) in cost}, key=int):
         o.append(f"## {pages} page(s) a transaction")
         o.append("")
