@@ -186,6 +186,8 @@ static void bank_attach(struct bank *b)
 	if (data_path)
 		region->dev_length = RVM_MK_OFFSET(0, region->length);
 	region->vmaddr = NULL;
+	if (data_path)	/* bank_open() sized the data file for the header */
+		region->dev_length = RVM_MK_OFFSET(0, region->length);
 	r = rvm_map(region, opts);
 	if (r != RVM_SUCCESS)
 		die_rvm("rvm_map", r);
