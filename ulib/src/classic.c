@@ -3,55 +3,57 @@
  * librvm: the classic RVM interface (<rvm/rvm.h>) on the modern one
  * (<rvm/librvm.h>): starting and stopping, options, queries, statistics,
  * flush and truncate. Mapping is in classic_map.c, transactions in
- * classic_txn.c, logs (rvm_create_log(), attaching) in classic_log.c, the
- * segment directory in segdir.c, loop devices in loopdev.c, the segment
- * loader in segment.c.
+ * classic_txn.c, logs (rvm_create_log(), attaching) in classic_log.c,
+ * loop devices in loopdev.c, the segment loader in segment.c.
  *
  * Devices
  * -------
- * Our volume format keeps the log and the data on one device, so the
- * classic log_dev names the *volume*: a block device or a regular file.
+ * A volume (format version 2) is a log and the data segments registered
+ * with it: the classic log_dev names the log (a block device or a regular
+ * file), and a data_dev of rvm_map() names a data segment, a block device
+ * or regular file of its own, as in the original library.
  *
  *  - rvm_create_log(opts, log_len, mode) formats opts->log_dev with a log
  *    area of *log_len bytes (rounded up to 4 KiB blocks, at least 64 KiB)
- *    and a data segment: on a block device, the rest of the device; on a
- *    regular file (created with @mode if missing; truncated otherwise),
- *    LRVM_DEFAULT_DATA_LEN bytes (256 MiB), or $RVM_DATA_LEN bytes if that
- *    is set (a number with an optional K, M or G suffix). The file is
- *    sparse. The last page of the data segment is zeroed (the segment
- *    directory, below). A log_dev file bound to a loop device (in use) is
- *    refused (RVM_EIO, errno EBUSY).
+ *    and, for programs that map the log device itself (data_dev NULL or
+ *    log_dev), a segment 0 on it (none if $RVM_DATA_LEN is 0): on a block
+ *    device, the rest of the device; on a regular file (created with @mode if missing; truncated
+ *    otherwise), LRVM_DEFAULT_DATA_LEN bytes (256 MiB), or $RVM_DATA_LEN
+ *    bytes if that is set (a number with an optional K, M or G suffix;
+ *    0: no segment 0, a log alone). The file is sparse. A log_dev file
+ *    bound to a loop device (in use) is refused (RVM_EIO, errno EBUSY).
  *  - rvm_initialize() / rvm_set_options() with a log_dev attach the volume
  *    if it is not attached yet (RVM_IOC_ATTACH, which needs CAP_SYS_ADMIN
- *    and runs recovery; "already attached" is fine), then open a handle
- *    bound to it. A regular file is attached through a loop device
- *    (loopdev.c): one already bound to the same file (same st_dev and
- *    st_ino) is reused, so a second process, or a second run, finds the
- *    same attached volume; otherwise a free one is configured with
- *    LO_FLAGS_AUTOCLEAR (it goes away when the volume is detached). An
- *    flock(2) on the file serialises processes doing this at once.
- *  - rvm_terminate() does not detach: the volume stays attached for other
- *    processes (detach with rvmctl or rvm_vol_detach()).
+ *    and runs recovery into every segment the log names; "already
+ *    attached" is fine), then open a handle bound to it. A regular file is
+ *    attached through a loop device (loopdev.c): one already bound to the
+ *    same file (same st_dev and st_ino) is reused, so a second process, or
+ *    a second run, finds the same attached volume; otherwise a free one is
+ *    configured with LO_FLAGS_AUTOCLEAR (it goes away when the volume is
+ *    detached). An flock(2) on the file serialises processes doing this
+ *    at once.
+ *  - rvm_terminate() truncates the log (every data file then holds the
+ *    committed bytes) and does not detach: the volume stays attached for
+ *    other processes (detach with rvmctl or rvm_vol_detach()).
  *
  * data_dev in rvm_map():
  *
  *  - NULL, "", or the same device or file as log_dev: the region's offset
- *    is a byte offset in the volume's data segment.
- *  - anything else names a *segment stored inside the volume's data
- *    segment* (segdir.c). A segment directory in the last page of the
- *    data segment lists {name as given, base, length}; it is changed only
- *    inside flush-mode rvm transactions, so it is recoverable like any
- *    other data. The first rvm_map() of an unknown name allocates the
- *    segment (length: the region's dev_length, else the current size of
- *    the file of that name, but at least offset + length of the region;
- *    page-aligned; allocated upwards from offset 0 of the data segment,
- *    below the directory). Its bytes are those of the file of that name
- *    if it is an existing regular file, zeros beyond; all in logged
- *    transactions committed before the directory entry. From then on the
- *    volume is authoritative: the file is never read again nor written.
- *    Segments are never freed or grown.
- *  - Mixing both in one volume (direct offsets and named segments) is not
- *    supported: direct offsets can overwrite segments and the directory.
+ *    is a byte offset in segment 0 of a one-device volume.
+ *  - anything else is a data segment of its own (classic_map.c): a
+ *    regular file shorter than the region's dev_length (or, without one,
+ *    than the region's end) grows to it, sparse, and a missing one is
+ *    created (mode 0600); then RVM_IOC_SEG_ADD registers it by its real
+ *    path (the same file or device again keeps its id), and the region is
+ *    mapped at RVM_SEG_OFFSET(id, offset). Nothing of ours is written in
+ *    the file: truncation writes the committed bytes there, in place, and
+ *    makes them durable (flush of the device, fsync of the file) before
+ *    the log moves on. rvm_unmap() of such a region and rvm_terminate()
+ *    truncate, so the file holds every committed byte when they return.
+ *    A process may map several data segments, and several processes the
+ *    same one, through one log. The segment directory of earlier versions
+ *    (segments stored inside the volume's data segment) is gone: a data
+ *    file is the program's own.
  *
  * Regions: as in the original, the offset is rounded down to a page (the
  * length grows by as much), the length up to pages, length 0 maps to the
@@ -132,7 +134,6 @@
 struct lrvm_state lrvm = {
 	.life = PTHREAD_RWLOCK_INITIALIZER,
 	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.segdir_lock = PTHREAD_MUTEX_INITIALIZER,
 	.phase = LRVM_NEW,
 	.truncate = TRUNCATE,
 	.recovery_buf_len = RECOVERY_BUF_LEN,
@@ -320,13 +321,13 @@ rvm_return_t rvm_terminate(void)
 		goto out;
 	}
 	if (lrvm.rvm) {
-		err = rvm_sync_flush(lrvm.rvm);
+		/* The data files hold every committed byte afterwards. */
+		err = rvm_sync_truncate(lrvm.rvm);
 		if (err) {
 			ret = lrvm_errno(err);
 			goto out;
 		}
 		lrvm_unmap_all();
-		lrvm_segdir_release();
 		lrvm_log_close();
 	}
 	lrvm.phase = LRVM_TERMINATED;

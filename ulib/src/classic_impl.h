@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * librvm: the state of the classic interface and the helpers its files
- * share (classic.c, classic_log.c, classic_map.c, classic_txn.c, segdir.c,
- * segment.c, loopdev.c). Not installed. See classic.c for the design.
+ * share (classic.c, classic_log.c, classic_map.c, classic_txn.c, segment.c,
+ * loopdev.c). Not installed. See classic.c for the design.
  *
  * Names here start with lrvm_, not rvm_, so that librvm.map keeps them
  * out of librvm.so's exported interface.
@@ -64,13 +64,15 @@ struct lrvm_txn {
  * @next: in lrvm.maps
  * @addr: where
  * @len: its length
- * @seg_off: its first byte's offset in the volume's data segment
+ * @seg_off: its first byte's volume offset, RVM_SEG_OFFSET(id, off)
+ * @external: in a data file or device of its own (not segment 0)
  */
 struct lrvm_map {
 	struct lrvm_map *next;
 	uintptr_t addr;
 	size_t len;
 	uint64_t seg_off;
+	bool external;
 };
 
 /* Identity of a device or file, to compare names: "is this the log?" */
@@ -94,8 +96,6 @@ enum lrvm_phase {
  *	another thread: those hold it for reading)
  * @lock: protects everything below that changes after the log is open:
  *	the lists, the counters, the options
- * @segdir_lock: serialises segment directory lookups and allocations
- *	(taken after @life, before @lock)
  * @phase: never, running, or terminated
  * @rvm: the handle bound to the log's volume, NULL while no log is open
  * @log_dev: the log as named by the program (a copy)
@@ -103,7 +103,7 @@ enum lrvm_phase {
  * @log_id: identity of log_dev
  * @blk_id: identity of @blkdev
  * @page: page size
- * @data_bytes: size of the volume's data segment
+ * @data_bytes: size of the volume's segment 0 (0 for a log alone)
  * @log_bytes: size of the volume's log
  * @truncate: options (rvm_set_options())
  * @recovery_buf_len: options
@@ -122,12 +122,10 @@ enum lrvm_phase {
  * @n_rvm_truncate: counter
  * @log_dev_max: highest log use in % seen by rvm_statistics()
  * @base: the volume's counters when the log was opened
- * @dir_addr: the segment directory page, mapped (NULL until needed)
  */
 struct lrvm_state {
 	pthread_rwlock_t life;
 	pthread_mutex_t lock;
-	pthread_mutex_t segdir_lock;
 	enum lrvm_phase phase;
 	struct rvm *rvm;
 	char *log_dev;
@@ -154,7 +152,6 @@ struct lrvm_state {
 	rvm_length_t n_rvm_truncate;
 	rvm_length_t log_dev_max;
 	struct rvm_status base;
-	void *dir_addr;
 };
 
 extern struct lrvm_state lrvm;
@@ -175,8 +172,8 @@ bool lrvm_devid_eq(const struct lrvm_devid *a, const struct lrvm_devid *b);
 bool lrvm_is_log(const char *path);
 
 /* classic_map.c */
-#define LRVM_MAP_NOCREATE	0x1	/* a data_dev not in the directory is
-					 * created only from a non-empty file */
+#define LRVM_MAP_NOCREATE	0x1	/* a data_dev file is neither created
+					 * nor grown (rvm_load_segment()) */
 rvm_return_t lrvm_map(rvm_region_t *region, rvm_options_t *opts,
 		      unsigned int flags);
 void lrvm_unmap_all(void);
@@ -184,14 +181,6 @@ void lrvm_unmap_all(void);
 /* classic_txn.c */
 bool lrvm_txn_in_range(const struct lrvm_txn *t, uintptr_t start,
 		       uintptr_t end);
-
-/* segdir.c */
-#define LRVM_SEG_CREATE		0x1	/* create if unknown */
-#define LRVM_SEG_CREATE_FILE	0x2	/* create only from a non-empty file */
-rvm_return_t lrvm_segdir_resolve(const char *name, uint64_t dev_length,
-				 uint64_t need, unsigned int flags,
-				 uint64_t *base, uint64_t *len);
-void lrvm_segdir_release(void);
 
 /* loopdev.c */
 int lrvm_loop_find(const char *file, char *dev, size_t devlen);

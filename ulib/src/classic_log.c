@@ -109,42 +109,6 @@ static rvm_return_t lrvm_format_err(int err)
 	}
 }
 
-/*
- * Zero the last page of the data segment: the segment directory of a
- * volume this one replaces must not survive the format.
- */
-static rvm_return_t lrvm_zero_segdir(const char *path)
-{
-	struct rvm_disk_super sb;
-	struct rvm_vol *vol;
-	uint64_t page = rvm_page_size(), data, off;
-	void *buf;
-	int err;
-
-	err = rvm_vol_open(path, 0, &vol);
-	if (err)
-		return lrvm_errno(err);
-	err = rvm_vol_read_super(vol, &sb);
-	if (err < 0)
-		goto out;
-	data = le64_to_cpu(sb.data_blocks) * RVM_BLOCK_SIZE;
-	if (data < 2 * page)
-		goto out;	/* too small for segments: nothing to zero */
-	off = (data / page) * page - page;
-	buf = calloc(1, page);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out;
-	}
-	err = rvm_vol_io_ops.write(vol, RVM_IO_SEG0, off, buf, page);
-	if (!err)
-		err = rvm_vol_io_ops.flush(vol, RVM_IO_SEG0);
-	free(buf);
-out:
-	rvm_vol_close(vol);
-	return err < 0 ? lrvm_errno(err) : RVM_SUCCESS;
-}
-
 /**
  * lrvm_log_create() - create and format a volume (rvm_create_log())
  * @path: a block device, a regular file, or a file to create
@@ -161,6 +125,7 @@ rvm_return_t lrvm_log_create(const char *path, uint64_t log_len, mode_t mode)
 {
 	uint64_t blk = RVM_BLOCK_SIZE, page = rvm_page_size();
 	uint64_t data, size;
+	unsigned int fflags = 0;
 	char loopdev[RVM_PATH_MAX];
 	struct stat st;
 	int fd, err;
@@ -171,8 +136,12 @@ rvm_return_t lrvm_log_create(const char *path, uint64_t log_len, mode_t mode)
 	/* As the original: a log below the minimum gets the minimum. */
 	if (log_len < (uint64_t)RVM_MIN_LOG_BLOCKS * blk)
 		log_len = (uint64_t)RVM_MIN_LOG_BLOCKS * blk;
-	if (!stat(path, &st) && S_ISBLK(st.st_mode))
+	if (!stat(path, &st) && S_ISBLK(st.st_mode)) {
+		/* RVM_DATA_LEN=0: a log alone here too (no segment 0). */
+		if (getenv(LRVM_DATA_LEN_ENV) && !lrvm_data_len())
+			fflags = RVM_VOL_FORMAT_LOG_ONLY;
 		goto format;
+	}
 	if (!stat(path, &st) && !S_ISREG(st.st_mode))
 		return RVM_ELOG;
 
@@ -189,14 +158,15 @@ rvm_return_t lrvm_log_create(const char *path, uint64_t log_len, mode_t mode)
 		goto err_close;
 	}
 	data = lrvm_data_len();
-	if (data > (1ULL << 50)) {
+	if (data > RVM_SEG_MAX_SIZE) {
 		close(fd);
 		return RVM_EOFFSET;
 	}
 	data = (data + page - 1) / page * page;
-	if (data < 2 * page)
-		data = 2 * page;
-	size = RVM_SUPER_COPIES * blk + log_len + data;
+	if (!data)
+		fflags = RVM_VOL_FORMAT_LOG_ONLY;
+	size = (RVM_SUPER_COPIES + 2 * RVM_SEGTAB_DEFAULT_BLOCKS) * blk +
+	       log_len + data;
 	/* Drop the old contents, then make it sparse at the new size. */
 	if (ftruncate(fd, 0) || ftruncate(fd, (off_t)size)) {
 		err = -errno;
@@ -204,10 +174,10 @@ rvm_return_t lrvm_log_create(const char *path, uint64_t log_len, mode_t mode)
 	}
 	close(fd);		/* drops the lock: formatting is offline */
 format:
-	err = rvm_vol_format(path, log_len, 0);
+	err = rvm_vol_format(path, log_len, fflags);
 	if (err)
 		return lrvm_format_err(err);
-	return lrvm_zero_segdir(path);
+	return RVM_SUCCESS;
 
 err_close:
 	close(fd);

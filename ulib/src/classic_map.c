@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * librvm: classic mapping: rvm_map(), rvm_unmap(). See classic.c for what
- * data_dev, offset and vmaddr mean.
+ * data_dev, offset and vmaddr mean: a data_dev of its own is a segment of
+ * the log (RVM_IOC_SEG_ADD), mapped at RVM_SEG_OFFSET(id, offset).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,6 +10,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <linux/rvm.h>
 
 #include "classic_impl.h"
@@ -86,13 +90,60 @@ static bool lrvm_seg_mapped(uint64_t off, uint64_t len)
 	return false;
 }
 
+/*
+ * Make the data_dev @dev a segment of the log and find it: a regular file
+ * shorter than @need bytes (the region's dev_length, or the end of the
+ * region) grows to it, sparse, and a missing one is created (0600), unless
+ * @flags has LRVM_MAP_NOCREATE (then a missing or empty file is
+ * RVM_EOFFSET: no segment header there); then RVM_IOC_SEG_ADD (by its
+ * real path), which gives its id and size. A file or device registered
+ * already keeps its id.
+ */
+static rvm_return_t lrvm_seg_resolve(const char *dev, uint64_t need,
+				     unsigned int flags, uint64_t *base,
+				     uint64_t *len)
+{
+	struct stat st;
+	uint32_t id;
+	uint64_t size;
+	int fd, err;
+
+	if (stat(dev, &st)) {
+		if (errno != ENOENT || (flags & LRVM_MAP_NOCREATE))
+			return errno == ENOENT ? RVM_EOFFSET : lrvm_io(-errno);
+		st.st_mode = S_IFREG;
+		st.st_size = 0;
+	}
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < need &&
+	    !(flags & LRVM_MAP_NOCREATE)) {
+		fd = open(dev, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return lrvm_io(-errno);
+		err = ftruncate(fd, (off_t)need) ? -errno : 0;
+		close(fd);
+		if (err)
+			return lrvm_io(err);
+	} else if (S_ISREG(st.st_mode) && !st.st_size) {
+		return RVM_EOFFSET;
+	} else if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		return RVM_EOFFSET;
+	}
+	err = rvm_seg_add(lrvm.blkdev, dev, &id, &size);
+	if (err == -EINVAL)
+		return RVM_EOFFSET;	/* smaller than a page, the log, ... */
+	if (err)
+		return lrvm_errno(err);
+	*base = RVM_SEG_OFFSET(id, 0);
+	*len = size;
+	return RVM_SUCCESS;
+}
+
 /**
  * lrvm_map() - rvm_map(), for segment.c too
  * @region: the region
  * @opts: options or NULL
- * @flags: LRVM_MAP_NOCREATE: a data_dev the segment directory does not
- *	know is created only from an existing non-empty file (otherwise
- *	RVM_EOFFSET, nothing created)
+ * @flags: LRVM_MAP_NOCREATE: a data_dev file is neither created nor grown
+ *	(a missing or empty one is RVM_EOFFSET, nothing created)
  *
  * Return: as rvm_map().
  */
@@ -100,9 +151,10 @@ rvm_return_t lrvm_map(rvm_region_t *region, rvm_options_t *opts,
 		      unsigned int flags)
 {
 	rvm_length_t page = rvm_page_size();
-	uint64_t off, devlen, base, seglen, len;
+	uint64_t off, devlen, base = 0, seglen = 0, len;
 	struct lrvm_map *m;
 	const char *dev;
+	bool external = false;
 	rvm_return_t ret;
 	void *addr;
 	int err;
@@ -146,12 +198,17 @@ rvm_return_t lrvm_map(rvm_region_t *region, rvm_options_t *opts,
 		base = 0;
 		seglen = lrvm.data_bytes;
 	} else {
-		ret = lrvm_segdir_resolve(dev, devlen, off + len,
-					  flags & LRVM_MAP_NOCREATE ?
-					  LRVM_SEG_CREATE_FILE : LRVM_SEG_CREATE,
-					  &base, &seglen);
+		uint64_t need = devlen ? devlen : off + len;
+
+		need = (need + page - 1) / page * page;
+		if (need > RVM_SEG_MAX_SIZE) {
+			ret = RVM_EOFFSET;
+			goto out;
+		}
+		ret = lrvm_seg_resolve(dev, need, flags, &base, &seglen);
 		if (ret)
 			goto out;
+		external = true;
 	}
 	if (devlen && devlen < seglen)
 		seglen = devlen;
@@ -205,6 +262,7 @@ rvm_return_t lrvm_map(rvm_region_t *region, rvm_options_t *opts,
 	m->addr = (uintptr_t)addr;
 	m->len = len;
 	m->seg_off = base + off;
+	m->external = external;
 	m->next = lrvm.maps;
 	lrvm.maps = m;
 	pthread_mutex_unlock(&lrvm.lock);
@@ -231,6 +289,7 @@ rvm_return_t rvm_unmap(rvm_region_t *region)
 	struct lrvm_map **pp, *m;
 	struct lrvm_txn *t;
 	uintptr_t start;
+	bool external;
 	rvm_return_t ret;
 	int err;
 
@@ -274,7 +333,21 @@ rvm_return_t rvm_unmap(rvm_region_t *region)
 		goto out;
 	}
 	*pp = m->next;
+	external = m->external;
 	free(m);
+	pthread_mutex_unlock(&lrvm.lock);
+	/*
+	 * A data file or device of its own holds the committed bytes once
+	 * rvm_unmap() returns, as the original's programs expect: truncate
+	 * (the whole log; never under lrvm.lock, it waits for the log).
+	 */
+	if (!ret && external) {
+		err = rvm_sync_truncate(lrvm.rvm);
+		if (err)
+			ret = lrvm_errno(err);
+	}
+	lrvm_unuse();
+	return ret;
 out:
 	pthread_mutex_unlock(&lrvm.lock);
 	lrvm_unuse();

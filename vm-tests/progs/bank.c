@@ -11,6 +11,11 @@
  *            [--seed S] [--ack FILE] [--mark DMNAME]
  *   bank check DEV [--acked ID]
  *   bank check-image IMG [--acked ID]
+ * Each command also takes --data PATH: the bank lives in PATH, a data
+ * segment of its own (a block device or regular file, created or grown by
+ * rvm_map()), and DEV is the log alone (bank init formats it so); without
+ * it, in segment 0 of DEV (a one-device volume). check-image reads PATH
+ * (not the image's segment 0) when --data is given.
  *
  * Recoverable memory holds one branch, 10 tellers and N accounts (128-byte
  * records) and a ring of 64-byte history records. A transaction moves a
@@ -50,6 +55,7 @@
 #include "dmio.h"
 
 static const char *dev;
+static const char *data_path;	/* --data: a data segment of its own */
 static rvm_options_t *opts;
 static rvm_region_t *region;
 
@@ -72,8 +78,11 @@ static void bank_open(struct bank *b, size_t len)
 			die_rvm("rvm_initialize", r);
 	}
 	region = rvm_malloc_region();
-	region->data_dev = (char *)dev;
+	region->data_dev = (char *)(data_path ? data_path : dev);
 	region->offset = RVM_MK_OFFSET(0, 0);
+	/* A data file is created or grown to the bank's size. */
+	if (data_path)
+		region->dev_length = RVM_MK_OFFSET(0, len);
 	region->length = len;
 	r = rvm_map(region, opts);
 	if (r != RVM_SUCCESS)
@@ -116,6 +125,9 @@ static int cmd_init(uint32_t naccounts, uint64_t hist_cap, uint64_t log_size,
 		die_rvm("rvm_initialize", r);
 	o->log_dev = (char *)dev;
 	o->flags = RVM_ALL_OPTIMIZATIONS;
+	/* With a data file of its own, a log alone (no segment 0). */
+	if (data_path)
+		setenv("RVM_DATA_LEN", "0", 1);
 	r = rvm_create_log(o, &log_len, 0600);
 	if (r != RVM_SUCCESS)
 		die_rvm("rvm_create_log", r);
@@ -397,16 +409,16 @@ static int cmd_check_image(uint64_t acked)
 		return 1;
 	}
 	rvm_vol_close(vol);
-	fd = open(dev, O_RDONLY | O_CLOEXEC);
+	fd = open(data_path ? data_path : dev, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		perror(dev);
+		perror(data_path ? data_path : dev);
 		return 1;
 	}
-	data = le64_to_cpu(sb.data_start) * RVM_BLOCK_SIZE;
+	data = data_path ? 0 : le64_to_cpu(sb.data_start) * RVM_BLOCK_SIZE;
 	if (pread(fd, &h, sizeof(h), data) != sizeof(h) ||
 	    h.magic != BANK_MAGIC || !h.naccounts || !h.hist_cap ||
-	    bank_len(h.naccounts, h.hist_cap) >
-		    le64_to_cpu(sb.data_blocks) * RVM_BLOCK_SIZE) {
+	    (!data_path && bank_len(h.naccounts, h.hist_cap) >
+		    le64_to_cpu(sb.data_blocks) * RVM_BLOCK_SIZE)) {
 		fprintf(stderr, "bank: %s holds no bank\n", dev);
 		return 1;
 	}
@@ -448,7 +460,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		i++;
-		if (!strcmp(a, "--accounts"))
+		if (!strcmp(a, "--data"))
+			data_path = v;
+		else if (!strcmp(a, "--accounts"))
 			naccounts = strtoul(v, NULL, 0);
 		else if (!strcmp(a, "--history"))
 			hist_cap = strtoull(v, NULL, 0);

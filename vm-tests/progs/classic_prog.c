@@ -6,21 +6,23 @@
  *
  *   classic_prog init LOGDEV DATADEV
  *	rvm_create_log() on LOGDEV (a block device, or a regular file that
- *	is created: then the volume goes through a loop device; $RVM_DATA_LEN
- *	sizes its data segment, 256M by default, sparse), then a segment
- *	named DATADEV inside the volume with two regions at fixed addresses,
- *	and a series of transactions and bad calls (one line per check). If
- *	DATADEV is a regular file or does not exist, it is first written
- *	with a marker, which the segment must take over. The process exits
- *	with one restore transaction still running (its bytes must never
- *	reach the volume) and without rvm_terminate().
+ *	is created: then the log goes through a loop device; $RVM_DATA_LEN
+ *	sizes its segment 0, 256M by default, sparse, 0 for none), then the
+ *	data segment DATADEV (a block device or a regular file of its own)
+ *	with two regions at fixed addresses, and a series of transactions
+ *	and bad calls (one line per check). If DATADEV is a regular file or
+ *	does not exist, it is first written with a marker, which the mapped
+ *	region must show. The process exits with one restore transaction
+ *	still running (its bytes must never reach DATADEV) and without
+ *	rvm_terminate().
  *
  *   classic_prog verify LOGDEV DATADEV
  *	After a reboot (or in the same boot): attaches LOGDEV if needed
  *	(recovery), loads the segment, and checks that both regions hold
  *	exactly the committed data: flush commits and flushed no_flush
  *	commits present, aborted and uncommitted changes absent, every
- *	other byte zero.
+ *	other byte zero; after rvm_terminate(), DATADEV itself, read with
+ *	read(2), holds the same bytes.
  *
  * Exit: 0 all checks passed, 1 some failed, 2 usage.
  */
@@ -648,13 +650,33 @@ static int do_verify(char *logdev, char *datadev)
 		want_a, A_PAGES * page);
 	compare("region B exactly as committed", (unsigned char *)VM_B,
 		want_b, B_PAGES * page);
-	free(want_a);
-	free(want_b);
 
 	expect("release_segment", rvm_release_segment(n, &regions),
 	       RVM_SUCCESS);
 	check("release_segment cleared the list", regions == NULL);
 	expect("terminate", rvm_terminate(), RVM_SUCCESS);
+	{
+		/* The data segment itself holds the committed bytes now. */
+		unsigned char *got = malloc((A_PAGES + B_PAGES) * page);
+		int fd = open(datadev, O_RDONLY);
+
+		check("read DATADEV after terminate", got && fd >= 0 &&
+		      pread(fd, got, A_PAGES * page, A_OFF_PAGES * page) ==
+		      (ssize_t)(A_PAGES * page) &&
+		      pread(fd, got + A_PAGES * page, B_PAGES * page,
+			    B_OFF_PAGES * page) == (ssize_t)(B_PAGES * page));
+		if (got && fd >= 0) {
+			compare("DATADEV (read(2)) holds region A as committed",
+				got, want_a, A_PAGES * page);
+			compare("DATADEV (read(2)) holds region B as committed",
+				got + A_PAGES * page, want_b, B_PAGES * page);
+		}
+		if (fd >= 0)
+			close(fd);
+		free(got);
+	}
+	free(want_a);
+	free(want_b);
 	expect("initialize after terminate", RVM_INIT(opts), RVM_EINIT);
 
 	printf("# verify: %d checks, %d failed\n", checks, failures);

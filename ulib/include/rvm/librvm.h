@@ -53,10 +53,12 @@ extern "C" {
 struct rvm;
 
 /**
- * RVM_DEFAULT_DATA_LEN - data segment of a volume file made by the classic
- * rvm_create_log() (or rvm_initialize() with create_log_file) on a regular
- * file: 256 MiB, sparse. The environment variable RVM_DATA_LEN (bytes,
- * with an optional K, M or G suffix) overrides it.
+ * RVM_DEFAULT_DATA_LEN - segment 0 (on the log's own file) of a volume
+ * file made by the classic rvm_create_log() (or rvm_initialize() with
+ * create_log_file) on a regular file: 256 MiB, sparse. The environment
+ * variable RVM_DATA_LEN (bytes, with an optional K, M or G suffix; 0 for
+ * a log alone) overrides it. Data files of their own are segments too
+ * (rvm_seg_add()).
  */
 #define RVM_DEFAULT_DATA_LEN	(256ULL << 20)
 
