@@ -133,7 +133,8 @@ bigmem-soak: deps
 style:
 	@vm-tests/style
 
-# The benchmark: one VM boot on the newest kernel, about 9 minutes.
+# The benchmark: one VM boot on the newest kernel, about 9 minutes, then the
+# memory sweep in a VM of its own, about 45 minutes (BENCH_MEMSWEEP=0: not run).
 .PHONY: bench
 bench: deps
 	@vm-tests/bench/install-deps

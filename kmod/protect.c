@@ -627,7 +627,8 @@ struct rvm_prot_arm {
 /*
  * One page-table entry of a range rvm_prot_arm() arms, under its PTE lock:
  * a read-only present page that the decision of a write fault would let
- * in, with no allocation, becomes writable as do_wp_page() would make it.
+ * in, with no allocation, becomes writable as do_wp_page() would make it,
+ * once rvm_seg_mkwrite() has marked it dirty (it does not sleep here).
  */
 static int rvm_prot_arm_pte(pte_t *ptep, unsigned long addr, void *data)
 {
@@ -655,15 +656,10 @@ static int rvm_prot_arm_pte(pte_t *ptep, unsigned long addr, void *data)
 	err = rvm_prot_decide(prot, a->rf, linear_page_index(vma, addr), page,
 			      addr, RVM_PROT_STRICT, &no_tp, &no_snap, &why);
 	spin_unlock(&prot->lock);
-	if (!err) {
+	/* The rule of every writable PTE (segment.c); or left to fault. */
+	if (!err && !rvm_seg_mkwrite(&a->vol->seg, page, false, GFP_NOWAIT)) {
 		pte = rvm_compat_pte_mkwrite(pte_mkdirty(pte_mkyoung(pte)));
 		set_pte_at(vma->vm_mm, addr, ptep, pte);
-		/*
-		 * As a write fault does (fault_dirty_shared_page()): the commit's
-		 * cleaning walk clears the PTE's dirty bit, and a page that is
-		 * not PG_dirty is one reclaim may drop (segment.c).
-		 */
-		folio_mark_dirty(page_folio(page));
 		a->armed++;
 	}
 	unlock_page(page);
@@ -1170,9 +1166,10 @@ static void rvm_prot_hand_over(struct rvm_prot *prot, struct rvm_tpage *tp,
  * pages are protected again. Cleaning matters: mprotect() from read-only
  * to read-write makes a dirty shared PTE writable without ->page_mkwrite
  * (can_change_pte_writable()), so a write-protected but dirty PTE would
- * let the next writer in unseen. The pages are not in a page cache
- * (region.c), so the dirty bits tell nothing else: the walk records them
- * in a bitmap that is thrown away. New writers are blocked in
+ * let the next writer in unseen. Every page that had a writable PTE is
+ * PG_dirty already (rvm_seg_mkwrite(), the rule of segment.c), so the
+ * dirty bits tell nothing else: the walk records them in a bitmap that is
+ * thrown away. New writers are blocked in
  * ->page_mkwrite by the write protection first, so every PTE that was
  * writable is clean and read-only afterwards; one that a new fault made
  * writable between the two walks may be left writable and clean, which

@@ -268,7 +268,8 @@ static vm_fault_t rvm_vm_page_mkwrite(struct vm_fault *vmf)
 	}
 	if (mode != RVM_PROT_OFF)
 		ret = rvm_prot_fault(vmf, vol, mode);
-	if (!ret && rvm_seg_written(&vol->seg, page, mode == RVM_PROT_OFF))
+	if (!ret &&
+	    rvm_seg_mkwrite(&vol->seg, page, mode == RVM_PROT_OFF, GFP_KERNEL))
 		ret = VM_FAULT_OOM;
 	if (ret) {
 		unlock_page(page);

@@ -541,7 +541,8 @@ void rvm_seg_destroy(struct rvm_segment *seg);
 u64 rvm_seg_resident(struct rvm_segment *seg);
 void rvm_seg_kick(struct rvm_segment *seg);
 struct page *rvm_seg_get_page(struct rvm_segment *seg, unsigned long idx);
-int rvm_seg_written(struct rvm_segment *seg, struct page *page, bool off_mode);
+int rvm_seg_mkwrite(struct rvm_segment *seg, struct page *page, bool off_mode,
+		    gfp_t gfp);
 int rvm_seg_copy(struct rvm_segment *seg, u64 off, void *buf, u64 len,
 		 bool to_pages);
 struct rvm_seg_pin *rvm_seg_commit_start(struct rvm_segment *seg,

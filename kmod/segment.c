@@ -21,8 +21,9 @@
  * its committed image in the segment, and then it has a struct rvm_pstate
  * in seg->state, charged to the memory cgroup of whoever dirtied it:
  *
- *  - a write fault that protect.c allowed marks it (rvm_seg_written(),
- *    under the page lock; the core mm sets PG_dirty after ->page_mkwrite);
+ *  - a PTE of it is about to be made writable: a write fault that
+ *    protect.c allowed, or protect.c arming it (rvm_seg_mkwrite(), under
+ *    the page lock: the one rule every writable PTE keeps);
  *    a write through a protection-off mapping marks it RVM_PS_OFF, for good
  *    (see below);
  *  - a copy into the page (rvm_region_write(), an abort's restore) marks it;
@@ -301,6 +302,9 @@ static struct rvm_pstate *rvm_seg_state(struct rvm_segment *seg,
 	ps = *spare;
 	memset(ps, 0, sizeof(*ps));
 	err = xa_insert(&seg->state, idx, ps, GFP_KERNEL_ACCOUNT);
+	/* rvm_seg_mkwrite() inserts without seg->lock: its state is blank. */
+	if (err == -EBUSY)
+		return xa_load(&seg->state, idx) ?: ERR_PTR(-EBUSY);
 	if (err)
 		return ERR_PTR(err);
 	*spare = NULL;
@@ -341,32 +345,67 @@ static int rvm_seg_note(struct rvm_segment *seg, unsigned long idx, u32 flags,
 }
 
 /**
- * rvm_seg_written() - a write fault made a page writable
+ * rvm_seg_mkwrite() - a PTE of a data page is about to be made writable
  * @seg: the segment
- * @page: the page, locked (->page_mkwrite)
- * @off_mode: through a protection-off mapping
+ * @page: the page, resident and locked
+ * @off_mode: through a protection-off mapping (then @gfp may sleep)
+ * @gfp: GFP_KERNEL where the caller may sleep, GFP_NOWAIT under a PTE lock
  *
- * Return: 0 or -ENOMEM (the fault fails then).
+ * The boundary rule of the page store: every writable PTE of a data page
+ * implies a PG_dirty folio with a state in seg->state. Reclaim never drops
+ * a PG_dirty page, and only the clean pass, which finds pages by their
+ * state, makes one clean. A commit's re-protection (protect.c) clears the
+ * PTEs' dirty bits, so a PTE that was writable on a page without PG_dirty
+ * would leave nothing to say its bytes differ from the segment's, and
+ * reclaim could drop committed bytes not yet truncated.
+ *
+ * Every path that makes a data page's PTE writable calls this first, with
+ * the page locked: a write fault (->page_mkwrite, after protect.c let it
+ * in; the core mm makes the PTE writable after it returns) and protect.c's
+ * arming of a transaction's other pages (which sets the PTE itself, under
+ * its lock). No other path makes one writable: the mappings have
+ * ->page_mkwrite, so read faults and fault-around map read-only, and
+ * mprotect() makes writable only PTEs that are dirty, whose page is
+ * PG_dirty by this rule (the clean pass write-protects and cleans a page's
+ * PTEs before it clears PG_dirty).
+ *
+ * The state is created without seg->lock (a blank state; rvm_seg_state()
+ * takes it over), so that a caller under a PTE lock can call this; the
+ * page lock keeps the clean pass from erasing it meanwhile.
+ *
+ * Return: 0, or -ENOMEM (the PTE must then stay read-only).
  */
-int rvm_seg_written(struct rvm_segment *seg, struct page *page, bool off_mode)
+int rvm_seg_mkwrite(struct rvm_segment *seg, struct page *page, bool off_mode,
+		    gfp_t gfp)
 {
-	struct rvm_pstate *spare = NULL;
+	unsigned long idx = page->index;
+	struct rvm_pstate *ps;
 	int err;
 
-	if (!xa_load(&seg->state, page->index)) {
-		spare = rvm_seg_spare();
-		if (!spare)
+	if (!xa_load(&seg->state, idx)) {
+		ps = kzalloc(sizeof(*ps), gfp | __GFP_ACCOUNT | __GFP_NOWARN);
+		if (!ps)
+			return -ENOMEM;
+		err = xa_insert(&seg->state, idx, ps,
+				gfp | __GFP_ACCOUNT | __GFP_NOWARN);
+		if (err)
+			kfree(ps);
+		else
+			atomic_long_inc(&seg->npinned);
+		if (err && err != -EBUSY)
 			return -ENOMEM;
 	}
-	mutex_lock(&seg->lock);
-	err = rvm_seg_note(seg, page->index, off_mode ? RVM_PS_OFF : 0, &spare);
-	mutex_unlock(&seg->lock);
-	kfree(spare);
-	if (!err) {
-		folio_mark_dirty(page_folio(page));
-		rvm_seg_kick(seg);
+	if (off_mode) {
+		might_sleep();
+		mutex_lock(&seg->lock);
+		ps = xa_load(&seg->state, idx);
+		if (ps)
+			rvm_seg_stick(seg, ps, RVM_PS_OFF);
+		mutex_unlock(&seg->lock);
 	}
-	return err;
+	folio_mark_dirty(page_folio(page));
+	rvm_seg_kick(seg);
+	return 0;
 }
 
 /**

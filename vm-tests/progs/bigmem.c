@@ -24,6 +24,24 @@
  *	attach (recovery), map, and compare every byte with what write
  *	committed.
  *
+ *   bigmem armed DEV SIZE
+ *	armed pages under reclaim (run in a memory cgroup much smaller than
+ *	SIZE): format DEV (a 32 MiB log), map SIZE bytes, and for ARM_ROUNDS
+ *	rounds read the first ARM_PAGES pages (present and read-only), then
+ *	commit in flush transactions of 16 pages each one new word per
+ *	page: each transaction declares its 64 KiB in its slot, and its
+ *	first write fault arms the other 15 pages (strict protection). The
+ *	rest of the region is then read through, several times the cgroup's
+ *	memory, so that reclaim goes over the committed pages before any
+ *	truncation, and they are read back and compared. In the last round,
+ *	one transaction stays open, declared and written, during that read
+ *	through: its new bytes must stay, and are then committed. Ends with
+ *	a check of every byte, "bigmem: armed: written", the volume attached.
+ *
+ *   bigmem armed-verify DEV SIZE
+ *	after a reset: attach (recovery), map, compare every byte with what
+ *	armed committed.
+ *
  * Exit 0 if every byte matched, 1 otherwise.
  */
 #include <inttypes.h>
@@ -31,6 +49,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <rvm/librvm.h>
 #include <rvm/rvm.h>
 
 #define CHUNK (64 * 1024)
@@ -44,6 +64,7 @@ static uint64_t size;
 static const char *memcg;
 static rvm_options_t *opts;
 static char *base;
+static uint32_t log_mb = 8;
 
 static void die_rvm(const char *what, rvm_return_t r)
 {
@@ -145,7 +166,7 @@ static int cg_check(const char *when)
 
 static void open_rvm(int create)
 {
-	rvm_offset_t log_len = RVM_MK_OFFSET(0, 8 << 20);
+	rvm_offset_t log_len = RVM_MK_OFFSET(0, (uint64_t)log_mb << 20);
 	rvm_region_t *region;
 	rvm_return_t r;
 
@@ -319,6 +340,192 @@ static int cmd_verify(void)
 	return 0;
 }
 
+/*
+ * bigmem armed: the pages committed are the first ARM_PAGES; round r puts
+ * word r of each (offset 8 * r in the page) to arm_word(page, r).
+ */
+#define ARM_PAGES 512
+#define ARM_ROUNDS 3
+#define ARM_GROUP 16
+
+static uint64_t arm_word(uint64_t page, unsigned int r)
+{
+	return word(page * PAGE + 8 * r, 0xa4a4 + r);
+}
+
+/* Page @pg holds the words of rounds 1..@rounds and zeros elsewhere. */
+static int arm_same(uint64_t pg, unsigned int rounds, const char *what)
+{
+	const uint64_t *w = (const uint64_t *)(base + pg * PAGE);
+
+	for (unsigned int i = 0; i < PAGE / 8; i++) {
+		uint64_t want = i >= 1 && i <= rounds ? arm_word(pg, i) : 0;
+
+		if (w[i] != want) {
+			fprintf(stderr, "bigmem: FAIL: %s: page %" PRIu64
+				" word %u is %#" PRIx64 ", committed %#" PRIx64
+				"\n", what, pg, i, w[i], want);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int arm_check(unsigned int rounds, const char *what)
+{
+	for (uint64_t pg = 0; pg < ARM_PAGES; pg++)
+		if (!arm_same(pg, rounds, what))
+			return 0;
+	return 1;
+}
+
+/* Every byte past the committed pages is still zero. */
+static int arm_rest_zero(const char *what)
+{
+	for (uint64_t off = ARM_PAGES * PAGE; off < size; off += 8)
+		if (*(const uint64_t *)(base + off)) {
+			fprintf(stderr, "bigmem: FAIL: %s: byte %" PRIu64
+				" is not zero\n", what, off);
+			return 0;
+		}
+	return 1;
+}
+
+/* Read the rest of the region @times times: reclaim goes over it all. */
+static void arm_push(unsigned int times)
+{
+	for (unsigned int t = 0; t < times; t++)
+		for (uint64_t off = ARM_PAGES * PAGE; off < size; off += PAGE)
+			sink += base[off];
+}
+
+/* How many of the committed pages are in memory (mincore()). */
+static unsigned int arm_resident(void)
+{
+	unsigned char vec[ARM_PAGES];
+	unsigned int n = 0;
+
+	if (mincore(base, ARM_PAGES * PAGE, vec))
+		return ~0U;
+	for (unsigned int i = 0; i < ARM_PAGES; i++)
+		n += vec[i] & 1;
+	return n;
+}
+
+static void arm_status(const char *when)
+{
+	struct rvm_status st;
+
+	memset(&st, 0, sizeof(st));
+	if (rvm_vol_status(dev, &st)) {
+		printf("bigmem: armed: %s: no status\n", when);
+		return;
+	}
+	printf("bigmem: armed: %s: %u of the %u pages resident (all: %llu), %llu write faults, %llu commits, %llu truncations\n",
+	       when, arm_resident(), ARM_PAGES,
+	       (unsigned long long)st.mapped_pages,
+	       (unsigned long long)st.prot_faults,
+	       (unsigned long long)st.commits,
+	       (unsigned long long)st.truncations);
+	fflush(stdout);
+}
+
+/* Begin a transaction declaring group @g and write its pages' word @r. */
+static void arm_write(rvm_tid_t *tid, uint64_t g, unsigned int r)
+{
+	char *p = base + g * ARM_GROUP * PAGE;
+	rvm_return_t e;
+
+	e = rvm_begin_transaction(tid, no_restore);
+	if (e != RVM_SUCCESS)
+		die_rvm("rvm_begin_transaction", e);
+	e = rvm_set_range(tid, p, ARM_GROUP * PAGE);
+	if (e != RVM_SUCCESS)
+		die_rvm("rvm_set_range", e);
+	/* The first write faults and arms the group's other pages. */
+	for (unsigned int i = 0; i < ARM_GROUP; i++) {
+		uint64_t w = arm_word(g * ARM_GROUP + i, r);
+
+		memcpy(p + i * PAGE + 8 * r, &w, 8);
+	}
+}
+
+static int cmd_armed(void)
+{
+	rvm_tid_t *tid = rvm_malloc_tid();
+	uint64_t held = ARM_PAGES / ARM_GROUP - 1;
+	unsigned int push = 2;
+	rvm_return_t e;
+	char what[64];
+
+	log_mb = 32;
+	open_rvm(1);
+	if (size < 4 * ARM_PAGES * PAGE) {
+		fprintf(stderr, "bigmem: armed: SIZE too small\n");
+		return 2;
+	}
+	for (unsigned int r = 1; r <= ARM_ROUNDS; r++) {
+		/* Present and read-only: what arming arms. */
+		snprintf(what, sizeof(what), "round %u, before", r);
+		if (!arm_check(r - 1, what))
+			return 1;
+		arm_status(what);
+		for (uint64_t g = 0; g < ARM_PAGES / ARM_GROUP; g++) {
+			if (r == ARM_ROUNDS && g == held)
+				break;
+			arm_write(tid, g, r);
+			e = rvm_end_transaction(tid, flush);
+			if (e != RVM_SUCCESS)
+				die_rvm("rvm_end_transaction", e);
+		}
+		if (r == ARM_ROUNDS)
+			arm_write(tid, held, r);
+		snprintf(what, sizeof(what), "round %u, committed", r);
+		arm_status(what);
+		arm_push(push);
+		snprintf(what, sizeof(what), "round %u, after reclaim", r);
+		arm_status(what);
+		if (r == ARM_ROUNDS) {
+			/* The open transaction's pages keep their new bytes. */
+			if (!arm_check(r, what))
+				return 1;
+			e = rvm_end_transaction(tid, flush);
+			if (e != RVM_SUCCESS)
+				die_rvm("rvm_end_transaction", e);
+			arm_push(push);
+			snprintf(what, sizeof(what), "round %u, held, after reclaim", r);
+			arm_status(what);
+		}
+		if (!arm_check(r, what))
+			return 1;
+	}
+	if (!arm_rest_zero("the rest of the region"))
+		return 1;
+	if (memcg) {
+		long long ooms = cg_read("memory.events", "oom_kill");
+
+		if (ooms != 0) {
+			fprintf(stderr, "bigmem: FAIL: the cgroup saw OOM kills\n");
+			return 1;
+		}
+	}
+	printf("bigmem: armed: written %u rounds of %u pages\n", ARM_ROUNDS,
+	       ARM_PAGES);
+	fflush(stdout);
+	return 0;
+}
+
+static int cmd_armed_verify(void)
+{
+	open_rvm(0);
+	arm_status("recovered");
+	if (!arm_check(ARM_ROUNDS, "verify after recovery") ||
+	    !arm_rest_zero("verify after recovery"))
+		return 1;
+	printf("bigmem: armed: verified %" PRIu64 " bytes\n", size);
+	return 0;
+}
+
 /* A byte count with an optional K, M or G suffix. */
 static uint64_t parse_size(const char *s)
 {
@@ -342,7 +549,7 @@ static uint64_t parse_size(const char *s)
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: bigmem write|verify DEV SIZE [--memcg DIR]\n");
+		fprintf(stderr, "usage: bigmem write|verify|armed|armed-verify DEV SIZE [--memcg DIR]\n");
 		return 2;
 	}
 	dev = argv[2];
@@ -357,6 +564,10 @@ int main(int argc, char **argv)
 		return cmd_write();
 	if (!strcmp(argv[1], "verify"))
 		return cmd_verify();
+	if (!strcmp(argv[1], "armed"))
+		return cmd_armed();
+	if (!strcmp(argv[1], "armed-verify"))
+		return cmd_armed_verify();
 	fprintf(stderr, "bigmem: unknown command %s\n", argv[1]);
 	return 2;
 }
