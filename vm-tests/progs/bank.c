@@ -184,8 +184,7 @@ static void bank_attach(struct bank *b)
 		die_rvm("rvm_unmap", r);
 	region->length = bank_len(h.naccounts, h.hist_cap);
 	region->vmaddr = NULL;
-	/* bank_open() set the data file's length to the header's. */
-	if (data_path)
+	if (data_path)	/* bank_open() sized the data file for the header */
 		region->dev_length = RVM_MK_OFFSET(0, region->length);
 	r = rvm_map(region, opts);
 	if (r != RVM_SUCCESS)
