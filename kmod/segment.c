@@ -302,9 +302,6 @@ static struct rvm_pstate *rvm_seg_state(struct rvm_segment *seg,
 	ps = *spare;
 	memset(ps, 0, sizeof(*ps));
 	err = xa_insert(&seg->state, idx, ps, GFP_KERNEL_ACCOUNT);
-	/* rvm_seg_mkwrite() inserts without seg->lock: its state is blank. */
-	if (err == -EBUSY)
-		return xa_load(&seg->state, idx) ?: ERR_PTR(-EBUSY);
 	if (err)
 		return ERR_PTR(err);
 	*spare = NULL;
@@ -369,40 +366,42 @@ static int rvm_seg_note(struct rvm_segment *seg, unsigned long idx, u32 flags,
  * PG_dirty by this rule (the clean pass write-protects and cleans a page's
  * PTEs before it clears PG_dirty).
  *
- * The state is created without seg->lock (a blank state; rvm_seg_state()
- * takes it over), so that a caller under a PTE lock can call this; the
- * page lock keeps the clean pass from erasing it meanwhile.
+ * The state is found or created under seg->lock; a caller under a PTE
+ * lock (@gfp does not allow sleeping) only tries it.
  *
- * Return: 0, or -ENOMEM (the PTE must then stay read-only).
+ * Return: 0; -ENOMEM, or -EBUSY (seg->lock taken, without sleeping): the
+ * PTE must then stay read-only.
  */
 int rvm_seg_mkwrite(struct rvm_segment *seg, struct page *page, bool off_mode,
 		    gfp_t gfp)
 {
+	gfp_t g = gfp | __GFP_ACCOUNT | __GFP_NOWARN;
 	unsigned long idx = page->index;
-	struct rvm_pstate *ps;
-	int err;
+	struct rvm_pstate *spare = NULL, *ps;
 
 	if (!xa_load(&seg->state, idx)) {
-		ps = kzalloc(sizeof(*ps), gfp | __GFP_ACCOUNT | __GFP_NOWARN);
-		if (!ps)
-			return -ENOMEM;
-		err = xa_insert(&seg->state, idx, ps,
-				gfp | __GFP_ACCOUNT | __GFP_NOWARN);
-		if (err)
-			kfree(ps);
-		else
-			atomic_long_inc(&seg->npinned);
-		if (err && err != -EBUSY)
+		spare = kzalloc(sizeof(*spare), g);
+		if (!spare)
 			return -ENOMEM;
 	}
-	if (off_mode) {
-		might_sleep();
+	if (gfpflags_allow_blocking(gfp)) {
 		mutex_lock(&seg->lock);
-		ps = xa_load(&seg->state, idx);
-		if (ps)
-			rvm_seg_stick(seg, ps, RVM_PS_OFF);
-		mutex_unlock(&seg->lock);
+	} else if (!mutex_trylock(&seg->lock)) {
+		kfree(spare);
+		return -EBUSY;
 	}
+	ps = xa_load(&seg->state, idx);
+	if (!ps && spare && !xa_insert(&seg->state, idx, spare, g)) {
+		ps = spare;
+		spare = NULL;
+		atomic_long_inc(&seg->npinned);
+	}
+	if (ps && off_mode)
+		rvm_seg_stick(seg, ps, RVM_PS_OFF);
+	mutex_unlock(&seg->lock);
+	kfree(spare);
+	if (!ps)
+		return -ENOMEM;
 	folio_mark_dirty(page_folio(page));
 	rvm_seg_kick(seg);
 	return 0;
@@ -632,6 +631,7 @@ static bool rvm_seg_cleanable(struct rvm_segment *seg, struct rvm_pstate *ps)
 /* Make page @idx clean if nothing needs its bytes in memory any more. */
 static void rvm_seg_clean_one(struct rvm_segment *seg, unsigned long idx)
 {
+	loff_t pos = (loff_t)idx << PAGE_SHIFT;
 	struct page *page;
 	struct rvm_pstate *ps;
 	bool ok;
@@ -652,6 +652,13 @@ static void rvm_seg_clean_one(struct rvm_segment *seg, unsigned long idx)
 	}
 	mutex_lock(&seg->lock);
 	ps = xa_load(&seg->state, idx);
+	/*
+	 * Not resident when looked up: loaded and dirtied since (its state
+	 * found under seg->lock, which a page that is resident now shows)?
+	 */
+	if (!page && filemap_range_has_page(seg->inode->i_mapping, pos,
+					    pos + PAGE_SIZE - 1))
+		ps = NULL;
 	if (rvm_seg_cleanable(seg, ps)) {
 		xa_erase(&seg->state, idx);
 		atomic_long_dec(&seg->npinned);
