@@ -93,25 +93,6 @@ FIXTURE_TEARDOWN(file)
 	close(self->ctl);
 }
 
-/* Does a line of the kernel log hold @a and, after it, @b? */
-static bool klog_has(const char *a, const char *b)
-{
-	static char buf[1 << 20];
-	int n = klogctl(3, buf, sizeof(buf) - 1); /* SYSLOG_ACTION_READ_ALL */
-	char *line, *save = NULL, *at;
-
-	if (n < 0)
-		return false;
-	buf[n] = 0;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		at = strstr(line, a);
-		if (at && strstr(at, b))
-			return true;
-	}
-	return false;
-}
-
 /* The data segment's byte offset in the file, from its superblock. */
 static off_t data_start(const char *path)
 {

@@ -13,10 +13,13 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/rvm.h>
 #include <rvm/volume.h>
@@ -283,6 +286,65 @@ static inline void rvm_mapped_teardown(struct rvm_mapped *m)
 		rvm_detach_dev(m->ctl, m->dev);
 		close(m->ctl);
 	}
+}
+
+/* The uid and gid the unprivileged tests run as. */
+#define NOBODY 65534
+
+/*
+ * Run @fn as nobody in a child; returns its result (a negative errno or
+ * 0), or 99 if the child did not get that far.
+ */
+static inline int as_nobody(int (*fn)(void *), void *arg)
+{
+	int st, pipefd[2], ret = 99;
+	pid_t pid;
+
+	if (pipe(pipefd))
+		return 99;
+	pid = fork();
+	if (pid == 0) {
+		int r = 99;
+
+		if (!setgid(NOBODY) && !setuid(NOBODY) && getuid() == NOBODY)
+			r = fn(arg);
+		if (write(pipefd[1], &r, sizeof(r)) != sizeof(r))
+			_exit(1);
+		_exit(0);
+	}
+	if (pid > 0) {
+		if (read(pipefd[0], &ret, sizeof(ret)) != sizeof(ret))
+			ret = 99;
+		waitpid(pid, &st, 0);
+	}
+	close(pipefd[0]);
+	close(pipefd[1]);
+	return ret;
+}
+
+/* Does a line of the kernel log hold @a and, after it, @b? */
+static inline bool klog_has(const char *a, const char *b)
+{
+	static char buf[1 << 20];
+	int n = klogctl(3, buf, sizeof(buf) - 1); /* SYSLOG_ACTION_READ_ALL */
+	char *line, *save = NULL, *at;
+
+	if (n < 0)
+		return false;
+	buf[n] = 0;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		at = strstr(line, a);
+		if (at && strstr(at, b))
+			return true;
+	}
+	return false;
+}
+
+/* Empty the kernel log. */
+static inline void klog_clear(void)
+{
+	klogctl(5, NULL, 0); /* SYSLOG_ACTION_CLEAR */
 }
 
 /* 1 if each of the @len bytes at @p is @val, else 0: check every byte. */

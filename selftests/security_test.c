@@ -23,7 +23,6 @@
 
 #define PG 4096
 #define MAPLEN (64 * PG)
-#define NOBODY 65534
 
 FIXTURE(sec) {
 	int ctl;
@@ -86,37 +85,6 @@ static dev_t disk_rdev(void)
 	struct stat st;
 
 	return stat(RVM_DISK, &st) ? 0 : st.st_rdev;
-}
-
-/*
- * Run @fn as nobody in a child; returns its result (a negative errno or
- * 0), or 99 if the child did not get that far.
- */
-static int as_nobody(int (*fn)(void *), void *arg)
-{
-	int st, pipefd[2], ret = 99;
-	pid_t pid;
-
-	if (pipe(pipefd))
-		return 99;
-	pid = fork();
-	if (pid == 0) {
-		int r = 99;
-
-		if (!setgid(NOBODY) && !setuid(NOBODY) && getuid() == NOBODY)
-			r = fn(arg);
-		if (write(pipefd[1], &r, sizeof(r)) != sizeof(r))
-			_exit(1);
-		_exit(0);
-	}
-	if (pid > 0) {
-		if (read(pipefd[0], &ret, sizeof(ret)) != sizeof(ret))
-			ret = 99;
-		waitpid(pid, &st, 0);
-	}
-	close(pipefd[0]);
-	close(pipefd[1]);
-	return ret;
 }
 
 struct bind_arg {

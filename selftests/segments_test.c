@@ -33,7 +33,6 @@
 #define LOG_BYTES (1 << 20)
 #define SEG_SIZE (1 << 20)
 #define MAPLEN (256 << 10)
-#define NOBODY 65534
 
 FIXTURE(seg) {
 	int ctl;
@@ -88,30 +87,6 @@ FIXTURE_TEARDOWN(seg)
 	rvm_detach_dev(self->ctl, LOGCOPY);
 	umount(DIR);
 	close(self->ctl);
-}
-
-/* Does a line of the kernel log hold @a and, after it, @b? */
-static bool klog_has(const char *a, const char *b)
-{
-	static char buf[1 << 20];
-	int n = klogctl(3, buf, sizeof(buf) - 1); /* SYSLOG_ACTION_READ_ALL */
-	char *line, *save = NULL, *at;
-
-	if (n < 0)
-		return false;
-	buf[n] = 0;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		at = strstr(line, a);
-		if (at && strstr(at, b))
-			return true;
-	}
-	return false;
-}
-
-static void klog_clear(void)
-{
-	klogctl(5, NULL, 0); /* SYSLOG_ACTION_CLEAR */
 }
 
 static int seg_add_ref(int fd, const struct rvm_volume_ref *ref,
@@ -650,34 +625,6 @@ static int nobody_add_by_path(void *p)
 	ref.path = (uintptr_t)LOGF;
 	ret = seg_add_ref(ctl, &ref, na->path, NULL, NULL);
 	close(ctl);
-	return ret;
-}
-
-/* Run @fn as nobody in a child; its result, or 99. */
-static int as_nobody(int (*fn)(void *), void *arg)
-{
-	int st, pipefd[2], ret = 99;
-	pid_t pid;
-
-	if (pipe(pipefd))
-		return 99;
-	pid = fork();
-	if (pid == 0) {
-		int r = 99;
-
-		if (!setgid(NOBODY) && !setuid(NOBODY) && getuid() == NOBODY)
-			r = fn(arg);
-		if (write(pipefd[1], &r, sizeof(r)) != sizeof(r))
-			_exit(1);
-		_exit(0);
-	}
-	if (pid > 0) {
-		if (read(pipefd[0], &ret, sizeof(ret)) != sizeof(ret))
-			ret = 99;
-		waitpid(pid, &st, 0);
-	}
-	close(pipefd[0]);
-	close(pipefd[1]);
 	return ret;
 }
 
