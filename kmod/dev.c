@@ -89,6 +89,19 @@ static long rvm_ioctl_get_version(void __user *argp)
 	return 0;
 }
 
+/*
+ * A path an ioctl argument points to, at most @max bytes with its NUL, as
+ * a kmalloc'ed string; ERR_PTR(-ENAMETOOLONG) if it is longer, -EFAULT.
+ */
+static char *rvm_path_from_user(u64 uptr, long max)
+{
+	char *path = strndup_user(u64_to_user_ptr(uptr), max);
+
+	if (IS_ERR(path) && PTR_ERR(path) == -EINVAL)
+		return ERR_PTR(-ENAMETOOLONG);
+	return path;
+}
+
 static long rvm_ioctl_attach(void __user *argp)
 {
 	struct rvm_attach a;
@@ -103,9 +116,9 @@ static long rvm_ioctl_attach(void __user *argp)
 	    !rvm_zero(a.reserved, sizeof(a.reserved)) || a.truncate_pct > 99 ||
 	    a.spool_delay_ms > 60000 || !a.path)
 		return -EINVAL;
-	path = strndup_user(u64_to_user_ptr(a.path), RVM_PATH_MAX);
+	path = rvm_path_from_user(a.path, RVM_PATH_MAX);
 	if (IS_ERR(path))
-		return PTR_ERR(path) == -EINVAL ? -ENAMETOOLONG : PTR_ERR(path);
+		return PTR_ERR(path);
 	ret = rvm_volume_attach(path, a.truncate_pct, a.spool_delay_ms,
 				&a.vol_id);
 	kfree(path);
@@ -317,9 +330,9 @@ static long rvm_ioctl_seg_add(void __user *argp)
 	if (a.flags || a.id || a.size ||
 	    !rvm_zero(a.reserved, sizeof(a.reserved)) || !a.path)
 		return -EINVAL;
-	path = strndup_user(u64_to_user_ptr(a.path), RVM_SEG_NAME_MAX);
+	path = rvm_path_from_user(a.path, RVM_SEG_NAME_MAX);
 	if (IS_ERR(path))
-		return PTR_ERR(path) == -EINVAL ? -ENAMETOOLONG : PTR_ERR(path);
+		return PTR_ERR(path);
 	vol = rvm_volume_get(&a.ref, true);
 	if (IS_ERR(vol)) {
 		kfree(path);
