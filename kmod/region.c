@@ -234,7 +234,8 @@ static vm_fault_t rvm_vm_fault(struct vm_fault *vmf)
 	if (rvm_dseg_check(vol, (u64)vmf->pgoff << PAGE_SHIFT, PAGE_SIZE))
 		return VM_FAULT_SIGBUS;
 
-	page = rvm_seg_get_page(&vol->seg, vmf->pgoff);
+	page = rvm_seg_fault_page(&vol->seg, vmf->pgoff,
+				  &vmf->vma->vm_file->f_ra);
 	if (PTR_ERR_OR_ZERO(page) == -ENOMEM)
 		return VM_FAULT_OOM;
 	if (IS_ERR(page))

@@ -76,6 +76,7 @@ struct rvm_volume;
 struct rvm_seg_pin;
 struct vm_area_struct;
 struct vm_fault;
+struct file_ra_state;
 struct pid;
 struct io_uring_cmd;
 
@@ -541,6 +542,8 @@ void rvm_seg_destroy(struct rvm_segment *seg);
 u64 rvm_seg_resident(struct rvm_segment *seg);
 void rvm_seg_kick(struct rvm_segment *seg);
 struct page *rvm_seg_get_page(struct rvm_segment *seg, unsigned long idx);
+struct page *rvm_seg_fault_page(struct rvm_segment *seg, unsigned long idx,
+				struct file_ra_state *ra);
 int rvm_seg_mkwrite(struct rvm_segment *seg, struct page *page, bool off_mode,
 		    gfp_t gfp);
 int rvm_seg_copy(struct rvm_segment *seg, u64 off, void *buf, u64 len,

@@ -6,14 +6,19 @@
  * anon inode (seg->inode->i_mapping, the same address_space every mapping
  * of the volume uses), indexed by volume offset (RVM_SEG_OFFSET(id, off),
  * rvm.h) >> PAGE_SHIFT, so that one store, one state array and one clean
- * pass serve every segment: loaded from the segment on first use, by a fault or by a
- * transaction reading or restoring bytes (rvm_seg_get_page()), charged to
- * the memory cgroup of the process that loads them (filemap_add_folio()),
- * on the kernel's LRU lists, and reclaimed by it like any file page: a
- * clean page is unmapped from every process and freed, and read back from
- * the segment at the next fault or access. The one read of a page from its
- * segment is rvm_seg_read(), which splits the page's volume offset into
- * the segment (struct rvm_dseg, dseg.c) and the offset in it.
+ * pass serve every segment: loaded from the segment on first use, by a
+ * fault or by a transaction reading or restoring bytes (rvm_seg_get_page()),
+ * charged to the memory cgroup of the process that loads them
+ * (filemap_add_folio()), on the kernel's LRU lists, and reclaimed by it
+ * like any file page: a clean page is unmapped from every process and
+ * freed, and read back from the segment at the next fault or access. A
+ * page goes into the page cache locked before it is read, and is unlocked
+ * once uptodate (rvm_seg_load()): whoever finds it meanwhile waits. A fault
+ * that comes right after the pages the last load of its file brought in
+ * reads ahead (rvm_seg_fault_page()): sequential reads of a large segment
+ * take one I/O per RVM_SEG_RA_MAX pages, random ones one per page, as
+ * before. rvm_seg_read() and rvm_seg_load() split a page's volume offset
+ * into the segment (struct rvm_dseg, dseg.c) and the offset in it.
  *
  * Clean and dirty. The anon inode's address_space has no ->writepage, so
  * reclaim never drops a dirty page (PG_dirty): it puts it back on the
@@ -72,6 +77,7 @@
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
 #include "rvm.h"
@@ -240,50 +246,196 @@ static void rvm_seg_press_work(struct work_struct *work)
 	WRITE_ONCE(seg->press_next, jiffies + HZ / 10);
 }
 
+/* Pages one read brings in at most, when a file's faults are sequential. */
+#define RVM_SEG_RA_MAX 32
+
+/*
+ * Load page @idx and, read ahead, up to @want - 1 pages after it that are
+ * absent, in one read: every page is put in the page cache locked and not
+ * uptodate first, then read, then marked uptodate and unlocked, so that
+ * whoever finds one meanwhile waits for the read (rvm_seg_get_page()), and
+ * no image read before another loader's insertion can overwrite it later.
+ * A page read ahead is only a whole page of the same segment, and its
+ * allocation does not retry. *@got is the number loaded.
+ *
+ * Return: page @idx with a reference, NULL if another loader inserted it
+ * first, or an ERR_PTR (-ENOMEM, the read's error).
+ */
+static struct page *rvm_seg_load(struct rvm_segment *seg, unsigned long idx,
+				 unsigned int want, unsigned int *got)
+{
+	const gfp_t ra_gfp =
+		GFP_USER | __GFP_MOVABLE | __GFP_NORETRY | __GFP_NOWARN;
+	struct address_space *mapping = seg->inode->i_mapping;
+	u64 voff = (u64)idx << PAGE_SHIFT, pos = RVM_VOFF_OFF(voff);
+	struct page *pages[RVM_SEG_RA_MAX];
+	struct rvm_dseg *d = NULL;
+	struct folio *folio;
+	unsigned int n, i;
+	void *buf = NULL;
+	int err;
+
+	*got = 0;
+	folio = folio_alloc(GFP_USER | __GFP_MOVABLE | __GFP_ZERO, 0);
+	if (!folio)
+		return ERR_PTR(-ENOMEM);
+	err = filemap_add_folio(mapping, folio, idx, GFP_KERNEL);
+	if (err) {
+		folio_put(folio);
+		if (err == -EEXIST)
+			return NULL;
+		if (err == -ENOMEM)
+			rvm_seg_kick(seg);
+		return ERR_PTR(err);
+	}
+	pages[0] = &folio->page;
+	n = 1;
+
+	want = min_t(unsigned int, want, RVM_SEG_RA_MAX);
+	if (want > 1)
+		d = rvm_dseg_find(seg->vol, RVM_VOFF_SEG(voff));
+	if (d && !d->absent && pos < d->size)
+		want = min_t(u64, want, (d->size - pos) >> PAGE_SHIFT);
+	else
+		want = 1;
+	while (n < want) {
+		folio = folio_alloc(ra_gfp, 0);
+		if (!folio)
+			break;
+		if (filemap_add_folio(mapping, folio, idx + n, ra_gfp)) {
+			folio_put(folio);
+			break;
+		}
+		pages[n++] = &folio->page;
+	}
+	if (n > 1)
+		buf = vmap(pages, n, VM_MAP, PAGE_KERNEL);
+	if (buf) {
+		err = rvm_ep_read(&d->ep, pos, buf, (size_t)n << PAGE_SHIFT);
+		vunmap(buf);
+		if (err)
+			pr_err_ratelimited("volume %u: read of segment %u pages %llu-%llu: %d\n",
+					   seg->vol->id, d->id,
+					   pos >> PAGE_SHIFT,
+					   (pos >> PAGE_SHIFT) + n - 1, err);
+	} else {
+		err = rvm_seg_read(seg, idx, page_address(pages[0]));
+	}
+
+	/*
+	 * Pages read ahead go on their own (the cache holds them); a failed
+	 * read leaves them not uptodate, and whoever needs one reads it.
+	 */
+	for (i = 0; i < n; i++) {
+		folio = page_folio(pages[i]);
+		if (!err && (buf || !i))
+			folio_mark_uptodate(folio);
+		folio_unlock(folio);
+		if (i)
+			folio_put(folio);
+	}
+	if (err) {
+		put_page(pages[0]);
+		return ERR_PTR(err);
+	}
+	*got = buf ? n : 1;
+	return pages[0];
+}
+
+/*
+ * Page @idx, loaded if absent with @want - 1 pages read ahead; *@got is
+ * how many were loaded (0 if it was resident).
+ */
+static struct page *rvm_seg_get_pages(struct rvm_segment *seg,
+				      unsigned long idx, unsigned int want,
+				      unsigned int *got)
+{
+	struct address_space *mapping = seg->inode->i_mapping;
+	struct page *page;
+	int err;
+
+	for (;;) {
+		*got = 0;
+		page = find_get_page(mapping, idx);
+		if (page && PageUptodate(page))
+			return page;
+		if (!page) {
+			page = rvm_seg_load(seg, idx, want, got);
+			if (page)
+				return page;
+			continue;
+		}
+		/* Being read: wait for it. A failed read: read it again. */
+		lock_page(page);
+		if (page->mapping != mapping) {
+			unlock_page(page);
+			put_page(page);
+			continue;
+		}
+		err = 0;
+		if (!PageUptodate(page)) {
+			err = rvm_seg_read(seg, idx, page_address(page));
+			if (!err)
+				folio_mark_uptodate(page_folio(page));
+		}
+		unlock_page(page);
+		if (!err)
+			return page;
+		put_page(page);
+		return ERR_PTR(err);
+	}
+}
+
 /**
  * rvm_seg_get_page() - the resident page @idx, loaded if absent
  * @seg: the segment
  * @idx: page index: volume offset >> PAGE_SHIFT, inside a segment
  *
- * Two loaders may race: the first to insert its page wins, the other frees
- * its copy. The page is charged to the current process's memory cgroup.
+ * A page being loaded by someone else is waited for. The page is charged
+ * to the current process's memory cgroup.
  *
- * Return: the page with a reference the caller drops (put_page()), or an
- * ERR_PTR: -ENOMEM (the cgroup's limit too), or the read's error.
+ * Return: the page, uptodate, with a reference the caller drops
+ * (put_page()), or an ERR_PTR: -ENOMEM (the cgroup's limit too), or the
+ * read's error.
  */
 struct page *rvm_seg_get_page(struct rvm_segment *seg, unsigned long idx)
 {
-	struct address_space *mapping = seg->inode->i_mapping;
-	struct folio *folio;
+	unsigned int got;
+
+	return rvm_seg_get_pages(seg, idx, 1, &got);
+}
+
+/**
+ * rvm_seg_fault_page() - the page a fault maps, with sequential read-ahead
+ * @seg: the segment
+ * @idx: page index: volume offset >> PAGE_SHIFT, inside a segment
+ * @ra: the read-ahead state of the file the vma maps (the core mm leaves
+ *	it alone: the vma's ->fault is ours): @ra->start and @ra->size are
+ *	the pages the file's last load brought in
+ *
+ * A fault that loads the page right after the last load's pages is
+ * sequential: it reads twice as many pages as that load, up to
+ * RVM_SEG_RA_MAX, in one I/O. Any other load reads the one page, so that
+ * random faults cost what they did. Threads of a file race on @ra
+ * harmlessly: it is only a hint.
+ *
+ * Return: as rvm_seg_get_page().
+ */
+struct page *rvm_seg_fault_page(struct rvm_segment *seg, unsigned long idx,
+				struct file_ra_state *ra)
+{
+	pgoff_t start = READ_ONCE(ra->start);
+	unsigned int size = READ_ONCE(ra->size), want = 1, got;
 	struct page *page;
-	int err;
 
-	for (;;) {
-		page = find_get_page(mapping, idx);
-		if (page)
-			return page;
-
-		folio = folio_alloc(GFP_USER | __GFP_MOVABLE | __GFP_ZERO, 0);
-		if (!folio)
-			return ERR_PTR(-ENOMEM);
-		err = rvm_seg_read(seg, idx, folio_address(folio));
-		if (err) {
-			folio_put(folio);
-			return ERR_PTR(err);
-		}
-		folio_mark_uptodate(folio);
-		err = filemap_add_folio(mapping, folio, idx, GFP_KERNEL);
-		if (!err) {
-			folio_unlock(folio);
-			return &folio->page;
-		}
-		folio_put(folio);
-		if (err != -EEXIST) {
-			if (err == -ENOMEM)
-				rvm_seg_kick(seg);
-			return ERR_PTR(err);
-		}
+	if (size && idx == start + size)
+		want = min_t(unsigned int, 2 * size, RVM_SEG_RA_MAX);
+	page = rvm_seg_get_pages(seg, idx, want, &got);
+	if (got) {
+		WRITE_ONCE(ra->start, idx);
+		WRITE_ONCE(ra->size, got);
 	}
+	return page;
 }
 
 /*
