@@ -20,8 +20,12 @@
 #include <linux/minmax.h>
 #include <linux/wait.h>
 
-#include "rvm.h"
+#include "endpoint.h"
+#include "log.h"
 #include "logbuf.h"
+#include "truncate.h"
+#include "uring.h"
+#include "volume.h"
 
 /* The writer, waiting for space, re-checks and re-kicks truncation. */
 #define RVM_LOG_SPACE_SLICE HZ

@@ -31,7 +31,16 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "rvm.h"
+#include "decl.h"
+#include "dev.h"
+#include "dseg.h"
+#include "log.h"
+#include "protect.h"
+#include "region.h"
+#include "truncate.h"
+#include "txn.h"
+#include "uring.h"
+#include "volume.h"
 
 static bool rvm_zero(const void *p, size_t n)
 {

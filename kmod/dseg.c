@@ -51,7 +51,12 @@
 #include <linux/timekeeping.h>
 #include <linux/xarray.h>
 
-#include "rvm.h"
+#include "dseg.h"
+#include "endpoint.h"
+#include "log.h"
+#include "segment.h"
+#include "truncate.h"
+#include "volume.h"
 
 /**
  * rvm_dseg_find() - a segment of a volume by id

@@ -143,8 +143,10 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "rvm.h"
+#include "dseg.h"
+#include "log.h"
 #include "logbuf.h"
+#include "volume.h"
 
 /* The writer's staging buffer (a multiple of RVM_BLOCK_SIZE). */
 #define RVM_LOG_BUF_SIZE (1024 * 1024)

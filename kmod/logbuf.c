@@ -12,8 +12,10 @@
 #include <linux/minmax.h>
 #include <linux/string.h>
 
-#include "rvm.h"
+#include "endpoint.h"
+#include "log.h"
 #include "logbuf.h"
+#include "volume.h"
 
 /**
  * rvm_log_out_init() - set up the staging buffer for the first batch

@@ -7,7 +7,7 @@
 #ifndef _RVM_LOGBUF_H
 #define _RVM_LOGBUF_H
 
-#include "rvm.h"
+#include "log.h"
 
 /* Long waits wake up this often (and so never look like hung tasks). */
 #define RVM_LOG_WAIT_SLICE (10 * HZ)
@@ -17,6 +17,9 @@ void rvm_log_run(struct rvm_volume *vol, bool worker, struct list_head *done,
 void rvm_log_finish(struct rvm_volume *vol, bool worker, struct rvm_rec *self);
 void rvm_log_fail(struct rvm_volume *vol, int err);
 void rvm_log_done_work(struct work_struct *work);
+
+/* spool.c: inter-transaction coalescing */
+void rvm_spool_merge(struct rvm_volume *vol, struct list_head *take);
 
 void rvm_log_out_init(struct rvm_log_out *o, struct rvm_volume *vol, u8 *buf,
 		      size_t size, u64 tail);

@@ -52,7 +52,14 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
-#include "rvm.h"
+#include "dev.h"
+#include "dseg.h"
+#include "log.h"
+#include "protect.h"
+#include "region.h"
+#include "segment.h"
+#include "txn.h"
+#include "volume.h"
 
 /* "RVMR": magic of the pseudo filesystem holding the volumes' inodes */
 #define RVM_REGION_FS_MAGIC 0x52564d52

@@ -18,7 +18,10 @@
 #include <linux/sort.h>
 #include <linux/string.h>
 
-#include "rvm.h"
+#include "dseg.h"
+#include "log.h"
+#include "logbuf.h"
+#include "volume.h"
 
 /* One piece of a merge: a range of a record, in commit order. */
 struct rvm_log_piece {

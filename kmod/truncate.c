@@ -26,7 +26,10 @@
  */
 #include <linux/workqueue.h>
 
-#include "rvm.h"
+#include "log.h"
+#include "segment.h"
+#include "truncate.h"
+#include "volume.h"
 
 /* Memory for page images during a truncation; more makes several rounds. */
 #define RVM_TRUNCATE_MEM (16 * 1024 * 1024)

@@ -39,7 +39,16 @@
 #include <linux/sched.h>
 #include <linux/xarray.h>
 
-#include "rvm.h"
+#include "decl.h"
+#include "dev.h"
+#include "dseg.h"
+#include "log.h"
+#include "params.h"
+#include "protect.h"
+#include "rangeset.h"
+#include "region.h"
+#include "txn.h"
+#include "volume.h"
 
 /**
  * struct rvm_txn - a running transaction

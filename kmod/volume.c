@@ -25,8 +25,14 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
-#include "rvm.h"
+#include "dseg.h"
+#include "endpoint.h"
+#include "log.h"
+#include "params.h"
+#include "region.h"
 #include "sysfs.h"
+#include "truncate.h"
+#include "volume.h"
 
 static LIST_HEAD(rvm_volumes);
 /*

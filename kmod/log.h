@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rvm: the redo log (log.c): records on their way to it, the log as a
+ * volume holds it, and what the rest of the module asks of it.
+ */
+#ifndef _RVM_LOG_H
+#define _RVM_LOG_H
+
+#include <linux/completion.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/rvm.h>
+
+#include "endpoint.h"
+#include "record.h"
+
+struct rvm_volume;
+struct io_uring_cmd;
+
+/**
+ * struct rvm_rec - a committed transaction on its way to the log
+ * @node: in the log's queue, in commit order
+ * @ranges: the ranges (offset in the data segment, length), in log order
+ * @nranges: their number
+ * @data: their new bytes, concatenated in range order
+ * @data_len: sum of the ranges' lengths
+ * @declared: bytes the transaction declared (before coalescing)
+ * @tid: the transaction's id, written in the record header
+ * @flags: RVM_END_* flags of the commit
+ * @seq: sequence number given when the record was written
+ * @status: 0 once durable, or a negative errno
+ * @done: completed when @status is final (flush commits wait on it)
+ * @waited: a committer waits on @done and frees the record
+ * @lead: (waited only) @done was completed to make the committer finish
+ *	the batch in flight, which holds the record
+ * @ucmd: an io_uring command (uring.c) to complete with @status instead;
+ *	the writer frees the record then
+ */
+struct rvm_rec {
+	struct list_head node;
+	struct rvm_range_src *ranges;
+	u32 nranges;
+	u8 *data;
+	u64 data_len;
+	u64 declared;
+	u64 tid;
+	u32 flags;
+	u64 seq;
+	int status;
+	struct completion done;
+	bool waited;
+	bool lead;
+	struct io_uring_cmd *ucmd;
+};
+
+/**
+ * struct rvm_log_out - the log writer's staging buffer (logbuf.c)
+ * @vol: the volume
+ * @buf: bytes of the log from lsn @start (sector aligned) on; it never
+ *	holds bytes of two laps
+ * @size: its size, a multiple of RVM_BLOCK_SIZE
+ * @start: the lsn of @buf[0]
+ * @fill: bytes valid at @buf; between batches, the part of the last one's
+ *	last sector before the tail (rewritten, unchanged, by the next batch)
+ * @unflushed: a write of the current batch went out without FUA
+ */
+struct rvm_log_out {
+	struct rvm_volume *vol;
+	u8 *buf;
+	size_t size;
+	u64 start;
+	size_t fill;
+	bool unflushed;
+};
+
+/*
+ * A batch: the first @count entries of the writer's list (records and
+ * markers), @nrecs of them records, to be written from @tail to @end with
+ * sequence numbers from @seq on; @bytes is what they count for in
+ * log.queued_bytes.
+ */
+struct rvm_log_plan {
+	u64 tail;
+	u64 end;
+	u64 seq;
+	u64 bytes;
+	unsigned long count;
+	unsigned long nrecs;
+};
+
+/**
+ * struct rvm_log_batch - the log write in flight (log.c)
+ * @plan: what it writes
+ * @recs: its records and markers, in commit order
+ * @completer: a committer waiting for one of them, woken when the write
+ *	completes to finish the batch; NULL if the writer's work does it
+ * @status: the write's result
+ * @io: the asynchronous write
+ */
+struct rvm_log_batch {
+	struct rvm_log_plan plan;
+	struct list_head recs;
+	struct rvm_rec *completer;
+	int status;
+	struct rvm_bio_async io;
+};
+
+/**
+ * struct rvm_log - the redo log of a volume (log.c, truncate.c)
+ * @lock: protects the queue, the positions, @error, @busy and @kicked
+ * @queue: committed records not yet taken by the writer, in commit order
+ * @queued_bytes: their data bytes, and those taken but not yet durable
+ *	(back-pressure for no_flush commits)
+ * @head_lsn: oldest record still needed (moved by truncation)
+ * @head_seq: its sequence number
+ * @tail_lsn: where the next record goes
+ * @next_seq: sequence number of the next record
+ * @durable_lsn: everything before it is durable
+ * @error: a write failed: the volume is failed, commits get -EROFS
+ * @busy: the writer role is taken: by a committer, the work, or a batch
+ *	in flight (one at a time)
+ * @kicked: something queued wants to be written now (a flush commit, a
+ *	flush, back-pressure, the spool delay)
+ * @taken: entries the writer took from @queue, not yet written (the role
+ *	holder's)
+ * @batch: the batch in flight (the role holder's)
+ * @out: the staging buffer (the role holder's)
+ * @wq: ordered workqueue of the writer's works and the spool
+ * @write_work: the writer run by a work: for asynchronous commits, and
+ *	when the log is full (only the work waits for space)
+ * @done_work: finishes a batch that no committer waits for
+ * @spool_work: drains the spool at the latest spool_delay_ms after a
+ *	no_flush commit
+ * @trunc_work: background truncation
+ * @wait: the writer waiting for space, committers waiting for the spool,
+ *	detach waiting for the writer
+ * @trunc_lock: one truncation at a time
+ */
+struct rvm_log {
+	spinlock_t lock; /* see above */
+	struct list_head queue;
+	u64 queued_bytes;
+	u64 head_lsn;
+	u64 head_seq;
+	u64 tail_lsn;
+	u64 next_seq;
+	u64 durable_lsn;
+	int error;
+	bool busy;
+	bool kicked;
+	struct list_head taken;
+	struct rvm_log_batch batch;
+	struct rvm_log_out out;
+	struct workqueue_struct *wq;
+	struct work_struct write_work;
+	struct work_struct done_work;
+	struct delayed_work spool_work;
+	struct work_struct trunc_work;
+	wait_queue_head_t wait;
+	struct mutex trunc_lock; /* one truncation at a time */
+};
+
+/* A record queued by rvm_log_flush(): no data, only a place in the order. */
+static inline bool rvm_rec_is_marker(const struct rvm_rec *rec)
+{
+	return !(rec->flags & (RVM_END_FLUSH | RVM_END_NO_FLUSH));
+}
+
+/* Log bytes a record takes (its @next); 0 for a marker. */
+static inline u64 rvm_rec_size(const struct rvm_rec *rec)
+{
+	if (rvm_rec_is_marker(rec))
+		return 0;
+	return rvm_align_up(rvm_rec_len(rec->nranges, rec->data_len),
+			    RVM_REC_ALIGN);
+}
+
+int rvm_log_start(struct rvm_volume *vol, u64 head_lsn, u64 head_seq);
+void rvm_log_stop(struct rvm_volume *vol);
+int rvm_log_commit(struct rvm_volume *vol, struct rvm_rec *rec, u64 *seq,
+		   struct io_uring_cmd *ucmd);
+int rvm_log_flush(struct rvm_volume *vol);
+int rvm_log_flush_async(struct rvm_volume *vol, struct io_uring_cmd *ucmd);
+void rvm_rec_free(struct rvm_rec *rec);
+u64 rvm_log_capacity(struct rvm_volume *vol);
+
+#endif /* _RVM_LOG_H */
