@@ -8,16 +8,17 @@
 
 #include <linux/completion.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/rvm.h>
 
-#include "endpoint.h"
 #include "record.h"
 
 struct rvm_volume;
+struct rvm_lw;
 struct io_uring_cmd;
 
 /**
@@ -57,60 +58,8 @@ struct rvm_rec {
 };
 
 /**
- * struct rvm_log_out - the log writer's staging buffer (logbuf.c)
- * @vol: the volume
- * @buf: bytes of the log from lsn @start (sector aligned) on; it never
- *	holds bytes of two laps
- * @size: its size, a multiple of RVM_BLOCK_SIZE
- * @start: the lsn of @buf[0]
- * @fill: bytes valid at @buf; between batches, the part of the last one's
- *	last sector before the tail (rewritten, unchanged, by the next batch)
- * @unflushed: a write of the current batch went out without FUA
- */
-struct rvm_log_out {
-	struct rvm_volume *vol;
-	u8 *buf;
-	size_t size;
-	u64 start;
-	size_t fill;
-	bool unflushed;
-};
-
-/*
- * A batch: the first @count entries of the writer's list (records and
- * markers), @nrecs of them records, to be written from @tail to @end with
- * sequence numbers from @seq on; @bytes is what they count for in
- * log.queued_bytes.
- */
-struct rvm_log_plan {
-	u64 tail;
-	u64 end;
-	u64 seq;
-	u64 bytes;
-	unsigned long count;
-	unsigned long nrecs;
-};
-
-/**
- * struct rvm_log_batch - the log write in flight (log.c)
- * @plan: what it writes
- * @recs: its records and markers, in commit order
- * @completer: a committer waiting for one of them, woken when the write
- *	completes to finish the batch; NULL if the writer's work does it
- * @status: the write's result
- * @io: the asynchronous write
- */
-struct rvm_log_batch {
-	struct rvm_log_plan plan;
-	struct list_head recs;
-	struct rvm_rec *completer;
-	int status;
-	struct rvm_bio_async io;
-};
-
-/**
  * struct rvm_log - the redo log of a volume (log.c, truncate.c)
- * @lock: protects the queue, the positions, @error, @busy and @kicked
+ * @lock: protects the queue, the positions, @stopped, @busy and @kicked
  * @queue: committed records not yet taken by the writer, in commit order
  * @queued_bytes: their data bytes, and those taken but not yet durable
  *	(back-pressure for no_flush commits)
@@ -119,15 +68,13 @@ struct rvm_log_batch {
  * @tail_lsn: where the next record goes
  * @next_seq: sequence number of the next record
  * @durable_lsn: everything before it is durable
- * @error: a write failed: the volume is failed, commits get -EROFS
+ * @stopped: rvm_log_stop() was called (detach): commits get -EROFS. Not a
+ *	failure: the one failure state is the volume's (log_priv.h)
  * @busy: the writer role is taken: by a committer, the work, or a batch
  *	in flight (one at a time)
  * @kicked: something queued wants to be written now (a flush commit, a
  *	flush, back-pressure, the spool delay)
- * @taken: entries the writer took from @queue, not yet written (the role
- *	holder's)
- * @batch: the batch in flight (the role holder's)
- * @out: the staging buffer (the role holder's)
+ * @lw: the writer's own state (log_priv.h), allocated by rvm_log_start()
  * @wq: ordered workqueue of the writer's works and the spool
  * @write_work: the writer run by a work: for asynchronous commits, and
  *	when the log is full (only the work waits for space)
@@ -148,12 +95,10 @@ struct rvm_log {
 	u64 tail_lsn;
 	u64 next_seq;
 	u64 durable_lsn;
-	int error;
+	bool stopped;
 	bool busy;
 	bool kicked;
-	struct list_head taken;
-	struct rvm_log_batch batch;
-	struct rvm_log_out out;
+	struct rvm_lw *lw;
 	struct workqueue_struct *wq;
 	struct work_struct write_work;
 	struct work_struct done_work;

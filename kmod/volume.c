@@ -244,7 +244,8 @@ void rvm_volume_unbind(struct rvm_volume *vol)
  * @what: what failed, for the kernel log
  *
  * Commits are refused from now on; what was acknowledged stays on disk,
- * and the next attach recovers it.
+ * and the next attach recovers it. This is the one place a volume, and
+ * its log with it, fails (log_priv.h).
  */
 void rvm_volume_fail(struct rvm_volume *vol, int err, const char *what)
 {

@@ -78,7 +78,9 @@ struct rvm_stats {
  * @sb: the superblock last written
  * @sb_lock: serialises superblock writes
  * @binders: files bound to the volume (detach refuses while non-zero)
- * @failed: an I/O error happened: the volume is read-only until detached
+ * @failed: an I/O error happened: the volume is read-only until detached;
+ *	the one failure state, the log's too (log_priv.h), set only by
+ *	rvm_volume_fail()
  * @truncate_pct: background truncation threshold, % of the log
  * @spool_delay_ms: longest time a no_flush commit waits to be durable
  * @seg: the page store of all its segments: the pages in memory, indexed
