@@ -519,7 +519,7 @@ int rvm_log_flush_async(struct rvm_volume *vol, struct io_uring_cmd *ucmd)
  *
  * Called at attach, after recovery has emptied the log and the superblock
  * naming @head_lsn is durable: tail and durable position start at the
- * head. (log.trunc_work and log.trunc_lock are volume.c's to set up.)
+ * head. (Truncation's state, vol->trunc, is truncate.c's.)
  *
  * Return: 0, -EINVAL for an impossible geometry or head, or -ENOMEM.
  */

@@ -8,7 +8,6 @@
 
 #include <linux/completion.h>
 #include <linux/list.h>
-#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -58,7 +57,8 @@ struct rvm_rec {
 };
 
 /**
- * struct rvm_log - the redo log of a volume (log.c, truncate.c)
+ * struct rvm_log - the redo log of a volume (log.c; truncation moves the
+ *	head, truncate.c)
  * @lock: protects the queue, the positions, @stopped, @busy and @kicked
  * @queue: committed records not yet taken by the writer, in commit order
  * @queued_bytes: their data bytes, and those taken but not yet durable
@@ -81,10 +81,8 @@ struct rvm_rec {
  * @done_work: finishes a batch that no committer waits for
  * @spool_work: drains the spool at the latest spool_delay_ms after a
  *	no_flush commit
- * @trunc_work: background truncation
  * @wait: the writer waiting for space, committers waiting for the spool,
  *	detach waiting for the writer
- * @trunc_lock: one truncation at a time
  */
 struct rvm_log {
 	spinlock_t lock; /* see above */
@@ -103,9 +101,7 @@ struct rvm_log {
 	struct work_struct write_work;
 	struct work_struct done_work;
 	struct delayed_work spool_work;
-	struct work_struct trunc_work;
 	wait_queue_head_t wait;
-	struct mutex trunc_lock; /* one truncation at a time */
 };
 
 /* A record queued by rvm_log_flush(): no data, only a place in the order. */

@@ -25,7 +25,7 @@
  * Locking order: rvm_volumes_lock > rvm_file.lock > rvm_txn.lock >
  * rvm_log.lock; mmap_lock is taken only with no rvm lock held except
  * rvm_txn.lock. Segment table changes (dseg.c): rvm_volume.segtab_lock >
- * rvm_log.trunc_lock > rvm_volume.sb_lock, and > page lock (a removed
+ * rvm_trunc.lock > rvm_volume.sb_lock, and > page lock (a removed
  * segment's pages); rvm_volume.maps_lock is a spinlock taken inside
  * mmap_lock, alone. Page protection (protect.c):
  *

@@ -509,8 +509,7 @@ int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,
 	xa_init(&vol->dsegs);
 	INIT_LIST_HEAD(&vol->old_tabs);
 	INIT_LIST_HEAD(&vol->removed);
-	mutex_init(&vol->log.trunc_lock);
-	INIT_WORK(&vol->log.trunc_work, rvm_truncate_work);
+	rvm_truncate_init(vol);
 	vol->truncate_pct = truncate_pct ?: READ_ONCE(rvm_param_truncate);
 	vol->spool_delay_ms = spool_delay_ms ?:
 				      READ_ONCE(rvm_param_spool_delay_ms);
@@ -601,7 +600,7 @@ static int rvm_volume_teardown(struct rvm_volume *vol)
 		ret = -EIO;
 	rvm_region_vol_quiesce(vol);
 	rvm_log_stop(vol);
-	cancel_work_sync(&vol->log.trunc_work);
+	rvm_truncate_stop(vol);
 	rvm_region_vol_destroy(vol);
 	rvm_dseg_close_all(vol);
 	rvm_backing_close(&vol->back);

@@ -89,6 +89,7 @@ struct rvm_stats {
  *	uses (protect.c)
  * @prot: page protection bookkeeping
  * @log: the redo log
+ * @trunc: its truncation
  * @stats: counters
  */
 struct rvm_volume {
@@ -116,6 +117,7 @@ struct rvm_volume {
 	struct inode *inode;
 	struct rvm_prot prot;
 	struct rvm_log log;
+	struct rvm_trunc trunc;
 	struct rvm_stats stats;
 };
 
