@@ -307,7 +307,7 @@ static long rvm_ioctl_unmap(struct rvm_file *rf, void __user *argp)
 		return -EINVAL;
 	if (!READ_ONCE(rf->vol))
 		return -ENXIO;
-	return rvm_region_unmap(rf, u.addr, u.len);
+	return rvm_txn_unmap(rf, u.addr, u.len);
 }
 
 static long rvm_ioctl_set_protect(struct rvm_file *rf, void __user *argp)

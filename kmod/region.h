@@ -31,6 +31,7 @@ int rvm_region_translate(struct rvm_file *rf, u64 addr, u64 len,
 			 void *arg);
 int rvm_region_read(struct rvm_volume *vol, u64 off, void *dst, u64 len);
 int rvm_region_write(struct rvm_volume *vol, u64 off, const void *src, u64 len);
-int rvm_region_unmap(struct rvm_file *rf, u64 addr, u64 len);
+int rvm_region_walk(struct rvm_volume *vol, u64 addr, u64 len,
+		    int (*fn)(void *arg, u64 off, u64 len), void *arg);
 
 #endif /* _RVM_REGION_H */

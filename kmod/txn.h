@@ -17,6 +17,6 @@ int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq,
 int rvm_txn_abort(struct rvm_file *rf, u64 tid);
 void rvm_txn_cancel(struct rvm_file *rf, u64 tid);
 void rvm_txn_release_all(struct rvm_file *rf);
-bool rvm_txn_busy_range(struct rvm_file *rf, u64 off, u64 len);
+int rvm_txn_unmap(struct rvm_file *rf, u64 addr, u64 len);
 
 #endif /* _RVM_TXN_H */
