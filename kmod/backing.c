@@ -31,7 +31,6 @@
 #include <linux/stat.h>
 #include <linux/workqueue.h>
 
-#include "rvm.h"
 #include "endpoint.h"
 
 /**

@@ -18,7 +18,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "rvm.h"
+#include "dseg.h"
 #include "endpoint.h"
 
 /**

@@ -21,7 +21,8 @@
 #include <linux/ktime.h>
 #include <linux/slab.h>
 
-#include "rvm.h"
+#include "crc.h"
+#include "record.h"
 
 #define RVM_CRC_BENCH_LEN 4096
 #define RVM_CRC_BENCH_CALLS 8

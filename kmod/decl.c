@@ -48,7 +48,8 @@
 #include <linux/overflow.h>
 #include <linux/vmalloc.h>
 
-#include "rvm.h"
+#include "decl.h"
+#include "dev.h"
 
 static_assert(sizeof(struct rvm_decl_slot) == RVM_DECL_SLOT_SIZE);
 static_assert(RVM_DECL_SLOTS <= BITS_PER_LONG);

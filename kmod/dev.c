@@ -31,7 +31,16 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "rvm.h"
+#include "decl.h"
+#include "dev.h"
+#include "dseg.h"
+#include "log.h"
+#include "protect.h"
+#include "region.h"
+#include "truncate.h"
+#include "txn.h"
+#include "uring.h"
+#include "volume.h"
 
 static bool rvm_zero(const void *p, size_t n)
 {
@@ -298,7 +307,7 @@ static long rvm_ioctl_unmap(struct rvm_file *rf, void __user *argp)
 		return -EINVAL;
 	if (!READ_ONCE(rf->vol))
 		return -ENXIO;
-	return rvm_region_unmap(rf, u.addr, u.len);
+	return rvm_txn_unmap(rf, u.addr, u.len);
 }
 
 static long rvm_ioctl_set_protect(struct rvm_file *rf, void __user *argp)

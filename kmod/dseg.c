@@ -36,7 +36,7 @@
  * A segment's mappings are counted (@maps, under vol->maps_lock) by mmap
  * and the vmas' open and close; a segment being removed takes no new one.
  *
- * Locks: segtab_lock > log.trunc_lock > sb_lock; maps_lock is a spinlock
+ * Locks: segtab_lock > trunc.lock > sb_lock; maps_lock is a spinlock
  * taken alone. segtab_lock is never held around a copy from or to user
  * memory (mmap_lock > maps_lock only).
  */
@@ -51,7 +51,12 @@
 #include <linux/timekeeping.h>
 #include <linux/xarray.h>
 
-#include "rvm.h"
+#include "dseg.h"
+#include "endpoint.h"
+#include "log.h"
+#include "segment.h"
+#include "truncate.h"
+#include "volume.h"
 
 /**
  * rvm_dseg_find() - a segment of a volume by id
@@ -710,9 +715,9 @@ int rvm_dseg_remove(struct rvm_volume *vol, u32 id)
 	if (ret)
 		goto undo;
 
-	mutex_lock(&vol->log.trunc_lock);
+	mutex_lock(&vol->trunc.lock);
 	xa_erase(&vol->dsegs, id);
-	mutex_unlock(&vol->log.trunc_lock);
+	mutex_unlock(&vol->trunc.lock);
 	rvm_seg_forget(&vol->seg, RVM_SEG_OFFSET(id, 0), d->size);
 	if (!d->absent) {
 		d->absent = true;

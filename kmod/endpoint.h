@@ -84,7 +84,7 @@ struct rvm_endpoint {
 /**
  * struct rvm_ep_set - a volume's endpoints, the context of rvm_ep_io_ops
  * @log: the log endpoint (RVM_IO_LOG)
- * @segs: the data segments (struct rvm_dseg, rvm.h) by segment id
+ * @segs: the data segments (struct rvm_dseg, dseg.h) by segment id
  */
 struct rvm_ep_set {
 	struct rvm_endpoint *log;

@@ -24,7 +24,6 @@
 #include <linux/uio.h>
 #include <linux/vmalloc.h>
 
-#include "rvm.h"
 #include "endpoint.h"
 
 /* Pages handed to the file system at a time (a stack array). */

@@ -24,7 +24,7 @@
  * record like everyone else. So a lone committer pays what a raw
  * O_DSYNC write pays: one write, one wait, no other thread to wake.
  * While the write is in flight the batch holds the role. When it
- * completes (rvm_log_end_io(), in interrupt context), one committer
+ * completes (rvm_lw_end_io(), in interrupt context), one committer
  * waiting for a record of the batch, chosen when it was started (its
  * "completer", rec->lead), is woken; it finishes the batch: moves the
  * tail, starts the next batch if anything asks for one (so the device is
@@ -75,7 +75,7 @@
  *    records are CRC-checked and recovery stops at the first one that is
  *    not complete. Records are encoded in place with rvm_rec_build(); one
  *    larger than the staging buffer is streamed through it
- *    (rvm_log_out_stream()), so the writer needs no memory beyond its
+ *    (rvm_lbuf_stream()), so the writer needs no memory beyond its
  *    fixed buffer and never fails for lack of it.
  *
  * Why FUA alone is enough for a batch written in one write: a commit is
@@ -87,7 +87,7 @@
  * are nothing a log record depends on: they are flushed before the
  * superblock that moves the head past the records they came from, and
  * until then recovery writes them again. So a preflush is due only for
- * the batch's own earlier writes (log.out.unflushed): on a disk without
+ * the batch's own earlier writes (log.lw->out.unflushed): on a disk without
  * FUA (virtio), a lone commit costs a write and one flush, not two.
  *
  * Space. A batch ending at lsn E fits iff round_up(E, 512) - head <=
@@ -123,17 +123,19 @@
  * and completes it with the batch that carries the last record queued
  * before it, or at once if there is none.
  *
- * Failure. When a write fails the volume is failed (rvm_volume_fail()),
- * log.error is set, every record of the batch and of the queue is
- * completed with -EIO, and later commits and flushes get -EROFS.
+ * Failure. When a write fails the volume is failed (rvm_volume_fail(), the
+ * one failure state: log_priv.h), every record of the batch and of the
+ * queue is completed with -EIO (rvm_lw_abort()), and later commits and
+ * flushes get -EROFS, as they do once the log is stopped.
  *
  * Locking. log.lock (a spinlock, never taken in interrupt context)
- * protects the queue, queued_bytes, the positions, error, busy and kicked;
+ * protects the queue, queued_bytes, the positions, stopped, busy and kicked;
  * nothing sleeps or allocates under it. The role holder alone changes
- * tail_lsn, next_seq and durable_lsn (under the lock), and uses log.taken,
- * log.batch and log.out; truncation owns head_lsn and head_seq. A
+ * tail_lsn, next_seq and durable_lsn (under the lock), and uses log.lw (the
+ * taken entries, the batch, the staging buffer); truncation owns head_lsn
+ * and head_seq. A
  * committer waiting for its record frees it after completion: the writer
- * touches a waited record for the last time in rvm_log_done().
+ * touches a waited record for the last time in rvm_lw_done().
  */
 #include <linux/blk_types.h>
 #include <linux/jiffies.h>
@@ -143,8 +145,10 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "rvm.h"
-#include "logbuf.h"
+#include "dseg.h"
+#include "log.h"
+#include "log_priv.h"
+#include "volume.h"
 
 /* The writer's staging buffer (a multiple of RVM_BLOCK_SIZE). */
 #define RVM_LOG_BUF_SIZE (1024 * 1024)
@@ -217,7 +221,7 @@ static void rvm_log_write_work(struct work_struct *work)
 	struct rvm_volume *vol = container_of(log, struct rvm_volume, log);
 
 	if (rvm_log_lead(vol))
-		rvm_log_run(vol, true, NULL, NULL);
+		rvm_lw_run(vol, true, NULL, NULL);
 }
 
 static void rvm_log_spool_work(struct work_struct *work)
@@ -230,7 +234,7 @@ static void rvm_log_spool_work(struct work_struct *work)
 	log->kicked = true;
 	spin_unlock(&log->lock);
 	if (rvm_log_lead(vol))
-		rvm_log_run(vol, true, NULL, NULL);
+		rvm_lw_run(vol, true, NULL, NULL);
 }
 
 /*
@@ -253,7 +257,7 @@ static void rvm_log_kick(struct rvm_volume *vol, bool can_lead)
 	if (!free)
 		return;
 	if (can_lead)
-		rvm_log_run(vol, false, NULL, NULL);
+		rvm_lw_run(vol, false, NULL, NULL);
 	else
 		queue_work(log->wq, &log->write_work);
 }
@@ -268,24 +272,27 @@ static int rvm_log_wait(struct rvm_volume *vol, struct rvm_rec *rec)
 	while (!wait_for_completion_timeout(&rec->done, RVM_LOG_WAIT_SLICE))
 		;
 	if (rec->lead)
-		rvm_log_finish(vol, false, rec);
+		rvm_lw_finish(vol, false, rec);
 	return rec->status;
 }
 
-/* Is the volume or the log failed? Called with log.lock held. */
-static bool rvm_log_failed(struct rvm_volume *vol)
+/* Is the volume failed, or the log stopped? Called with log.lock held. */
+static bool rvm_log_refuses(struct rvm_volume *vol)
 {
-	return vol->log.error || READ_ONCE(vol->failed);
+	return vol->log.stopped || READ_ONCE(vol->failed);
 }
 
-/* The spool is below the back-pressure limit, or the log failed. */
+/*
+ * The spool is below the back-pressure limit, or the log stopped (a failed
+ * write empties the spool: rvm_lw_abort()).
+ */
 static bool rvm_log_drained(struct rvm_volume *vol)
 {
 	struct rvm_log *log = &vol->log;
 	bool ret;
 
 	spin_lock(&log->lock);
-	ret = log->error || log->queued_bytes <= rvm_log_pressure_limit(vol);
+	ret = log->stopped || log->queued_bytes <= rvm_log_pressure_limit(vol);
 	spin_unlock(&log->lock);
 	return ret;
 }
@@ -370,7 +377,7 @@ int rvm_log_commit(struct rvm_volume *vol, struct rvm_rec *rec, u64 *seq,
 	int err;
 
 	spin_lock(&log->lock);
-	err = rvm_log_failed(vol) ? -EROFS : 0;
+	err = rvm_log_refuses(vol) ? -EROFS : 0;
 	spin_unlock(&log->lock);
 	if (!err)
 		err = rvm_log_check_rec(vol, rec);
@@ -384,7 +391,7 @@ int rvm_log_commit(struct rvm_volume *vol, struct rvm_rec *rec, u64 *seq,
 	rec->status = 0;
 
 	spin_lock(&log->lock);
-	if (rvm_log_failed(vol)) {
+	if (rvm_log_refuses(vol)) {
 		spin_unlock(&log->lock);
 		err = -EROFS;
 		goto free_rec;
@@ -442,7 +449,7 @@ static int rvm_log_queue_marker(struct rvm_volume *vol, struct rvm_rec *marker,
 	marker->ucmd = ucmd;
 
 	spin_lock(&log->lock);
-	if (rvm_log_failed(vol)) {
+	if (rvm_log_refuses(vol)) {
 		spin_unlock(&log->lock);
 		return -EROFS;
 	}
@@ -512,7 +519,7 @@ int rvm_log_flush_async(struct rvm_volume *vol, struct io_uring_cmd *ucmd)
  *
  * Called at attach, after recovery has emptied the log and the superblock
  * naming @head_lsn is durable: tail and durable position start at the
- * head. (log.trunc_work and log.trunc_lock are volume.c's to set up.)
+ * head. (Truncation's state, vol->trunc, is truncate.c's.)
  *
  * Return: 0, -EINVAL for an impossible geometry or head, or -ENOMEM.
  */
@@ -520,11 +527,12 @@ int rvm_log_start(struct rvm_volume *vol, u64 head_lsn, u64 head_seq)
 {
 	struct rvm_log *log = &vol->log;
 	const struct rvm_geom *g = &vol->geom;
+	struct rvm_lw *lw;
 	size_t size;
 	u8 *buf;
 
 	log->wq = NULL;
-	log->out.buf = NULL;
+	log->lw = NULL;
 	if (!g->log_size || g->log_size % RVM_BLOCK_SIZE ||
 	    g->log_off % RVM_BLOCK_SIZE || head_lsn % RVM_REC_ALIGN ||
 	    head_lsn > RVM_MAX_LSN || !head_seq || head_seq > RVM_MAX_SEQ)
@@ -532,35 +540,41 @@ int rvm_log_start(struct rvm_volume *vol, u64 head_lsn, u64 head_seq)
 
 	spin_lock_init(&log->lock);
 	INIT_LIST_HEAD(&log->queue);
-	INIT_LIST_HEAD(&log->taken);
-	INIT_LIST_HEAD(&log->batch.recs);
 	log->queued_bytes = 0;
 	log->head_lsn = head_lsn;
 	log->head_seq = head_seq;
 	log->tail_lsn = head_lsn;
 	log->next_seq = head_seq;
 	log->durable_lsn = head_lsn;
-	log->error = 0;
+	log->stopped = false;
 	log->busy = false;
 	log->kicked = false;
 	INIT_WORK(&log->write_work, rvm_log_write_work);
-	INIT_WORK(&log->done_work, rvm_log_done_work);
+	INIT_WORK(&log->done_work, rvm_lw_done_work);
 	INIT_DELAYED_WORK(&log->spool_work, rvm_log_spool_work);
 	init_waitqueue_head(&log->wait);
 
+	lw = kzalloc(sizeof(*lw), GFP_KERNEL);
+	if (!lw)
+		return -ENOMEM;
+	lw->vol = vol;
+	INIT_LIST_HEAD(&lw->taken);
+	INIT_LIST_HEAD(&lw->batch.recs);
 	size = min_t(u64, RVM_LOG_BUF_SIZE, g->log_size);
 	buf = kvmalloc(size, GFP_KERNEL);
 	if (!buf)
-		return -ENOMEM;
-	rvm_log_out_init(&log->out, vol, buf, size, head_lsn);
+		goto free_lw;
+	rvm_lbuf_init(&lw->out, vol, buf, size, head_lsn);
 	log->wq = alloc_ordered_workqueue("rvm%u-log", WQ_MEM_RECLAIM, vol->id);
 	if (!log->wq)
 		goto free_buf;
+	log->lw = lw;
 	return 0;
 
 free_buf:
-	kvfree(log->out.buf);
-	log->out.buf = NULL;
+	kvfree(buf);
+free_lw:
+	kfree(lw);
 	return -ENOMEM;
 }
 
@@ -592,20 +606,20 @@ void rvm_log_stop(struct rvm_volume *vol)
 	if (!log->wq)
 		return;
 	spin_lock(&log->lock);
-	if (!log->error)
-		log->error = -ESHUTDOWN;
+	log->stopped = true;
 	spin_unlock(&log->lock);
 	wake_up_all(&log->wait);
 
 	cancel_delayed_work_sync(&log->spool_work);
-	/* A batch in flight, or the writer: they see the error and stop. */
+	/* A batch in flight, or the writer: they see @stopped and stop. */
 	while (!wait_event_timeout(log->wait, rvm_log_idle(vol),
 				   RVM_LOG_WAIT_SLICE))
 		;
 	destroy_workqueue(log->wq);
 	log->wq = NULL;
-	rvm_log_fail(vol, -EIO);
+	rvm_lw_abort(vol);
 
-	kvfree(log->out.buf);
-	log->out.buf = NULL;
+	kvfree(log->lw->out.buf);
+	kfree(log->lw);
+	log->lw = NULL;
 }

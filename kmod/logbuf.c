@@ -12,11 +12,13 @@
 #include <linux/minmax.h>
 #include <linux/string.h>
 
-#include "rvm.h"
-#include "logbuf.h"
+#include "endpoint.h"
+#include "log.h"
+#include "log_priv.h"
+#include "volume.h"
 
 /**
- * rvm_log_out_init() - set up the staging buffer for the first batch
+ * rvm_lbuf_init() - set up the staging buffer for the first batch
  * @o: the buffer
  * @vol: the volume
  * @buf: @size bytes
@@ -26,8 +28,8 @@
  * The bytes before @tail in its sector lie behind the log head: they are
  * written as zeros.
  */
-void rvm_log_out_init(struct rvm_log_out *o, struct rvm_volume *vol, u8 *buf,
-		      size_t size, u64 tail)
+void rvm_lbuf_init(struct rvm_lbuf *o, struct rvm_volume *vol, u8 *buf,
+		   size_t size, u64 tail)
 {
 	o->vol = vol;
 	o->buf = buf;
@@ -39,16 +41,16 @@ void rvm_log_out_init(struct rvm_log_out *o, struct rvm_volume *vol, u8 *buf,
 }
 
 /**
- * rvm_log_out_write() - write the whole sectors of the buffer, keep the
+ * rvm_lbuf_write() - write the whole sectors of the buffer, keep the
  * partial one
  * @o: the buffer
  *
  * A write in the middle of a batch, without FUA: the last write of the
- * batch (rvm_log_out_submit()) then carries a preflush.
+ * batch (rvm_lbuf_submit()) then carries a preflush.
  *
  * Return: 0 or the write's negative errno.
  */
-int rvm_log_out_write(struct rvm_log_out *o)
+int rvm_lbuf_write(struct rvm_lbuf *o)
 {
 	size_t len = round_down(o->fill, RVM_SECTOR_SIZE);
 	int err;
@@ -68,19 +70,19 @@ int rvm_log_out_write(struct rvm_log_out *o)
 }
 
 /**
- * rvm_log_out_submit() - start the last write of a batch
+ * rvm_lbuf_submit() - start the last write of a batch
  * @o: the buffer, holding the batch's last bytes
  * @a: called when the write has completed (rvm_ep_write_async())
  *
  * Writes what the buffer holds up to the end of its last sector, the
  * bytes after the tail as zeros, with REQ_FUA, and with REQ_PREFLUSH if an
- * earlier write of the batch went without FUA (rvm_log_out_write(), a
+ * earlier write of the batch went without FUA (rvm_lbuf_write(), a
  * pad's sector): then the whole batch is durable when @a->done is called.
- * The buffer must be left alone until then, and rvm_log_out_done() called.
+ * The buffer must be left alone until then, and rvm_lbuf_done() called.
  *
  * Return: 0 (@a->done will be called) or a negative errno (it will not).
  */
-int rvm_log_out_submit(struct rvm_log_out *o, struct rvm_bio_async *a)
+int rvm_lbuf_submit(struct rvm_lbuf *o, struct rvm_bio_async *a)
 {
 	size_t len = round_up(o->fill, RVM_SECTOR_SIZE);
 	blk_opf_t flags = o->unflushed ? REQ_PREFLUSH : 0;
@@ -99,11 +101,11 @@ int rvm_log_out_submit(struct rvm_log_out *o, struct rvm_bio_async *a)
 }
 
 /**
- * rvm_log_out_done() - the last write of a batch completed: keep only the
+ * rvm_lbuf_done() - the last write of a batch completed: keep only the
  * part of its last sector before the tail, for the next batch to rewrite
  * @o: the buffer
  */
-void rvm_log_out_done(struct rvm_log_out *o)
+void rvm_lbuf_done(struct rvm_lbuf *o)
 {
 	size_t len = round_down(o->fill, RVM_SECTOR_SIZE);
 
@@ -117,17 +119,17 @@ void rvm_log_out_done(struct rvm_log_out *o)
  * RVM_SECTOR_SIZE, writing out what is there if need be (and always when
  * the lap is complete, as the next bytes go to the start of the log area).
  */
-static int rvm_log_out_room(struct rvm_log_out *o, size_t n, u8 **p)
+static int rvm_lbuf_room(struct rvm_lbuf *o, size_t n, u8 **p)
 {
 	int err;
 
 	if (o->fill && !rvm_lap_off(&o->vol->geom, o->start + o->fill)) {
-		err = rvm_log_out_write(o);
+		err = rvm_lbuf_write(o);
 		if (err)
 			return err;
 	}
 	if (o->size - o->fill < n) {
-		err = rvm_log_out_write(o);
+		err = rvm_lbuf_write(o);
 		if (err)
 			return err;
 	}
@@ -138,7 +140,7 @@ static int rvm_log_out_room(struct rvm_log_out *o, size_t n, u8 **p)
 }
 
 /* Append @n bytes from @src, or zeros if @src is NULL. */
-static int rvm_log_out_bytes(struct rvm_log_out *o, const void *src, u64 n)
+static int rvm_lbuf_bytes(struct rvm_lbuf *o, const void *src, u64 n)
 {
 	const u8 *s = src;
 	size_t k;
@@ -146,7 +148,7 @@ static int rvm_log_out_bytes(struct rvm_log_out *o, const void *src, u64 n)
 	int err;
 
 	while (n) {
-		err = rvm_log_out_room(o, 1, &p);
+		err = rvm_lbuf_room(o, 1, &p);
 		if (err)
 			return err;
 		k = min_t(u64, n, o->size - o->fill);
@@ -162,7 +164,8 @@ static int rvm_log_out_bytes(struct rvm_log_out *o, const void *src, u64 n)
 	return 0;
 }
 
-static void rvm_log_desc(struct rvm_rec_range *d, const struct rvm_range_src *r)
+static void rvm_lbuf_desc(struct rvm_rec_range *d,
+			  const struct rvm_range_src *r)
 {
 	d->offset = cpu_to_le64(r->offset);
 	d->len = cpu_to_le32(r->len);
@@ -174,8 +177,8 @@ static void rvm_log_desc(struct rvm_rec_range *d, const struct rvm_range_src *r)
  * (same header, descriptors, data and zeros up to @next), computing the
  * CRC first and then streaming the bytes through the buffer.
  */
-static int rvm_log_out_stream(struct rvm_log_out *o, const struct rvm_rec *rec,
-			      u64 lsn, u64 seq, u32 next)
+static int rvm_lbuf_stream(struct rvm_lbuf *o, const struct rvm_rec *rec,
+			   u64 lsn, u64 seq, u32 next)
 {
 	u64 len = rvm_rec_len(rec->nranges, rec->data_len);
 	struct rvm_rec_range d;
@@ -198,28 +201,28 @@ static int rvm_log_out_stream(struct rvm_log_out *o, const struct rvm_rec *rec,
 	/* rvm_rec_crc(): the header with a zero crc field, then the body. */
 	crc = rvm_crc32c(~0U, &h, sizeof(h));
 	for (i = 0; i < rec->nranges; i++) {
-		rvm_log_desc(&d, &rec->ranges[i]);
+		rvm_lbuf_desc(&d, &rec->ranges[i]);
 		crc = rvm_crc32c(crc, &d, sizeof(d));
 	}
 	for (i = 0; i < rec->nranges; i++)
 		crc = rvm_crc32c(crc, rec->ranges[i].data, rec->ranges[i].len);
 	h.crc = cpu_to_le32(~crc);
 
-	err = rvm_log_out_bytes(o, &h, sizeof(h));
+	err = rvm_lbuf_bytes(o, &h, sizeof(h));
 	for (i = 0; !err && i < rec->nranges; i++) {
-		rvm_log_desc(&d, &rec->ranges[i]);
-		err = rvm_log_out_bytes(o, &d, sizeof(d));
+		rvm_lbuf_desc(&d, &rec->ranges[i]);
+		err = rvm_lbuf_bytes(o, &d, sizeof(d));
 	}
 	for (i = 0; !err && i < rec->nranges; i++)
-		err = rvm_log_out_bytes(o, rec->ranges[i].data,
-					rec->ranges[i].len);
+		err = rvm_lbuf_bytes(o, rec->ranges[i].data,
+				     rec->ranges[i].len);
 	if (err)
 		return err;
-	return rvm_log_out_bytes(o, NULL, next - len);
+	return rvm_lbuf_bytes(o, NULL, next - len);
 }
 
 /**
- * rvm_log_out_rec() - append a transaction record
+ * rvm_lbuf_rec() - append a transaction record
  * @o: the buffer
  * @rec: the record
  * @lsn: its position
@@ -228,8 +231,8 @@ static int rvm_log_out_stream(struct rvm_log_out *o, const struct rvm_rec *rec,
  *
  * Return: 0 or the negative errno of a write of the buffer.
  */
-int rvm_log_out_rec(struct rvm_log_out *o, const struct rvm_rec *rec, u64 lsn,
-		    u64 seq, u32 next)
+int rvm_lbuf_rec(struct rvm_lbuf *o, const struct rvm_rec *rec, u64 lsn,
+		 u64 seq, u32 next)
 {
 	ssize_t ret;
 	u8 *p;
@@ -238,8 +241,8 @@ int rvm_log_out_rec(struct rvm_log_out *o, const struct rvm_rec *rec, u64 lsn,
 	if (o->start + o->fill != lsn)
 		return -EIO;
 	if (next > o->size - RVM_SECTOR_SIZE)
-		return rvm_log_out_stream(o, rec, lsn, seq, next);
-	err = rvm_log_out_room(o, next, &p);
+		return rvm_lbuf_stream(o, rec, lsn, seq, next);
+	err = rvm_lbuf_room(o, next, &p);
 	if (err)
 		return err;
 	ret = rvm_rec_build(p, next, &o->vol->geom, lsn, seq, rec->seq,
@@ -251,7 +254,7 @@ int rvm_log_out_rec(struct rvm_log_out *o, const struct rvm_rec *rec, u64 lsn,
 }
 
 /**
- * rvm_log_out_pad() - append a pad record up to the end of its lap
+ * rvm_lbuf_pad() - append a pad record up to the end of its lap
  * @o: the buffer
  * @lsn: its position
  * @seq: the sequence number of the record after it
@@ -260,7 +263,7 @@ int rvm_log_out_rec(struct rvm_log_out *o, const struct rvm_rec *rec, u64 lsn,
  *
  * Return: 0 or the negative errno of a write of the buffer.
  */
-int rvm_log_out_pad(struct rvm_log_out *o, u64 lsn, u64 seq)
+int rvm_lbuf_pad(struct rvm_lbuf *o, u64 lsn, u64 seq)
 {
 	u64 end = lsn + rvm_lap_left(&o->vol->geom, lsn);
 	ssize_t ret;
@@ -269,7 +272,7 @@ int rvm_log_out_pad(struct rvm_log_out *o, u64 lsn, u64 seq)
 
 	if (o->start + o->fill != lsn)
 		return -EIO;
-	err = rvm_log_out_room(o, RVM_REC_HDR_SIZE, &p);
+	err = rvm_lbuf_room(o, RVM_REC_HDR_SIZE, &p);
 	if (err)
 		return err;
 	ret = rvm_rec_build_pad(p, RVM_REC_HDR_SIZE, &o->vol->geom, lsn, seq);
@@ -277,9 +280,9 @@ int rvm_log_out_pad(struct rvm_log_out *o, u64 lsn, u64 seq)
 		return ret;
 	o->fill += RVM_REC_HDR_SIZE;
 	lsn += RVM_REC_HDR_SIZE;
-	err = rvm_log_out_bytes(o, NULL, round_up(lsn, RVM_SECTOR_SIZE) - lsn);
+	err = rvm_lbuf_bytes(o, NULL, round_up(lsn, RVM_SECTOR_SIZE) - lsn);
 	if (!err)
-		err = rvm_log_out_write(o);
+		err = rvm_lbuf_write(o);
 	if (err)
 		return err;
 	if (o->fill)

@@ -8,8 +8,12 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "rvm.h"
+#include "crc.h"
+#include "dev.h"
+#include "params.h"
+#include "region.h"
 #include "sysfs.h"
+#include "volume.h"
 
 /*
  * Every parameter is read-only once the module is loaded (0444): they are

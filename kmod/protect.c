@@ -78,7 +78,12 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
-#include "rvm.h"
+#include "decl.h"
+#include "dev.h"
+#include "protect.h"
+#include "region.h"
+#include "segment.h"
+#include "volume.h"
 
 /* Arm a transaction's other pages at its first write fault (rvm_prot_arm()). */
 static bool rvm_prot_param_arm = true;

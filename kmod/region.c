@@ -35,10 +35,10 @@
  * goes away while mapped.
  *
  * Locking: the fault path takes no rvm lock but protect.c's spinlock.
- * rvm_region_translate() and
- * rvm_region_unmap() look at the current process's vmas under
- * mmap_read_lock, note the data segment pieces, drop the lock, and only
- * then call back into txn.c, so mmap_lock is never held with an rvm lock
+ * rvm_region_translate() and rvm_region_walk() look at the current
+ * process's vmas under mmap_read_lock, note the data segment pieces, drop
+ * the lock, and only then call their caller's function (txn.c's), so
+ * mmap_lock is never held with an rvm lock
  * taken inside it (rvm.h: rvm_txn.lock may be held around mmap_lock, never
  * the reverse).
  */
@@ -52,7 +52,13 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
-#include "rvm.h"
+#include "dev.h"
+#include "dseg.h"
+#include "log.h"
+#include "protect.h"
+#include "region.h"
+#include "segment.h"
+#include "volume.h"
 
 /* "RVMR": magic of the pseudo filesystem holding the volumes' inodes */
 #define RVM_REGION_FS_MAGIC 0x52564d52
@@ -567,45 +573,35 @@ int rvm_region_write(struct rvm_volume *vol, u64 off, const void *src, u64 len)
 }
 
 /**
- * rvm_region_unmap() - unmap mappings of the bound volume (RVM_IOC_UNMAP)
- * @rf: the file, bound to a volume
- * @addr: start of the range, page aligned
- * @len: its length, rounded up to whole pages
+ * rvm_region_walk() - the data segment pieces a range of the caller maps
+ * @vol: the volume
+ * @addr: start of the range in the current process, page aligned
+ * @len: its length, whole pages
+ * @fn: called for each piece in address order, with @arg, the piece's
+ *	volume offset and length; a non-zero return stops the walk
+ * @arg: for @fn
  *
- * Every page of the range must lie in a mapping of @rf's volume (through
- * any file bound to it); mappings partly inside the range are split. The
- * check against running transactions is made without mmap_lock held (its
- * mutexes must not nest inside mmap_lock), so a thread of the same process
- * that remaps the range or declares a range in it meanwhile races with the
- * unmap, as it would with a plain munmap().
+ * Every page of the range must lie in a mapping of @vol (through any file
+ * bound to it). @fn is called without mmap_lock held, once the pieces are
+ * noted: it may take rvm locks (txn.c's RVM_IOC_UNMAP, rvm_txn_unmap()).
  *
  * Context: process context; takes the current process's mmap_lock.
- * Return: 0; -EINVAL if @addr is not page aligned, @len is 0, or part of
- * the range is not mapped from the volume; -EBUSY if a running transaction
- * of @rf has declared a range in it; -EINTR on a fatal signal; -ENOMEM.
+ * Return: 0; -EINVAL if part of the range is not mapped from @vol; what @fn
+ * returned; -EINTR on a fatal signal; -ENOMEM.
  */
-int rvm_region_unmap(struct rvm_file *rf, u64 addr, u64 len)
+int rvm_region_walk(struct rvm_volume *vol, u64 addr, u64 len,
+		    int (*fn)(void *arg, u64 off, u64 len), void *arg)
 {
 	struct rvm_region_pieces p;
 	unsigned int i;
 	int err;
 
-	if (!len || offset_in_page(addr) || len > U64_MAX - (PAGE_SIZE - 1))
-		return -EINVAL;
-	len = round_up(len, PAGE_SIZE);
-	if (addr + len < addr)
-		return -EINVAL;
-
 	rvm_region_pieces_init(&p);
-	err = rvm_region_collect(rf->vol, addr, addr + len, &p);
+	err = rvm_region_collect(vol, addr, addr + len, &p);
 	if (err == -ERANGE)
 		err = -EINVAL;
 	for (i = 0; !err && i < p.n; i++)
-		if (rvm_txn_busy_range(rf, p.v[i].off, p.v[i].len))
-			err = -EBUSY;
+		err = fn(arg, p.v[i].off, p.v[i].len);
 	rvm_region_pieces_free(&p);
-	if (err)
-		return err;
-
-	return vm_munmap(addr, len);
+	return err;
 }

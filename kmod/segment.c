@@ -5,7 +5,7 @@
  * The resident pages of a volume's data segments are the page cache of its
  * anon inode (seg->inode->i_mapping, the same address_space every mapping
  * of the volume uses), indexed by volume offset (RVM_SEG_OFFSET(id, off),
- * rvm.h) >> PAGE_SHIFT, so that one store, one state array and one clean
+ * the uapi rvm.h) >> PAGE_SHIFT, so that one store, one state array and one clean
  * pass serve every segment: loaded from the segment on first use, by a
  * fault or by a transaction reading or restoring bytes (rvm_seg_get_page()),
  * charged to the memory cgroup of the process that loads them
@@ -80,7 +80,13 @@
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
-#include "rvm.h"
+#include "dseg.h"
+#include "endpoint.h"
+#include "log.h"
+#include "protect.h"
+#include "segment.h"
+#include "truncate.h"
+#include "volume.h"
 
 /* A page whose bytes must stay: see above. */
 struct rvm_pstate {

@@ -18,17 +18,20 @@
 #include <linux/sort.h>
 #include <linux/string.h>
 
-#include "rvm.h"
+#include "dseg.h"
+#include "log.h"
+#include "log_priv.h"
+#include "volume.h"
 
 /* One piece of a merge: a range of a record, in commit order. */
-struct rvm_log_piece {
+struct rvm_spool_piece {
 	u64 off;
 	u64 len;
 };
 
-static int rvm_log_piece_cmp(const void *a, const void *b)
+static int rvm_spool_piece_cmp(const void *a, const void *b)
 {
-	const struct rvm_log_piece *x = a, *y = b;
+	const struct rvm_spool_piece *x = a, *y = b;
 
 	if (x->off != y->off)
 		return x->off < y->off ? -1 : 1;
@@ -36,7 +39,7 @@ static int rvm_log_piece_cmp(const void *a, const void *b)
 }
 
 /* The range of a merged record that holds byte @off. */
-static u32 rvm_log_find(const struct rvm_rec *m, u64 off)
+static u32 rvm_spool_find(const struct rvm_rec *m, u64 off)
 {
 	u32 lo = 0, hi = m->nranges;
 
@@ -60,10 +63,10 @@ static u32 rvm_log_find(const struct rvm_rec *m, u64 off)
  * records. NULL if memory is short (the records are then written as they
  * are).
  */
-static struct rvm_rec *rvm_log_merge_run(struct rvm_rec *first, unsigned long n,
-					 u64 nranges)
+static struct rvm_rec *rvm_spool_merge_run(struct rvm_rec *first,
+					   unsigned long n, u64 nranges)
 {
-	struct rvm_log_piece *pc;
+	struct rvm_spool_piece *pc;
 	struct rvm_rec *m, *rec;
 	u64 total = 0, pos = 0, k = 0, u = 0;
 	unsigned long i;
@@ -79,9 +82,9 @@ static struct rvm_rec *rvm_log_merge_run(struct rvm_rec *first, unsigned long n,
 						   rec->ranges[j].offset);
 			pc[k++].len = rec->ranges[j].len;
 		}
-	sort(pc, k, sizeof(*pc), rvm_log_piece_cmp, NULL);
+	sort(pc, k, sizeof(*pc), rvm_spool_piece_cmp, NULL);
 	for (i = 0; i < k; i++) {
-		struct rvm_log_piece *last = u ? &pc[u - 1] : NULL;
+		struct rvm_spool_piece *last = u ? &pc[u - 1] : NULL;
 		u64 end = pc[i].off + pc[i].len;
 
 		/* Joined within a segment only (rvm_log_check_rec()). */
@@ -119,7 +122,7 @@ static struct rvm_rec *rvm_log_merge_run(struct rvm_rec *first, unsigned long n,
 		for (j = 0; j < rec->nranges; j++) {
 			const struct rvm_range_src *r = &rec->ranges[j];
 			u64 voff = RVM_SEG_OFFSET(r->seg, r->offset);
-			u32 x = rvm_log_find(m, voff);
+			u32 x = rvm_spool_find(m, voff);
 			u8 *dst = m->data +
 				  ((const u8 *)m->ranges[x].data - m->data);
 
@@ -142,7 +145,7 @@ free_pieces:
 	return NULL;
 }
 
-static bool rvm_log_can_merge(const struct rvm_rec *rec)
+static bool rvm_spool_can_merge(const struct rvm_rec *rec)
 {
 	return !rec->waited && !rec->ucmd && (rec->flags & RVM_END_NO_FLUSH) &&
 	       (rec->flags & RVM_END_COALESCE_TRANS);
@@ -169,10 +172,10 @@ void rvm_spool_merge(struct rvm_volume *vol, struct list_head *take)
 		unsigned long n = 1, i;
 
 		last = first;
-		while (rvm_log_can_merge(first) &&
+		while (rvm_spool_can_merge(first) &&
 		       !list_is_last(&last->node, take)) {
 			rec = list_next_entry(last, node);
-			if (!rvm_log_can_merge(rec) ||
+			if (!rvm_spool_can_merge(rec) ||
 			    bytes + rvm_rec_size(rec) > cap)
 				break;
 			bytes += rvm_rec_size(rec);
@@ -183,7 +186,7 @@ void rvm_spool_merge(struct rvm_volume *vol, struct list_head *take)
 		tmp = list_is_last(&last->node, take) ?
 			      NULL :
 			      list_next_entry(last, node);
-		m = n > 1 ? rvm_log_merge_run(first, n, nranges) : NULL;
+		m = n > 1 ? rvm_spool_merge_run(first, n, nranges) : NULL;
 		if (m) {
 			list_add_tail(&m->node, &first->node);
 			rec = first;

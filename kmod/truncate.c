@@ -26,7 +26,10 @@
  */
 #include <linux/workqueue.h>
 
-#include "rvm.h"
+#include "log.h"
+#include "segment.h"
+#include "truncate.h"
+#include "volume.h"
 
 /* Memory for page images during a truncation; more makes several rounds. */
 #define RVM_TRUNCATE_MEM (16 * 1024 * 1024)
@@ -40,7 +43,7 @@ static int rvm_truncate_once(struct rvm_volume *vol)
 	u64 head, seq, limit, commit;
 	int ret;
 
-	mutex_lock(&log->trunc_lock);
+	mutex_lock(&vol->trunc.lock);
 	/* The newest checkpoint before the end: it ends at or before it. */
 	commit = rvm_seg_trunc_begin(&vol->seg);
 	spin_lock(&log->lock);
@@ -87,11 +90,11 @@ static int rvm_truncate_once(struct rvm_volume *vol)
 	atomic64_inc(&vol->stats.truncations);
 	atomic64_add(st.end_lsn - head, &vol->stats.bytes_truncated);
 clean:
-	mutex_unlock(&log->trunc_lock);
+	mutex_unlock(&vol->trunc.lock);
 	rvm_seg_truncated(&vol->seg, commit);
 	return 0;
 out:
-	mutex_unlock(&log->trunc_lock);
+	mutex_unlock(&vol->trunc.lock);
 	return ret;
 }
 
@@ -120,16 +123,33 @@ int rvm_truncate(struct rvm_volume *vol)
 	return ret;
 }
 
-/**
- * rvm_truncate_work() - background truncation
- * @work: &rvm_log.trunc_work
- */
-void rvm_truncate_work(struct work_struct *work)
+/* Background truncation: vol->trunc.work. */
+static void rvm_truncate_work(struct work_struct *work)
 {
 	struct rvm_volume *vol =
-		container_of(work, struct rvm_volume, log.trunc_work);
+		container_of(work, struct rvm_volume, trunc.work);
 
 	rvm_truncate_once(vol);
+}
+
+/**
+ * rvm_truncate_init() - set up a volume's truncation state
+ * @vol: the volume, being attached
+ */
+void rvm_truncate_init(struct rvm_volume *vol)
+{
+	mutex_init(&vol->trunc.lock);
+	INIT_WORK(&vol->trunc.work, rvm_truncate_work);
+}
+
+/**
+ * rvm_truncate_stop() - wait for a background truncation to end
+ * @vol: the volume, being detached: its log has stopped, nothing kicks
+ *	truncation any more
+ */
+void rvm_truncate_stop(struct rvm_volume *vol)
+{
+	cancel_work_sync(&vol->trunc.work);
 }
 
 /**
@@ -141,5 +161,5 @@ void rvm_truncate_work(struct work_struct *work)
  */
 void rvm_truncate_kick(struct rvm_volume *vol)
 {
-	queue_work(system_unbound_wq, &vol->log.trunc_work);
+	queue_work(system_unbound_wq, &vol->trunc.work);
 }

@@ -39,7 +39,16 @@
 #include <linux/sched.h>
 #include <linux/xarray.h>
 
-#include "rvm.h"
+#include "decl.h"
+#include "dev.h"
+#include "dseg.h"
+#include "log.h"
+#include "params.h"
+#include "protect.h"
+#include "rangeset.h"
+#include "region.h"
+#include "txn.h"
+#include "volume.h"
 
 /**
  * struct rvm_txn - a running transaction
@@ -666,7 +675,7 @@ void rvm_txn_release_all(struct rvm_file *rf)
  * Return: true if a running transaction of @rf declared a byte of
  * [@off, @off + @len).
  */
-bool rvm_txn_busy_range(struct rvm_file *rf, u64 off, u64 len)
+static bool rvm_txn_busy_range(struct rvm_file *rf, u64 off, u64 len)
 {
 	unsigned long id = 0;
 	struct rvm_txn *txn;
@@ -684,4 +693,45 @@ bool rvm_txn_busy_range(struct rvm_file *rf, u64 off, u64 len)
 		id++;
 	}
 	return busy;
+}
+
+/* rvm_region_walk()'s function for rvm_txn_unmap(): @arg is the file. */
+static int rvm_txn_unmap_piece(void *arg, u64 off, u64 len)
+{
+	return rvm_txn_busy_range(arg, off, len) ? -EBUSY : 0;
+}
+
+/**
+ * rvm_txn_unmap() - unmap mappings of the bound volume (RVM_IOC_UNMAP)
+ * @rf: the file, bound to a volume
+ * @addr: start of the range, page aligned
+ * @len: its length, rounded up to whole pages
+ *
+ * Every page of the range must lie in a mapping of @rf's volume (through
+ * any file bound to it); mappings partly inside the range are split. The
+ * check against running transactions is made without mmap_lock held (its
+ * mutexes must not nest inside mmap_lock), so a thread of the same process
+ * that remaps the range or declares a range in it meanwhile races with the
+ * unmap, as it would with a plain munmap().
+ *
+ * Context: process context; takes the current process's mmap_lock.
+ * Return: 0; -EINVAL if @addr is not page aligned, @len is 0, or part of
+ * the range is not mapped from the volume; -EBUSY if a running transaction
+ * of @rf has declared a range in it; -EINTR on a fatal signal; -ENOMEM.
+ */
+int rvm_txn_unmap(struct rvm_file *rf, u64 addr, u64 len)
+{
+	int err;
+
+	if (!len || offset_in_page(addr) || len > U64_MAX - (PAGE_SIZE - 1))
+		return -EINVAL;
+	len = round_up(len, PAGE_SIZE);
+	if (addr + len < addr)
+		return -EINVAL;
+
+	err = rvm_region_walk(rf->vol, addr, len, rvm_txn_unmap_piece, rf);
+	if (err)
+		return err;
+
+	return vm_munmap(addr, len);
 }

@@ -36,7 +36,11 @@
 #include <linux/errno.h>
 #include <linux/string.h>
 
-#include "rvm.h"
+#include "dev.h"
+#include "log.h"
+#include "txn.h"
+#include "uring.h"
+#include "volume.h"
 
 /* Bytes of the command area of an SQE on an IORING_SETUP_SQE128 ring. */
 #define RVM_URING_SQE128_CMD \

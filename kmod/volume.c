@@ -25,8 +25,14 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
-#include "rvm.h"
+#include "dseg.h"
+#include "endpoint.h"
+#include "log.h"
+#include "params.h"
+#include "region.h"
 #include "sysfs.h"
+#include "truncate.h"
+#include "volume.h"
 
 static LIST_HEAD(rvm_volumes);
 /*
@@ -238,7 +244,8 @@ void rvm_volume_unbind(struct rvm_volume *vol)
  * @what: what failed, for the kernel log
  *
  * Commits are refused from now on; what was acknowledged stays on disk,
- * and the next attach recovers it.
+ * and the next attach recovers it. This is the one place a volume, and
+ * its log with it, fails (log_priv.h).
  */
 void rvm_volume_fail(struct rvm_volume *vol, int err, const char *what)
 {
@@ -502,8 +509,7 @@ int rvm_volume_attach(const char *path, u32 truncate_pct, u32 spool_delay_ms,
 	xa_init(&vol->dsegs);
 	INIT_LIST_HEAD(&vol->old_tabs);
 	INIT_LIST_HEAD(&vol->removed);
-	mutex_init(&vol->log.trunc_lock);
-	INIT_WORK(&vol->log.trunc_work, rvm_truncate_work);
+	rvm_truncate_init(vol);
 	vol->truncate_pct = truncate_pct ?: READ_ONCE(rvm_param_truncate);
 	vol->spool_delay_ms = spool_delay_ms ?:
 				      READ_ONCE(rvm_param_spool_delay_ms);
@@ -594,7 +600,7 @@ static int rvm_volume_teardown(struct rvm_volume *vol)
 		ret = -EIO;
 	rvm_region_vol_quiesce(vol);
 	rvm_log_stop(vol);
-	cancel_work_sync(&vol->log.trunc_work);
+	rvm_truncate_stop(vol);
 	rvm_region_vol_destroy(vol);
 	rvm_dseg_close_all(vol);
 	rvm_backing_close(&vol->back);

@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rvm: the log writer's batches - plan, encode, write, finish (log.c
- * tells how they fit together: the writer role, group commit, the spool).
+ * rvm: the log writer - batches planned, encoded, written, finished (log.c
+ * tells how they fit together: the writer role, group commit, the spool;
+ * log_priv.h how the log subsystem's files share the work).
  *
  * One batch is in flight at a time, and the one who holds the writer role
- * (log.busy) alone touches log.taken, log.batch and the staging buffer
- * log.out. rvm_log_run() starts a batch: it plans the longest prefix of
- * what is queued that fits in the free log space (rvm_log_plan()),
+ * (log.busy) alone touches the writer's state log.lw: the taken entries,
+ * the batch and the staging buffer. rvm_lw_run() starts a batch: it plans the longest prefix of
+ * what is queued that fits in the free log space (rvm_lw_plan()),
  * encodes it into the staging buffer (logbuf.c) and starts its last write
  * (asynchronous, REQ_FUA); the batch then holds the role. When the write
- * completes, rvm_log_end_io() wakes the batch's completer, a committer
+ * completes, rvm_lw_end_io() wakes the batch's completer, a committer
  * waiting for one of its records (or queues log.done_work), which runs
- * rvm_log_finish(): the tail moves, the next batch starts if anything
+ * rvm_lw_finish(): the tail moves, the next batch starts if anything
  * asks for one, and the finished batch's records are completed.
  */
 #include <linux/jiffies.h>
@@ -20,14 +21,18 @@
 #include <linux/minmax.h>
 #include <linux/wait.h>
 
-#include "rvm.h"
-#include "logbuf.h"
+#include "endpoint.h"
+#include "log.h"
+#include "log_priv.h"
+#include "truncate.h"
+#include "uring.h"
+#include "volume.h"
 
 /* The writer, waiting for space, re-checks and re-kicks truncation. */
-#define RVM_LOG_SPACE_SLICE HZ
+#define RVM_LW_SPACE_SLICE HZ
 
 /* Where a record of @size bytes goes when the log ends at @pos. */
-static u64 rvm_log_place(const struct rvm_geom *g, u64 pos, u64 size)
+static u64 rvm_lw_place(const struct rvm_geom *g, u64 pos, u64 size)
 {
 	u64 left = rvm_lap_left(g, pos);
 
@@ -38,14 +43,14 @@ static u64 rvm_log_place(const struct rvm_geom *g, u64 pos, u64 size)
  * Does a batch ending at @end leave the head alone? Its last sector is
  * written whole, so that sector must not hold the head record.
  */
-static bool rvm_log_room(const struct rvm_geom *g, u64 head, u64 end)
+static bool rvm_lw_room(const struct rvm_geom *g, u64 head, u64 end)
 {
 	return round_up(end, RVM_SECTOR_SIZE) - head <= g->log_size;
 }
 
 /* The longest prefix of @take that fits in the free log space. */
-static void rvm_log_plan(struct rvm_volume *vol, struct list_head *take,
-			 struct rvm_log_plan *p)
+static void rvm_lw_plan(struct rvm_volume *vol, struct list_head *take,
+			struct rvm_lw_plan *p)
 {
 	const struct rvm_geom *g = &vol->geom;
 	struct rvm_log *log = &vol->log;
@@ -65,9 +70,9 @@ static void rvm_log_plan(struct rvm_volume *vol, struct list_head *take,
 	list_for_each_entry(rec, take, node) {
 		if (!rvm_rec_is_marker(rec)) {
 			u64 size = rvm_rec_size(rec);
-			u64 at = rvm_log_place(g, pos, size);
+			u64 at = rvm_lw_place(g, pos, size);
 
-			if (!rvm_log_room(g, head, at + size))
+			if (!rvm_lw_room(g, head, at + size))
 				break;
 			pos = at + size;
 			p->bytes += size;
@@ -79,18 +84,18 @@ static void rvm_log_plan(struct rvm_volume *vol, struct list_head *take,
 }
 
 /* Move the first @n entries of @from to the end of @to. */
-static void rvm_log_cut(struct list_head *from, unsigned long n,
-			struct list_head *to)
+static void rvm_lw_cut(struct list_head *from, unsigned long n,
+		       struct list_head *to)
 {
 	while (n--)
 		list_move_tail(from->next, to);
 }
 
 /* Encode a batch's records into the staging buffer, writing what fills. */
-static int rvm_log_encode(struct rvm_volume *vol, struct rvm_log_batch *b)
+static int rvm_lw_encode(struct rvm_volume *vol, struct rvm_lw_batch *b)
 {
 	const struct rvm_geom *g = &vol->geom;
-	struct rvm_log_out *o = &vol->log.out;
+	struct rvm_lbuf *o = &vol->log.lw->out;
 	u64 pos = b->plan.tail, seq = b->plan.seq;
 	struct rvm_rec *rec;
 	int err;
@@ -103,14 +108,14 @@ static int rvm_log_encode(struct rvm_volume *vol, struct rvm_log_batch *b)
 		if (rvm_rec_is_marker(rec))
 			continue;
 		size = rvm_rec_size(rec);
-		at = rvm_log_place(g, pos, size);
+		at = rvm_lw_place(g, pos, size);
 		if (at != pos) {
-			err = rvm_log_out_pad(o, pos, seq);
+			err = rvm_lbuf_pad(o, pos, seq);
 			if (err)
 				return err;
 			pos = at;
 		}
-		err = rvm_log_out_rec(o, rec, pos, seq, size);
+		err = rvm_lbuf_rec(o, rec, pos, seq, size);
 		if (err)
 			return err;
 		pos += size;
@@ -120,10 +125,11 @@ static int rvm_log_encode(struct rvm_volume *vol, struct rvm_log_batch *b)
 }
 
 /* The batch's write completed (any context): have it finished. */
-static void rvm_log_end_io(struct rvm_bio_async *a, int err)
+static void rvm_lw_end_io(struct rvm_bio_async *a, int err)
 {
-	struct rvm_log_batch *b = container_of(a, struct rvm_log_batch, io);
-	struct rvm_log *log = container_of(b, struct rvm_log, batch);
+	struct rvm_lw_batch *b = container_of(a, struct rvm_lw_batch, io);
+	struct rvm_lw *lw = container_of(b, struct rvm_lw, batch);
+	struct rvm_log *log = &lw->vol->log;
 	struct rvm_rec *c = b->completer;
 
 	b->status = err;
@@ -134,18 +140,18 @@ static void rvm_log_end_io(struct rvm_bio_async *a, int err)
 }
 
 /*
- * Start writing the planned prefix of log.taken as the batch in flight.
+ * Start writing the planned prefix of lw->taken as the batch in flight.
  * On success the batch owns the writer role and may be finished (and the
  * batch reused) before this returns: the caller must leave it alone.
  */
-static int rvm_log_submit(struct rvm_volume *vol, struct rvm_log_batch *b)
+static int rvm_lw_submit(struct rvm_volume *vol, struct rvm_lw_batch *b)
 {
 	struct rvm_rec *rec;
 	int err;
 
 	INIT_LIST_HEAD(&b->recs);
-	rvm_log_cut(&vol->log.taken, b->plan.count, &b->recs);
-	err = rvm_log_encode(vol, b);
+	rvm_lw_cut(&vol->log.lw->taken, b->plan.count, &b->recs);
+	err = rvm_lw_encode(vol, b);
 	if (err)
 		return err;
 	b->completer = NULL;
@@ -157,15 +163,15 @@ static int rvm_log_submit(struct rvm_volume *vol, struct rvm_log_batch *b)
 		}
 	}
 	b->status = 0;
-	b->io.done = rvm_log_end_io;
-	err = rvm_log_out_submit(&vol->log.out, &b->io);
+	b->io.done = rvm_lw_end_io;
+	err = rvm_lbuf_submit(&vol->log.lw->out, &b->io);
 	if (err && b->completer)
 		b->completer->lead = false;
 	return err;
 }
 
 /* Hand a record back: wake its committer, or complete its command, or free it. */
-static void rvm_log_done(struct rvm_rec *rec, int status, struct rvm_rec *self)
+static void rvm_lw_done(struct rvm_rec *rec, int status, struct rvm_rec *self)
 {
 	if (rec == self) {
 		rec->status = status; /* the caller's own, it is awake */
@@ -181,55 +187,56 @@ static void rvm_log_done(struct rvm_rec *rec, int status, struct rvm_rec *self)
 	rvm_rec_free(rec);
 }
 
-static void rvm_log_done_list(struct list_head *list, int status,
-			      struct rvm_rec *self)
+static void rvm_lw_done_list(struct list_head *list, int status,
+			     struct rvm_rec *self)
 {
 	struct rvm_rec *rec, *tmp;
 
 	list_for_each_entry_safe(rec, tmp, list, node) {
 		list_del(&rec->node);
-		rvm_log_done(rec, status, self);
+		rvm_lw_done(rec, status, self);
 	}
 }
 
 /**
- * rvm_log_fail() - the log failed (or stops)
- * @vol: the volume
- * @err: the error, kept in log.error unless one is there already
+ * rvm_lw_abort() - the writer gives up: the volume failed, or the log stops
+ * @vol: the volume, failed (rvm_volume_fail()) or its log stopped
  *
  * Completes everything taken or queued with -EIO and gives up the writer
- * role (the caller holds it, or the log has stopped). Later commits get
- * -EROFS.
+ * role (the caller holds it, or the log has stopped). It sets no state:
+ * later commits get -EROFS because the volume is failed or the log stopped
+ * (log_priv.h).
  */
-void rvm_log_fail(struct rvm_volume *vol, int err)
+void rvm_lw_abort(struct rvm_volume *vol)
 {
 	struct rvm_log *log = &vol->log;
 	LIST_HEAD(left);
 
 	spin_lock(&log->lock);
-	if (!log->error)
-		log->error = err;
-	list_splice_init(&log->taken, &left);
+	list_splice_init(&log->lw->taken, &left);
 	list_splice_tail_init(&log->queue, &left);
 	log->queued_bytes = 0;
 	log->busy = false;
 	spin_unlock(&log->lock);
 
-	rvm_log_done_list(&left, -EIO, NULL);
+	rvm_lw_done_list(&left, -EIO, NULL);
 	wake_up_all(&log->wait);
 }
 
 /*
  * The role holder, between batches: take what is queued, or give up the
- * role if there is nothing to write now. *@err is set if the log failed.
+ * role if there is nothing to write now. *@err is set if the log stopped.
+ * (After a failed write the writer aborted: nothing is taken or queued,
+ * and a failed volume takes no more commits.)
  */
-static bool rvm_log_take(struct rvm_volume *vol, int *err)
+static bool rvm_lw_take(struct rvm_volume *vol, int *err)
 {
 	struct rvm_log *log = &vol->log;
+	struct rvm_lw *lw = log->lw;
 
 	spin_lock(&log->lock);
-	*err = log->error;
-	if (!*err && list_empty(&log->taken) &&
+	*err = log->stopped ? -ESHUTDOWN : 0;
+	if (!*err && list_empty(&lw->taken) &&
 	    (list_empty(&log->queue) || !log->kicked)) {
 		log->busy = false;
 		log->kicked = false;
@@ -237,29 +244,28 @@ static bool rvm_log_take(struct rvm_volume *vol, int *err)
 		wake_up_all(&log->wait); /* rvm_log_stop() waits for this */
 		return false;
 	}
-	list_splice_tail_init(&log->queue, &log->taken);
+	list_splice_tail_init(&log->queue, &lw->taken);
 	log->kicked = false;
 	spin_unlock(&log->lock);
 	return true;
 }
 
 /* Space for a record of @size bytes at the tail, or a reason to stop. */
-static bool rvm_log_space_or_error(struct rvm_volume *vol, u64 size)
+static bool rvm_lw_space_or_stop(struct rvm_volume *vol, u64 size)
 {
 	struct rvm_log *log = &vol->log;
 	bool ret;
 
 	spin_lock(&log->lock);
-	ret = log->error || READ_ONCE(vol->failed) ||
-	      rvm_log_room(&vol->geom, log->head_lsn,
-			   rvm_log_place(&vol->geom, log->tail_lsn, size) +
-				   size);
+	ret = log->stopped || READ_ONCE(vol->failed) ||
+	      rvm_lw_room(&vol->geom, log->head_lsn,
+			  rvm_lw_place(&vol->geom, log->tail_lsn, size) + size);
 	spin_unlock(&log->lock);
 	return ret;
 }
 
 /* The log is full: wait until truncation frees room for @rec. */
-static int rvm_log_wait_space(struct rvm_volume *vol, const struct rvm_rec *rec)
+static int rvm_lw_wait_space(struct rvm_volume *vol, const struct rvm_rec *rec)
 {
 	struct rvm_log *log = &vol->log;
 	u64 size = rvm_rec_size(rec);
@@ -267,12 +273,12 @@ static int rvm_log_wait_space(struct rvm_volume *vol, const struct rvm_rec *rec)
 
 	atomic64_inc(&vol->stats.log_full_waits);
 	rvm_truncate_kick(vol);
-	while (!wait_event_timeout(log->wait, rvm_log_space_or_error(vol, size),
-				   RVM_LOG_SPACE_SLICE))
+	while (!wait_event_timeout(log->wait, rvm_lw_space_or_stop(vol, size),
+				   RVM_LW_SPACE_SLICE))
 		rvm_truncate_kick(vol);
 
 	spin_lock(&log->lock);
-	err = log->error;
+	err = log->stopped ? -ESHUTDOWN : 0;
 	spin_unlock(&log->lock);
 	if (!err && READ_ONCE(vol->failed))
 		err = -EIO;
@@ -280,7 +286,7 @@ static int rvm_log_wait_space(struct rvm_volume *vol, const struct rvm_rec *rec)
 }
 
 /**
- * rvm_log_run() - the writer
+ * rvm_lw_run() - the writer
  * @vol: the volume; the caller holds the writer role, no batch in flight
  * @worker: the caller is the writer's work, which may wait for log space
  * @done: the entries of the batch just finished, or NULL
@@ -293,43 +299,44 @@ static int rvm_log_wait_space(struct rvm_volume *vol, const struct rvm_rec *rec)
  * committer hands the role to it. The entries of @done are completed once
  * the next batch is on its way, or before anything that waits.
  */
-void rvm_log_run(struct rvm_volume *vol, bool worker, struct list_head *done,
-		 struct rvm_rec *self)
+void rvm_lw_run(struct rvm_volume *vol, bool worker, struct list_head *done,
+		struct rvm_rec *self)
 {
 	struct rvm_log *log = &vol->log;
-	struct rvm_log_batch *b = &log->batch;
+	struct rvm_lw *lw = log->lw;
+	struct rvm_lw_batch *b = &lw->batch;
 	LIST_HEAD(markers);
 	LIST_HEAD(none);
 	int err;
 
 	if (!done)
 		done = &none;
-	while (rvm_log_take(vol, &err)) {
+	while (rvm_lw_take(vol, &err)) {
 		if (err) {
-			rvm_log_fail(vol, err);
+			rvm_lw_abort(vol);
 			break;
 		}
-		rvm_spool_merge(vol, &log->taken);
-		rvm_log_plan(vol, &log->taken, &b->plan);
+		rvm_spool_merge(vol, &lw->taken);
+		rvm_lw_plan(vol, &lw->taken, &b->plan);
 		if (b->plan.nrecs) {
-			err = rvm_log_submit(vol, b);
+			err = rvm_lw_submit(vol, b);
 			if (!err) {
-				rvm_log_done_list(done, 0, self);
+				rvm_lw_done_list(done, 0, self);
 				return;
 			}
 			rvm_volume_fail(vol, err, "log write");
-			rvm_log_done_list(&b->recs, -EIO, NULL);
-			rvm_log_fail(vol, -EIO);
+			rvm_lw_done_list(&b->recs, -EIO, NULL);
+			rvm_lw_abort(vol);
 			break;
 		}
 		if (b->plan.count) {
 			/* Flushes with no record before them to wait for. */
-			rvm_log_cut(&log->taken, b->plan.count, &markers);
-			rvm_log_done_list(&markers, 0, NULL);
+			rvm_lw_cut(&lw->taken, b->plan.count, &markers);
+			rvm_lw_done_list(&markers, 0, NULL);
 			continue;
 		}
 		/* Not even the first record fits. */
-		rvm_log_done_list(done, 0, self);
+		rvm_lw_done_list(done, 0, self);
 		if (!worker) {
 			spin_lock(&log->lock);
 			log->busy = false;
@@ -338,43 +345,44 @@ void rvm_log_run(struct rvm_volume *vol, bool worker, struct list_head *done,
 			queue_work(log->wq, &log->write_work);
 			return;
 		}
-		err = rvm_log_wait_space(vol, list_first_entry(&log->taken,
-							       struct rvm_rec,
-							       node));
+		err = rvm_lw_wait_space(vol,
+					list_first_entry(&lw->taken,
+							 struct rvm_rec, node));
 		if (err) {
-			rvm_log_fail(vol, err);
+			rvm_lw_abort(vol);
 			break;
 		}
 	}
-	rvm_log_done_list(done, 0, self);
+	rvm_lw_done_list(done, 0, self);
 }
 
 /**
- * rvm_log_finish() - the batch in flight completed: finish it
+ * rvm_lw_finish() - the batch in flight completed: finish it
  * @vol: the volume; the caller (the batch's completer, or the work) holds
  *	the writer role now
  * @worker: the caller is the writer's work
  * @self: the caller's own record in the batch (the completer's), or NULL
  *
- * Moves the tail, goes on writing (rvm_log_run()) and completes the
+ * Moves the tail, goes on writing (rvm_lw_run()) and completes the
  * batch's entries: @self by its status alone, the caller being awake.
  */
-void rvm_log_finish(struct rvm_volume *vol, bool worker, struct rvm_rec *self)
+void rvm_lw_finish(struct rvm_volume *vol, bool worker, struct rvm_rec *self)
 {
 	struct rvm_log *log = &vol->log;
-	struct rvm_log_batch *b = &log->batch;
-	const struct rvm_log_plan *p = &b->plan;
+	struct rvm_lw *lw = log->lw;
+	struct rvm_lw_batch *b = &lw->batch;
+	const struct rvm_lw_plan *p = &b->plan;
 	LIST_HEAD(done);
 	u64 used;
 
 	list_splice_init(&b->recs, &done);
 	if (b->status) {
 		rvm_volume_fail(vol, b->status, "log write");
-		rvm_log_done_list(&done, -EIO, self);
-		rvm_log_fail(vol, -EIO);
+		rvm_lw_done_list(&done, -EIO, self);
+		rvm_lw_abort(vol);
 		return;
 	}
-	rvm_log_out_done(&log->out);
+	rvm_lbuf_done(&lw->out);
 
 	spin_lock(&log->lock);
 	log->tail_lsn = p->end;
@@ -390,17 +398,17 @@ void rvm_log_finish(struct rvm_volume *vol, bool worker, struct rvm_rec *self)
 	wake_up_all(&log->wait); /* back-pressure */
 	if (used > div_u64(vol->geom.log_size, 100) * vol->truncate_pct)
 		rvm_truncate_kick(vol);
-	rvm_log_run(vol, worker, &done, self);
+	rvm_lw_run(vol, worker, &done, self);
 }
 
 /**
- * rvm_log_done_work() - log.done_work: finish a batch no committer waits for
+ * rvm_lw_done_work() - log.done_work: finish a batch no committer waits for
  * @work: &rvm_log.done_work
  */
-void rvm_log_done_work(struct work_struct *work)
+void rvm_lw_done_work(struct work_struct *work)
 {
 	struct rvm_log *log = container_of(work, struct rvm_log, done_work);
 	struct rvm_volume *vol = container_of(log, struct rvm_volume, log);
 
-	rvm_log_finish(vol, true, NULL);
+	rvm_lw_finish(vol, true, NULL);
 }
