@@ -516,11 +516,14 @@ static int rvm_region_check(struct rvm_volume *vol, u64 off, u64 len)
 static int rvm_region_copy(struct rvm_volume *vol, u64 off, void *buf, u64 len,
 			   bool to_pages)
 {
+	/* No mapping may pin the segment: a removal waits for the copy. */
+	int cookie = rvm_dseg_use_begin(vol);
 	int err = rvm_region_check(vol, off, len);
 
-	if (err)
-		return err;
-	return rvm_seg_copy(&vol->seg, off, buf, len, to_pages);
+	if (!err)
+		err = rvm_seg_copy(&vol->seg, off, buf, len, to_pages);
+	rvm_dseg_use_end(vol, cookie);
+	return err;
 }
 
 /**
