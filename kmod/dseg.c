@@ -40,8 +40,8 @@
  * the process unmaps them, and its end reads them and queues a record
  * naming the segment; a restore reads and writes them. Such a use runs
  * inside rvm_dseg_use_begin() and rvm_dseg_use_end() (an SRCU read side,
- * one for all volumes), and rvm_dseg_check() refuses a segment being
- * removed. Removal marks the segment @removing, then waits for every use
+ * one for all volumes), and rvm_dseg_check_use() refuses a segment
+ * being removed. Removal marks the segment @removing, then waits for every use
  * that may have looked before (synchronize_srcu()), and only then
  * truncates: a record that names the segment is queued before that
  * truncation's flush, and so applied by it, or not at all; nothing reads
@@ -116,18 +116,38 @@ struct rvm_dseg *rvm_dseg_find(struct rvm_volume *vol, u32 id)
  * @voff: the volume offset of its first byte (RVM_SEG_OFFSET())
  * @len: its length
  *
- * Return: 0; -EINVAL if not inside one segment of the table, or inside one
- * being removed; -ENODEV if inside an absent one.
+ * Return: 0; -EINVAL if not inside one segment of the table; -ENODEV if
+ * inside an absent one.
  */
 int rvm_dseg_check(struct rvm_volume *vol, u64 voff, u64 len)
 {
 	struct rvm_dseg *d = rvm_dseg_find(vol, RVM_VOFF_SEG(voff));
 	u64 off = RVM_VOFF_OFF(voff);
 
-	if (!d || off > d->size || len > d->size - off ||
-	    READ_ONCE(d->removing))
+	if (!d || off > d->size || len > d->size - off)
 		return -EINVAL;
 	return d->absent ? -ENODEV : 0;
+}
+
+/**
+ * rvm_dseg_check_use() - rvm_dseg_check() for a use that starts now
+ * @vol: the volume
+ * @voff: the volume offset of the range's first byte
+ * @len: its length
+ *
+ * Inside rvm_dseg_use_begin(): a segment being removed is refused too. A
+ * use that passed this check before may go on (the removal waits for it).
+ *
+ * Return: 0; -EINVAL if not inside one segment of the table, or inside one
+ * being removed; -ENODEV if inside an absent one.
+ */
+int rvm_dseg_check_use(struct rvm_volume *vol, u64 voff, u64 len)
+{
+	int ret = rvm_dseg_check(vol, voff, len);
+
+	if (!ret && READ_ONCE(rvm_dseg_find(vol, RVM_VOFF_SEG(voff))->removing))
+		ret = -EINVAL;
+	return ret;
 }
 
 static __printf(2, 3) void rvm_dseg_absent(struct rvm_dseg *d, const char *fmt,

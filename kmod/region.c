@@ -509,7 +509,7 @@ int rvm_region_translate(struct rvm_file *rf, u64 addr, u64 len,
 /* Check that [off, off + len) lies inside a present segment. */
 static int rvm_region_check(struct rvm_volume *vol, u64 off, u64 len)
 {
-	return rvm_dseg_check(vol, off, len);
+	return rvm_dseg_check_use(vol, off, len);
 }
 
 /* Copy between a kernel buffer and the pages, loading absent ones. */
