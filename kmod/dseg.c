@@ -36,6 +36,17 @@
  * A segment's mappings are counted (@maps, under vol->maps_lock) by mmap
  * and the vmas' open and close; a segment being removed takes no new one.
  *
+ * Users without a mapping. A transaction keeps its declared ranges after
+ * the process unmaps them, and its end reads them and queues a record
+ * naming the segment; a restore reads and writes them. Such a use runs
+ * inside rvm_dseg_use_begin() and rvm_dseg_use_end() (an SRCU read side,
+ * one for all volumes), and rvm_dseg_check_use() refuses a segment
+ * being removed. Removal marks the segment @removing, then waits for every use
+ * that may have looked before (synchronize_srcu()), and only then
+ * truncates: a record that names the segment is queued before that
+ * truncation's flush, and so applied by it, or not at all; nothing reads
+ * or writes the segment's file once it is closed.
+ *
  * Locks: segtab_lock > trunc.lock > sb_lock; maps_lock is a spinlock
  * taken alone. segtab_lock is never held around a copy from or to user
  * memory (mmap_lock > maps_lock only).
@@ -47,6 +58,7 @@
 #include <linux/namei.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
+#include <linux/srcu.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/xarray.h>
@@ -57,6 +69,38 @@
 #include "segment.h"
 #include "truncate.h"
 #include "volume.h"
+
+/* Uses of segments without a mapping, for removal to wait for. */
+DEFINE_STATIC_SRCU(rvm_dseg_srcu);
+
+/**
+ * rvm_dseg_use_begin() - start using segments a mapping may not pin
+ * @vol: the volume (the read side is one for all volumes: removals are
+ *	rare)
+ *
+ * From the rvm_dseg_check() that finds a segment to the last read or
+ * write of it, or until a record naming it is queued in the log: a
+ * removal that began after the check waits for rvm_dseg_use_end().
+ * Nests.
+ *
+ * Context: process context; the section may sleep.
+ * Return: a cookie for rvm_dseg_use_end().
+ */
+int rvm_dseg_use_begin(struct rvm_volume *vol) __acquires(rvm_dseg_srcu)
+{
+	return srcu_read_lock(&rvm_dseg_srcu);
+}
+
+/**
+ * rvm_dseg_use_end() - end a section of rvm_dseg_use_begin()
+ * @vol: the volume
+ * @cookie: what it returned
+ */
+void rvm_dseg_use_end(struct rvm_volume *vol, int cookie)
+	__releases(rvm_dseg_srcu)
+{
+	srcu_read_unlock(&rvm_dseg_srcu, cookie);
+}
 
 /**
  * rvm_dseg_find() - a segment of a volume by id
@@ -88,6 +132,27 @@ int rvm_dseg_check(struct rvm_volume *vol, u64 voff, u64 len)
 	if (!d || off > d->size || len > d->size - off)
 		return -EINVAL;
 	return d->absent ? -ENODEV : 0;
+}
+
+/**
+ * rvm_dseg_check_use() - rvm_dseg_check() for a use that starts now
+ * @vol: the volume
+ * @voff: the volume offset of the range's first byte
+ * @len: its length
+ *
+ * Inside rvm_dseg_use_begin(): a segment being removed is refused too. A
+ * use that passed this check before may go on (the removal waits for it).
+ *
+ * Return: 0; -EINVAL if not inside one segment of the table, or inside one
+ * being removed; -ENODEV if inside an absent one.
+ */
+int rvm_dseg_check_use(struct rvm_volume *vol, u64 voff, u64 len)
+{
+	int ret = rvm_dseg_check(vol, voff, len);
+
+	if (!ret && READ_ONCE(rvm_dseg_find(vol, RVM_VOFF_SEG(voff))->removing))
+		ret = -EINVAL;
+	return ret;
 }
 
 static __printf(2, 3) void rvm_dseg_absent(struct rvm_dseg *d, const char *fmt,
@@ -664,8 +729,9 @@ out:
  * @vol: the volume (the caller has bind rights on it)
  * @id: the segment's id
  *
- * The log is truncated first: no record names the segment afterwards.
- * Its pages in memory go.
+ * Uses without a mapping that began before are waited for, then the log
+ * is truncated: no record names the segment afterwards. Its pages in
+ * memory go.
  *
  * Return: 0; -ENOENT (no such segment); -EBUSY (mapped, or segment 0
  * inside the log); -EROFS; the truncation's and the table write's errors.
@@ -692,11 +758,13 @@ int rvm_dseg_remove(struct rvm_volume *vol, u32 id)
 		goto out;
 	spin_lock(&vol->maps_lock);
 	if (!d->maps)
-		d->removing = true;
+		WRITE_ONCE(d->removing, true);
 	spin_unlock(&vol->maps_lock);
 	if (!d->removing)
 		goto out;
 
+	/* Every use that found it before @removing is over (see above). */
+	synchronize_srcu(&rvm_dseg_srcu);
 	ret = rvm_truncate(vol);
 	if (ret)
 		goto undo;
@@ -728,7 +796,7 @@ int rvm_dseg_remove(struct rvm_volume *vol, u32 id)
 	goto out;
 undo:
 	spin_lock(&vol->maps_lock);
-	d->removing = false;
+	WRITE_ONCE(d->removing, false);
 	spin_unlock(&vol->maps_lock);
 out:
 	mutex_unlock(&vol->segtab_lock);

@@ -45,7 +45,8 @@ struct rvm_tabcopy {
  * @why: why it is absent, for the kernel log
  * @name: the path it was added by ("" for segment 0 inside the log)
  * @maps: vmas mapping it (under rvm_volume.maps_lock)
- * @removing: being removed: no new mapping (under rvm_volume.maps_lock)
+ * @removing: being removed: no new mapping, no new use (written under
+ *	rvm_volume.maps_lock, read without it by rvm_dseg_check_use())
  * @last_commit: the newest commit number whose record names it
  * @node: in rvm_volume.removed once removed
  */
@@ -67,6 +68,10 @@ struct rvm_dseg {
 
 struct rvm_dseg *rvm_dseg_find(struct rvm_volume *vol, u32 id);
 int rvm_dseg_check(struct rvm_volume *vol, u64 voff, u64 len);
+int rvm_dseg_check_use(struct rvm_volume *vol, u64 voff, u64 len);
+int rvm_dseg_use_begin(struct rvm_volume *vol) __acquires(rvm_dseg_srcu);
+void rvm_dseg_use_end(struct rvm_volume *vol, int cookie)
+	__releases(rvm_dseg_srcu);
 int rvm_dseg_load(struct rvm_volume *vol);
 int rvm_dseg_check_pending(struct rvm_volume *vol);
 void rvm_dseg_close_all(struct rvm_volume *vol);

@@ -516,18 +516,21 @@ int rvm_region_translate(struct rvm_file *rf, u64 addr, u64 len,
 /* Check that [off, off + len) lies inside a present segment. */
 static int rvm_region_check(struct rvm_volume *vol, u64 off, u64 len)
 {
-	return rvm_dseg_check(vol, off, len);
+	return rvm_dseg_check_use(vol, off, len);
 }
 
 /* Copy between a kernel buffer and the pages, loading absent ones. */
 static int rvm_region_copy(struct rvm_volume *vol, u64 off, void *buf, u64 len,
 			   bool to_pages)
 {
+	/* No mapping may pin the segment: a removal waits for the copy. */
+	int cookie = rvm_dseg_use_begin(vol);
 	int err = rvm_region_check(vol, off, len);
 
-	if (err)
-		return err;
-	return rvm_seg_copy(&vol->seg, off, buf, len, to_pages);
+	if (!err)
+		err = rvm_seg_copy(&vol->seg, off, buf, len, to_pages);
+	rvm_dseg_use_end(vol, cookie);
+	return err;
 }
 
 /**

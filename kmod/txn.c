@@ -498,7 +498,7 @@ int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq,
 	struct rvm_rec *rec;
 	u64 commit = 0;
 	struct rvm_txn *txn;
-	int ret;
+	int cookie, ret;
 
 	if ((flags & ~known) ||
 	    (mode != RVM_END_FLUSH && mode != RVM_END_NO_FLUSH))
@@ -518,6 +518,12 @@ int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq,
 		return ret;
 	}
 	rvm_prot_seal(vol, &txn->prot, true);
+	/*
+	 * From reading the ranges to queueing the record that names their
+	 * segments: a segment's removal waits (dseg.c), so the record is
+	 * in the log before the truncation that removal begins with.
+	 */
+	cookie = rvm_dseg_use_begin(vol);
 	ret = rvm_txn_build(vol, txn, flags, &rec);
 	if (!ret) {
 		/* Its pages stay in memory until the log has the record. */
@@ -528,6 +534,7 @@ int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq,
 		}
 	}
 	if (ret) {
+		rvm_dseg_use_end(vol, cookie);
 		rvm_prot_seal(vol, &txn->prot, false);
 		rvm_txn_unlock(txn);
 		return ret;
@@ -542,6 +549,7 @@ int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq,
 	rvm_txn_unlock(txn);
 
 	ret = rvm_log_commit(vol, rec, &commit, ucmd);
+	rvm_dseg_use_end(vol, cookie);
 	rvm_region_commit_done(vol, pin, commit, ret,
 			       mode == RVM_END_FLUSH && !ucmd);
 	if (seq && commit)
