@@ -270,8 +270,8 @@ static void rvm_seg_press_work(struct work_struct *work)
 static struct page *rvm_seg_load(struct rvm_segment *seg, unsigned long idx,
 				 unsigned int want, unsigned int *got)
 {
-	const gfp_t ra_gfp =
-		GFP_USER | __GFP_MOVABLE | __GFP_NORETRY | __GFP_NOWARN;
+	const gfp_t ra_gfp = GFP_USER | __GFP_MOVABLE | __GFP_NORETRY |
+			     __GFP_NOWARN;
 	struct address_space *mapping = seg->inode->i_mapping;
 	u64 voff = (u64)idx << PAGE_SHIFT, pos = RVM_VOFF_OFF(voff);
 	struct page *pages[RVM_SEG_RA_MAX];
@@ -320,10 +320,10 @@ static struct page *rvm_seg_load(struct rvm_segment *seg, unsigned long idx,
 		err = rvm_ep_read(&d->ep, pos, buf, (size_t)n << PAGE_SHIFT);
 		vunmap(buf);
 		if (err)
-			pr_err_ratelimited("volume %u: read of segment %u pages %llu-%llu: %d\n",
-					   seg->vol->id, d->id,
-					   pos >> PAGE_SHIFT,
-					   (pos >> PAGE_SHIFT) + n - 1, err);
+			pr_err_ratelimited(
+				"volume %u: read of segment %u pages %llu-%llu: %d\n",
+				seg->vol->id, d->id, pos >> PAGE_SHIFT,
+				(pos >> PAGE_SHIFT) + n - 1, err);
 	} else {
 		err = rvm_seg_read(seg, idx, page_address(pages[0]));
 	}
