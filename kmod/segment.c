@@ -319,14 +319,14 @@ static struct page *rvm_seg_load(struct rvm_segment *seg, unsigned long idx,
 	if (buf) {
 		err = rvm_ep_read(&d->ep, pos, buf, (size_t)n << PAGE_SHIFT);
 		vunmap(buf);
-		if (err)
-			pr_err_ratelimited(
-				"volume %u: read of segment %u pages %llu-%llu: %d\n",
-				seg->vol->id, d->id, pos >> PAGE_SHIFT,
-				(pos >> PAGE_SHIFT) + n - 1, err);
-	} else {
-		err = rvm_seg_read(seg, idx, page_address(pages[0]));
+		/* A bad page read ahead fails nothing: read @idx alone. */
+		if (err) {
+			buf = NULL;
+			err = 0;
+		}
 	}
+	if (!buf)
+		err = rvm_seg_read(seg, idx, page_address(pages[0]));
 
 	/*
 	 * Pages read ahead go on their own (the cache holds them); a failed
