@@ -44,19 +44,6 @@ FIXTURE_VARIANT_ADD(file, ext2) {
 	.ext2 = true,
 };
 
-static int make_file(const char *path, off_t size)
-{
-	int fd = open(path, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0600);
-	int ret;
-
-	if (fd < 0)
-		return -1;
-	/* Allocated blocks, not a hole: O_DIRECT overwrites them in place. */
-	ret = posix_fallocate(fd, 0, size) ? -1 : 0;
-	close(fd);
-	return ret;
-}
-
 FIXTURE_SETUP(file)
 {
 	const char *dir = variant->ext2 ? EXTDIR : TMPDIR;
@@ -75,7 +62,7 @@ FIXTURE_SETUP(file)
 	snprintf(self->copy, sizeof(self->copy), "%s/copy", dir);
 	rvm_detach_dev(self->ctl, self->path);
 	rvm_detach_dev(self->ctl, self->copy);
-	ASSERT_EQ(0, make_file(self->path, FILE_SIZE));
+	ASSERT_EQ(0, rvm_make_file(self->path, FILE_SIZE, 0600));
 	ASSERT_EQ(0, rvm_vol_format(self->path, LOG_BYTES, 0))
 		TH_LOG("%s", rvm_vol_last_error());
 }
@@ -323,12 +310,12 @@ TEST_F(file, bad_files)
 
 	/* Too small for the superblocks. */
 	snprintf(small, sizeof(small), "%s.small", self->path);
-	ASSERT_EQ(0, make_file(small, 4096));
+	ASSERT_EQ(0, rvm_make_file(small, 4096, 0600));
 	EXPECT_EQ(-EINVAL, rvm_attach_dev(self->ctl, small, NULL));
 	unlink(small);
 	/* Zeros: not an rvm volume, and nothing written. */
 	snprintf(zero, sizeof(zero), "%s.zero", self->path);
-	ASSERT_EQ(0, make_file(zero, 1 << 20));
+	ASSERT_EQ(0, rvm_make_file(zero, 1 << 20, 0600));
 	EXPECT_EQ(-EINVAL, rvm_attach_dev(self->ctl, zero, NULL));
 	fd = open(zero, O_RDONLY);
 	ASSERT_LE(0, fd);
@@ -357,7 +344,7 @@ TEST_F(file, nodev_mount_is_fine)
 
 	mkdir(dir, 0755);
 	ASSERT_EQ(0, mount("tmpfs", dir, "tmpfs", MS_NODEV, "size=16m"));
-	ASSERT_EQ(0, make_file(path, FILE_SIZE));
+	ASSERT_EQ(0, rvm_make_file(path, FILE_SIZE, 0600));
 	ASSERT_EQ(0, rvm_vol_format(path, LOG_BYTES, 0));
 	ASSERT_EQ(0, rvm_attach_dev(self->ctl, path, NULL));
 	p = map_path(path, &fd);

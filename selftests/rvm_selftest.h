@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -26,6 +27,24 @@
 
 #define RVM_DISK "/dev/vda"
 #define RVM_DISK2 "/dev/vdb"
+
+/*
+ * A regular file of @size bytes with allocated blocks, not a hole (O_DIRECT
+ * overwrites them in place), with permissions @mode. 0 or -1 (errno).
+ */
+static inline int rvm_make_file(const char *path, off_t size, mode_t mode)
+{
+	int fd = open(path, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, mode);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = posix_fallocate(fd, 0, size) ? -1 : 0;
+	if (!ret)
+		ret = fchmod(fd, mode);
+	close(fd);
+	return ret;
+}
 
 static inline int rvm_ctl_open(void)
 {

@@ -46,19 +46,6 @@ FIXTURE(segr) {
 	int ctl;
 };
 
-static int make_file(const char *path, off_t size)
-{
-	int fd = open(path, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0600);
-	int ret;
-
-	if (fd < 0)
-		return -1;
-	/* Allocated blocks, not a hole: O_DIRECT overwrites them in place. */
-	ret = posix_fallocate(fd, 0, size) ? -1 : 0;
-	close(fd);
-	return ret;
-}
-
 FIXTURE_SETUP(segr)
 {
 	self->ctl = rvm_ctl_open();
@@ -69,10 +56,10 @@ FIXTURE_SETUP(segr)
 	ASSERT_EQ(0, system("mke2fs -q " RVM_DISK2 " >/dev/null 2>&1"));
 	ASSERT_EQ(0, mount(RVM_DISK2, DIR, "ext2", 0, NULL))
 		TH_LOG("mount ext2: %s", strerror(errno));
-	ASSERT_EQ(0, make_file(LOGF, LOG_FILE_SIZE));
-	ASSERT_EQ(0, make_file(SEGA, SEG_SIZE));
-	ASSERT_EQ(0, make_file(SEGB, SEG_SIZE));
-	ASSERT_EQ(0, make_file(SEGC, SEG_SIZE));
+	ASSERT_EQ(0, rvm_make_file(LOGF, LOG_FILE_SIZE, 0600));
+	ASSERT_EQ(0, rvm_make_file(SEGA, SEG_SIZE, 0600));
+	ASSERT_EQ(0, rvm_make_file(SEGB, SEG_SIZE, 0600));
+	ASSERT_EQ(0, rvm_make_file(SEGC, SEG_SIZE, 0600));
 	ASSERT_EQ(0, rvm_vol_format(LOGF, LOG_BYTES, RVM_VOL_FORMAT_LOG_ONLY))
 		TH_LOG("%s", rvm_vol_last_error());
 	ASSERT_EQ(0, rvm_attach_dev(self->ctl, LOGF, NULL));

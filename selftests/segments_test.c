@@ -39,21 +39,6 @@ FIXTURE(seg) {
 	uint32_t vol;
 };
 
-static int make_file(const char *path, off_t size, mode_t mode)
-{
-	int fd = open(path, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, mode);
-	int ret;
-
-	if (fd < 0)
-		return -1;
-	/* Allocated blocks, not a hole: O_DIRECT overwrites them in place. */
-	ret = posix_fallocate(fd, 0, size) ? -1 : 0;
-	if (!ret)
-		ret = fchmod(fd, mode);
-	close(fd);
-	return ret;
-}
-
 /* A log-only volume (no segment 0) in @path. */
 static int format_log(const char *path)
 {
@@ -72,9 +57,9 @@ FIXTURE_SETUP(seg)
 	ASSERT_EQ(0, mount(RVM_DISK2, DIR, "ext2", 0, NULL))
 		TH_LOG("mount ext2: %s", strerror(errno));
 	ASSERT_EQ(0, chmod(DIR, 0755));
-	ASSERT_EQ(0, make_file(LOGF, LOG_FILE_SIZE, 0600));
-	ASSERT_EQ(0, make_file(SEGA, SEG_SIZE, 0600));
-	ASSERT_EQ(0, make_file(SEGB, SEG_SIZE, 0600));
+	ASSERT_EQ(0, rvm_make_file(LOGF, LOG_FILE_SIZE, 0600));
+	ASSERT_EQ(0, rvm_make_file(SEGA, SEG_SIZE, 0600));
+	ASSERT_EQ(0, rvm_make_file(SEGB, SEG_SIZE, 0600));
 	ASSERT_EQ(0, format_log(LOGF)) TH_LOG("%s", rvm_vol_last_error());
 	ASSERT_EQ(0, rvm_attach_dev(self->ctl, LOGF, &self->vol));
 }
@@ -439,7 +424,7 @@ TEST_F(seg, replaced_refused_then_recovered)
 
 	ASSERT_EQ(0, crash_image(self->ctl, &ida, &idb));
 	ASSERT_EQ(0, rename(SEGB, DIR "/b.orig"));
-	ASSERT_EQ(0, make_file(SEGB, SEG_SIZE, 0600));
+	ASSERT_EQ(0, rvm_make_file(SEGB, SEG_SIZE, 0600));
 	refused_then_recovered(_metadata, self->ctl, idb, "replaced: ");
 	ASSERT_EQ(0, rename(DIR "/b.orig", SEGB));
 	ASSERT_EQ(0, rvm_attach_dev(self->ctl, LOGCOPY, NULL));
@@ -533,7 +518,7 @@ TEST_F(seg, bad_input)
 	ADD_WITH(path, (uintptr_t)DIR "/nope", -ENOENT);
 	ADD_WITH(path, (uintptr_t)DIR, -EINVAL); /* a directory */
 	ADD_WITH(path, (uintptr_t)LOGF, -EINVAL); /* the log itself */
-	ASSERT_EQ(0, make_file(DIR "/tiny", 4000, 0600));
+	ASSERT_EQ(0, rvm_make_file(DIR "/tiny", 4000, 0600));
 	ADD_WITH(path, (uintptr_t)DIR "/tiny", -EINVAL);
 	/* Nothing was added. */
 	EXPECT_EQ(-ENOENT, seg_info(self->ctl, LOGF, 0, &si));
@@ -641,7 +626,7 @@ TEST_F(seg, unprivileged)
 	na.path = SEGA; /* 0600 root */
 	EXPECT_EQ(-EACCES, as_nobody(nobody_add, &na));
 	EXPECT_EQ(-ENOENT, seg_info(self->ctl, LOGF, 0, &si));
-	ASSERT_EQ(0, make_file(DIR "/open", SEG_SIZE, 0666));
+	ASSERT_EQ(0, rvm_make_file(DIR "/open", SEG_SIZE, 0666));
 	na.path = DIR "/open";
 	EXPECT_EQ(0, as_nobody(nobody_add, &na));
 	EXPECT_EQ(0, seg_info(self->ctl, LOGF, 0, &si));
