@@ -19,9 +19,10 @@
  * snapshots outside the declared bytes (rvm_prot_check(): -EPROTO), auto
  * pages give the runs of bytes that changed (rvm_prot_auto_ranges()), and
  * an abort puts auto pages back from their snapshots (rvm_prot_restore()).
- * When the transaction is over (rvm_prot_txn_end()) its pages are
- * write-protected again, and their PTEs cleaned, in every process
- * (rvm_prot_wp_clean()).
+ * When the transaction ends, before any of that, it is sealed
+ * (rvm_prot_seal()): its pages are write-protected again, and their PTEs
+ * cleaned, in every process (rvm_prot_reprotect()), so that the compare,
+ * the diff and the record see pages no one writes any more.
  *
  * Bookkeeping. A transaction's pages are struct rvm_tpage entries: on the
  * transaction's list and in a per-volume hash by page index, so a fault
@@ -40,10 +41,11 @@
  * set_range holds rvm_txn.lock while it takes mmap_lock. What a fault must
  * allocate (an entry, a snapshot) is allocated with the spinlock dropped,
  * and the decision is made again. A transaction that ends is first sealed
- * (faults stop giving it pages), then each of its pages is locked and
- * unlocked once: a fault that decided before the seal holds the page lock
- * until the PTE is writable, so after that barrier wp_shared_mapping_range()
- * catches every writable PTE the transaction was given.
+ * (faults stop giving it pages), then each of its pages is locked once:
+ * a fault that decided before the seal holds the page lock until the PTE
+ * is writable, so under that lock folio_mkclean(), or after it
+ * wp_shared_mapping_range(), catches every writable PTE the transaction
+ * was given.
  *
  * Declaration slots (decl.c). A transaction may have ranges published in
  * its slot that txn.c has not declared yet (it does at the transaction's
@@ -75,6 +77,7 @@
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/pid.h>
+#include <linux/rmap.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
@@ -89,6 +92,12 @@
 static bool rvm_prot_param_arm = true;
 module_param_named(prot_arm, rvm_prot_param_arm, bool, 0444);
 MODULE_PARM_DESC(prot_arm, "strict: a fault arms the slots' other pages");
+
+/* Re-protect a commit's scattered pages one by one (rvm_prot_reprotect()). */
+static bool rvm_prot_param_mkclean = true;
+module_param_named(prot_mkclean, rvm_prot_param_mkclean, bool, 0444);
+MODULE_PARM_DESC(prot_mkclean,
+		 "re-protect scattered pages by rmap, not by range walks");
 
 #define RVM_PROT_HASH_BITS 12
 
@@ -138,6 +147,13 @@ struct rvm_tpage {
  * the pages between cost a page-table entry each, a walk its TLB flush.
  */
 #define RVM_PROT_WALK_GAP 16
+
+/*
+ * A stretch with fewer written pages than this is re-protected page by
+ * page (folio_mkclean(): one rmap walk, one PTE, one page's TLB flush);
+ * a denser one by the two range walks of rvm_prot_wp_clean().
+ */
+#define RVM_PROT_DENSE 4
 
 /* A run of bytes in a page. */
 struct rvm_prot_run {
@@ -912,7 +928,7 @@ static bool rvm_prot_undeclared(const u8 *cur, const u8 *old,
  * rvm_prot_check() - strict mode: did the transaction change undeclared
  * bytes?
  * @vol: the volume
- * @pt: the transaction, locked by its caller
+ * @pt: the transaction, sealed and locked by its caller
  *
  * Compares each page the transaction wrote in strict mode with its
  * snapshot, outside the bytes it declared and those other running
@@ -936,8 +952,8 @@ int rvm_prot_check(struct rvm_volume *vol, struct rvm_ptxn *pt)
 	if (!s)
 		return -ENOMEM;
 	/*
-	 * Faults may add entries at the tail meanwhile; only this
-	 * transaction removes them, so the walk may drop the lock.
+	 * Sealed: no fault adds entries, and only this transaction
+	 * removes them, so the walk may drop the lock.
 	 */
 	spin_lock(&prot->lock);
 	for (pos = pt->pages.next; pos != &pt->pages; pos = pos->next) {
@@ -970,6 +986,118 @@ int rvm_prot_check(struct rvm_volume *vol, struct rvm_ptxn *pt)
 	return -EPROTO;
 }
 
+/* Pages rvm_prot_wp_clean() cleans per walk: its bitmap is on the stack. */
+#define RVM_PROT_CLEAN_CHUNK 512
+
+/*
+ * Write-protect pages [@first, @first + @nr) of the volume in every
+ * mapping and clean their PTEs' dirty bits: the one way a transaction's
+ * pages are protected again. Cleaning matters: mprotect() from read-only
+ * to read-write makes a dirty shared PTE writable without ->page_mkwrite
+ * (can_change_pte_writable()), so a write-protected but dirty PTE would
+ * let the next writer in unseen. Every page that had a writable PTE is
+ * PG_dirty already (rvm_seg_mkwrite(), the rule of segment.c), so the
+ * dirty bits tell nothing else: the walk records them in a bitmap that is
+ * thrown away. New writers are blocked in
+ * ->page_mkwrite by the write protection first, so every PTE that was
+ * writable is clean and read-only afterwards; one that a new fault made
+ * writable between the two walks may be left writable and clean, which
+ * only the transaction that fault admitted relies on.
+ */
+static void rvm_prot_wp_clean(struct address_space *mapping,
+			      unsigned long first, unsigned long nr)
+{
+	DECLARE_BITMAP(dirty, RVM_PROT_CLEAN_CHUNK);
+
+	wp_shared_mapping_range(mapping, first, nr);
+	while (nr) {
+		unsigned long n =
+			min_t(unsigned long, nr, RVM_PROT_CLEAN_CHUNK);
+		pgoff_t start = 0, end = 0;
+
+		bitmap_zero(dirty, RVM_PROT_CLEAN_CHUNK);
+		clean_record_shared_mapping_range(mapping, first, n, first,
+						  dirty, &start, &end);
+		first += n;
+		nr -= n;
+	}
+}
+
+static int rvm_prot_cmp(void *priv, const struct list_head *a,
+			const struct list_head *b)
+{
+	unsigned long ia = list_entry(a, struct rvm_tpage, node)->idx;
+	unsigned long ib = list_entry(b, struct rvm_tpage, node)->idx;
+
+	return ia < ib ? -1 : ia > ib;
+}
+
+/*
+ * Write-protect and clean, in every mapping, the written pages of a
+ * stretch: @n pages with a page of their own from @tp on, in [@first,
+ * @first + @nr). Each page is locked once, so that a fault that counted
+ * the transaction before its seal has made its PTE writable first (it
+ * holds the page lock until then). A sparse stretch is done page by page
+ * under that lock (folio_mkclean() write-protects and cleans each PTE that
+ * maps the page, with one flush each: one walk instead of two); a dense
+ * one, after the barrier, by the two range walks.
+ */
+static void rvm_prot_wp_stretch(struct address_space *mapping,
+				struct rvm_ptxn *pt, struct rvm_tpage *tp,
+				unsigned long first, unsigned long nr,
+				unsigned int n)
+{
+	bool one = n < RVM_PROT_DENSE && rvm_prot_param_mkclean;
+
+	list_for_each_entry_from(tp, &pt->pages, node) {
+		if (!n)
+			break;
+		if (!tp->page)
+			continue;
+		lock_page(tp->page);
+		if (one)
+			folio_mkclean(page_folio(tp->page));
+		unlock_page(tp->page);
+		n--;
+	}
+	if (!one)
+		rvm_prot_wp_clean(mapping, first, nr);
+}
+
+/*
+ * Protect the pages a sealed transaction wrote again, in every mapping of
+ * the volume: one walk for the written pages of each stretch of the
+ * segment (pages closer than RVM_PROT_WALK_GAP), or one per page where
+ * they are few. Only unsealed faults add entries: the list is stable.
+ */
+static void rvm_prot_reprotect(struct rvm_volume *vol, struct rvm_ptxn *pt)
+{
+	struct address_space *mapping = vol->inode->i_mapping;
+	struct rvm_tpage *tp, *from = NULL;
+	unsigned long first = 0, nr = 0;
+	unsigned int n = 0;
+
+	list_sort(NULL, &pt->pages, rvm_prot_cmp);
+	list_for_each_entry(tp, &pt->pages, node) {
+		if (!tp->page)
+			continue;
+		if (n && tp->idx < first + nr + RVM_PROT_WALK_GAP) {
+			nr = tp->idx - first + 1;
+			n++;
+			continue;
+		}
+		if (n)
+			rvm_prot_wp_stretch(mapping, pt, from, first, nr, n);
+		from = tp;
+		first = tp->idx;
+		nr = 1;
+		n = 1;
+	}
+	if (n)
+		rvm_prot_wp_stretch(mapping, pt, from, first, nr, n);
+	pt->wp_done = true;
+}
+
 /**
  * rvm_prot_seal() - stop or restart giving pages to a transaction
  * @vol: the volume
@@ -983,20 +1111,13 @@ int rvm_prot_check(struct rvm_volume *vol, struct rvm_ptxn *pt)
  */
 void rvm_prot_seal(struct rvm_volume *vol, struct rvm_ptxn *pt, bool seal)
 {
-	struct rvm_tpage *tp;
-
 	spin_lock(&vol->prot.lock);
 	pt->sealed = seal;
 	spin_unlock(&vol->prot.lock);
+	pt->wp_done = false;
 	if (!seal)
 		return;
-	/* Entries are added only by unsealed faults: the list is stable. */
-	list_for_each_entry(tp, &pt->pages, node) {
-		if (!tp->page)
-			continue;
-		lock_page(tp->page);
-		unlock_page(tp->page);
-	}
+	rvm_prot_reprotect(vol, pt);
 }
 
 /**
@@ -1162,52 +1283,6 @@ static void rvm_prot_hand_over(struct rvm_prot *prot, struct rvm_tpage *tp,
 	}
 }
 
-/* Pages rvm_prot_wp_clean() cleans per walk: its bitmap is on the stack. */
-#define RVM_PROT_CLEAN_CHUNK 512
-
-/*
- * Write-protect pages [@first, @first + @nr) of the volume in every
- * mapping and clean their PTEs' dirty bits: the one way a transaction's
- * pages are protected again. Cleaning matters: mprotect() from read-only
- * to read-write makes a dirty shared PTE writable without ->page_mkwrite
- * (can_change_pte_writable()), so a write-protected but dirty PTE would
- * let the next writer in unseen. Every page that had a writable PTE is
- * PG_dirty already (rvm_seg_mkwrite(), the rule of segment.c), so the
- * dirty bits tell nothing else: the walk records them in a bitmap that is
- * thrown away. New writers are blocked in
- * ->page_mkwrite by the write protection first, so every PTE that was
- * writable is clean and read-only afterwards; one that a new fault made
- * writable between the two walks may be left writable and clean, which
- * only the transaction that fault admitted relies on.
- */
-static void rvm_prot_wp_clean(struct address_space *mapping,
-			      unsigned long first, unsigned long nr)
-{
-	DECLARE_BITMAP(dirty, RVM_PROT_CLEAN_CHUNK);
-
-	wp_shared_mapping_range(mapping, first, nr);
-	while (nr) {
-		unsigned long n =
-			min_t(unsigned long, nr, RVM_PROT_CLEAN_CHUNK);
-		pgoff_t start = 0, end = 0;
-
-		bitmap_zero(dirty, RVM_PROT_CLEAN_CHUNK);
-		clean_record_shared_mapping_range(mapping, first, n, first,
-						  dirty, &start, &end);
-		first += n;
-		nr -= n;
-	}
-}
-
-static int rvm_prot_cmp(void *priv, const struct list_head *a,
-			const struct list_head *b)
-{
-	unsigned long ia = list_entry(a, struct rvm_tpage, node)->idx;
-	unsigned long ib = list_entry(b, struct rvm_tpage, node)->idx;
-
-	return ia < ib ? -1 : ia > ib;
-}
-
 /**
  * rvm_prot_txn_end() - a transaction is over: protect its pages again
  * @vol: the volume
@@ -1221,10 +1296,8 @@ static int rvm_prot_cmp(void *priv, const struct list_head *a,
  */
 void rvm_prot_txn_end(struct rvm_volume *vol, struct rvm_ptxn *pt)
 {
-	struct address_space *mapping = vol->inode->i_mapping;
 	struct rvm_prot_cache *c = &pt->rf->pcache;
 	struct rvm_prot *prot = &vol->prot;
-	unsigned long first = 0, nr = 0;
 	struct rvm_prot_scratch *s;
 	struct rvm_tpage *tp, *next;
 
@@ -1245,22 +1318,9 @@ void rvm_prot_txn_end(struct rvm_volume *vol, struct rvm_ptxn *pt)
 	spin_unlock(&prot->lock);
 	rvm_prot_scratch_put(pt->rf, s);
 
-	/* One walk for the written pages of each stretch of the segment. */
-	list_sort(NULL, &pt->pages, rvm_prot_cmp);
-	list_for_each_entry(tp, &pt->pages, node) {
-		if (!tp->snap)
-			continue;
-		if (nr && tp->idx < first + nr + RVM_PROT_WALK_GAP) {
-			nr = tp->idx - first + 1;
-			continue;
-		}
-		if (nr)
-			rvm_prot_wp_clean(mapping, first, nr);
-		first = tp->idx;
-		nr = 1;
-	}
-	if (nr)
-		rvm_prot_wp_clean(mapping, first, nr);
+	/* Sealing protected them again; this is for an end without one. */
+	if (!pt->wp_done)
+		rvm_prot_reprotect(vol, pt);
 
 	/* Entries and snapshots go back to the file's cache, or are freed. */
 	spin_lock(&prot->lock);

@@ -62,6 +62,7 @@ struct rvm_prot_cache {
  * @npages: length of @pages
  * @decl: its declaration slot in @rf (decl.c), or -1
  * @sealed: ending: write faults no longer count it
+ * @wp_done: sealed, and its pages protected again since
  */
 struct rvm_ptxn {
 	struct hlist_node node;
@@ -71,6 +72,7 @@ struct rvm_ptxn {
 	u32 npages;
 	int decl;
 	bool sealed;
+	bool wp_done;
 };
 
 int rvm_prot_vol_init(struct rvm_volume *vol);

@@ -315,6 +315,19 @@ static int rvm_vm_mremap(struct vm_area_struct *vma)
 	return -EINVAL;
 }
 
+/*
+ * Maps nothing around a fault. Having a ->map_pages at all is what lets
+ * 6.12 run ->fault and ->page_mkwrite under the vma lock: without one,
+ * vmf_can_call_fault() sends every fault back (VM_FAULT_RETRY) to be taken
+ * again under mmap_lock, two passes through the fault path for each. The
+ * fault path needs neither lock in particular (see "Locking" above).
+ */
+static vm_fault_t rvm_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
+				   pgoff_t end)
+{
+	return 0;
+}
+
 /* One per mode, so that a vma's mode is where its vm_ops point. */
 static const struct vm_operations_struct rvm_vm_ops[RVM_PROT_OFF + 1] = {
 	[RVM_PROT_STRICT... RVM_PROT_OFF] = {
@@ -322,6 +335,7 @@ static const struct vm_operations_struct rvm_vm_ops[RVM_PROT_OFF + 1] = {
 		.close = rvm_vm_close,
 		.mremap = rvm_vm_mremap,
 		.fault = rvm_vm_fault,
+		.map_pages = rvm_vm_map_pages,
 		.page_mkwrite = rvm_vm_page_mkwrite,
 	},
 };

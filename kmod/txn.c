@@ -511,13 +511,23 @@ int rvm_txn_end(struct rvm_file *rf, u64 tid, u32 flags, u64 *seq,
 	rvm_txn_drain(rf, txn, true);
 	ret = txn->decl_err;
 	txn->decl_err = 0;
-	if (!ret)
-		ret = rvm_prot_check(vol, &txn->prot);
 	if (ret) {
 		rvm_txn_unlock(txn);
 		return ret;
 	}
+	/*
+	 * Sealed and write-protected before the compare: a write after it
+	 * faults (and is refused), so none slips in between the compare and
+	 * the end. If the commit fails, the transaction goes on and its
+	 * pages fault back in.
+	 */
 	rvm_prot_seal(vol, &txn->prot, true);
+	ret = rvm_prot_check(vol, &txn->prot);
+	if (ret) {
+		rvm_prot_seal(vol, &txn->prot, false);
+		rvm_txn_unlock(txn);
+		return ret;
+	}
 	/*
 	 * From reading the ranges to queueing the record that names their
 	 * segments: a segment's removal waits (dseg.c), so the record is
