@@ -13,7 +13,8 @@
  * f_mapping: that of an anonymous inode of a private pseudo filesystem,
  * one inode per volume (DRM does the same with drm_fs). Every vma of the
  * volume is then on that address_space's i_mmap tree, so that
- * wp_shared_mapping_range() and unmap_mapping_range() reach all of them.
+ * folio_mkclean(), wp_shared_mapping_range() and unmap_mapping_range()
+ * reach all of them.
  * The pages are in that address_space's page cache, so reclaim finds
  * their mappings through the same tree: ->fault hands them out, and
  * ->page_mkwrite returns them locked (VM_FAULT_LOCKED) once protect.c

@@ -30,7 +30,8 @@
  * mmap_lock, alone. Page protection (protect.c):
  *
  *   rvm_txn.lock > mmap_lock / vma lock > page lock > rvm_prot.lock
- *   rvm_txn.lock > page lock (the seal's barrier), i_mmap_rwsem
+ *   rvm_txn.lock > page lock (the seal's barrier) > i_mmap_rwsem
+ *	(folio_mkclean()); rvm_txn.lock > i_mmap_rwsem
  *	(wp_shared_mapping_range())
  *
  * The write fault path holds mmap_lock (or the vma lock) and the page lock
