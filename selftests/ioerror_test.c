@@ -7,7 +7,8 @@
  * "error" target over all or part of it and resuming, healing it is
  * loading "linear" again. Everything acknowledged before a failure must
  * be found by recovery once the disk is healed; what failed may be there
- * or not (like fsync's EIO), but never in part.
+ * or not (like fsync's EIO), but never in part. A bad block inside a
+ * read-ahead window fails only its own page.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -844,6 +845,76 @@ TEST_F(ioerr, fault_on_failing_device)
 	EXPECT_EQ(0x43, self->p[786432 + 15]);
 	EXPECT_EQ(0x44, self->p[524288]);
 	EXPECT_EQ(0x45, self->p[524288 + 15]);
+}
+
+/*
+ * Read-ahead (segment.c): a fault right after the last load's pages reads
+ * twice as many in one I/O. Page k of the data segment holds the byte
+ * k + 1, written to the device before it is attached.
+ */
+#define RA_PAGES 64
+#define PG 4096
+
+static int fill_pages(FIXTURE_DATA(ioerr) *self)
+{
+	int fd = open(DM_NODE, O_WRONLY | O_DIRECT | O_CLOEXEC);
+	unsigned char *buf = NULL;
+	int ret = -1;
+
+	if (fd < 0 || posix_memalign((void **)&buf, PG, RA_PAGES * PG))
+		goto out;
+	for (int k = 0; k < RA_PAGES; k++)
+		memset(buf + k * PG, k + 1, PG);
+	if (pwrite(fd, buf, RA_PAGES * PG, self->g.data_off) ==
+	    RA_PAGES * PG)
+		ret = fsync(fd);
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* The device sector where data page @k begins. */
+static uint64_t page_sector(FIXTURE_DATA(ioerr) *self, int k)
+{
+	return (self->g.data_off + (uint64_t)k * PG) / 512;
+}
+
+static bool page_is(const unsigned char *p, int k)
+{
+	return p[k * PG] == k + 1 && p[k * PG + PG - 1] == k + 1;
+}
+
+/*
+ * A bad block inside a read-ahead window costs only its own page: the
+ * faults before it read one page at a time after the failed window (the
+ * windows are pages 0, 1-2, 3-6: the third holds the bad page 5).
+ */
+TEST_F(ioerr, readahead_failure_falls_back)
+{
+	struct rvm_status st;
+	int k;
+
+	ASSERT_EQ(0, fill_pages(self));
+	ASSERT_EQ(0, attach_dm(self, 0));
+	ASSERT_EQ(0, map_dm(self));
+	ASSERT_EQ(0, dm_table(self, page_sector(self, 5),
+			      page_sector(self, 6)));
+	for (k = 0; k < 5; k++) {
+		ASSERT_EQ(0, probe(self->p + k * PG, false)) TH_LOG("page %d", k);
+		EXPECT_TRUE(page_is(self->p, k)) TH_LOG("page %d", k);
+	}
+	EXPECT_EQ(SIGBUS, probe(self->p + 5 * PG, false));
+	for (k = 6; k < 10; k++) {
+		ASSERT_EQ(0, probe(self->p + k * PG, false)) TH_LOG("page %d", k);
+		EXPECT_TRUE(page_is(self->p, k)) TH_LOG("page %d", k);
+	}
+	ASSERT_EQ(0, dm_heal(self));
+	EXPECT_EQ(0, probe(self->p + 5 * PG, false));
+	EXPECT_TRUE(page_is(self->p, 5));
+	ASSERT_EQ(0, status_dm(self, &st));
+	EXPECT_EQ(0, st.flags & RVM_STATUS_FAILED);
 }
 
 TEST_HARNESS_MAIN
