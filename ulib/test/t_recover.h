@@ -37,4 +37,16 @@ static inline void t_recover_expect(struct t_vol *v, int k, size_t mem)
 	}
 }
 
+/* Run @all with read-ahead, then without: the exit status of the tests. */
+static inline int t_recover_main(void (*all)(void))
+{
+	printf("# with read-ahead (read_start, read_end)\n");
+	t_ops = &t_dev_ops;
+	all();
+	printf("# without read-ahead (read only)\n");
+	t_ops = &t_dev_sync_ops;
+	all();
+	return t_exit();
+}
+
 #endif /* _T_RECOVER_H */

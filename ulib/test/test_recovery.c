@@ -695,11 +695,5 @@ static void test_all(void)
 
 int main(void)
 {
-	printf("# with read-ahead (read_start, read_end)\n");
-	t_ops = &t_dev_ops;
-	test_all();
-	printf("# without read-ahead (read only)\n");
-	t_ops = &t_dev_sync_ops;
-	test_all();
-	return t_exit();
+	return t_recover_main(test_all);
 }
