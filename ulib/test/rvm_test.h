@@ -496,7 +496,7 @@ static inline u8 *t_vol_expect_seg(const struct t_vol *v, u32 seg, int k)
 	u32 j;
 
 	memcpy(img, seg ? v->x0[seg] : v->data0, size);
-	for (i = v->first; i < k; i++)
+	for (i = v->first; i >= 0 && i < k; i++)
 		for (j = 0; j < v->rec[i].n; j++)
 			if (v->rec[i].r[j].seg == seg)
 				memcpy(img + v->rec[i].r[j].offset,
