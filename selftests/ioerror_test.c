@@ -857,21 +857,15 @@ TEST_F(ioerr, fault_on_failing_device)
 
 static int fill_pages(FIXTURE_DATA(ioerr) *self)
 {
-	int fd = open(DM_NODE, O_WRONLY | O_DIRECT | O_CLOEXEC);
 	unsigned char *buf = NULL;
-	int ret = -1;
+	int ret;
 
-	if (fd < 0 || posix_memalign((void **)&buf, PG, RA_PAGES * PG))
-		goto out;
+	if (posix_memalign((void **)&buf, PG, RA_PAGES * PG))
+		return -1;
 	for (int k = 0; k < RA_PAGES; k++)
 		memset(buf + k * PG, k + 1, PG);
-	if (pwrite(fd, buf, RA_PAGES * PG, self->g.data_off) ==
-	    RA_PAGES * PG)
-		ret = fsync(fd);
-out:
+	ret = rvm_write_dev(DM_NODE, self->g.data_off, buf, RA_PAGES * PG);
 	free(buf);
-	if (fd >= 0)
-		close(fd);
 	return ret;
 }
 

@@ -240,21 +240,31 @@ out:
  * leaves the data segment as it was, and earlier tests wrote the same
  * scratch disks.
  */
-static inline int rvm_zero_dev(const char *dev, off_t off, size_t len)
+/* Write @len bytes of @buf (aligned for O_DIRECT) to @dev at @off, durably. */
+static inline int rvm_write_dev(const char *dev, off_t off, const void *buf,
+				size_t len)
 {
 	int fd = open(dev, O_WRONLY | O_DIRECT | O_CLOEXEC);
-	void *buf = NULL;
 	int ret = -1;
 
-	if (fd < 0 || posix_memalign(&buf, 4096, len))
-		goto out;
-	memset(buf, 0, len);
+	if (fd < 0)
+		return -1;
 	if (pwrite(fd, buf, len, off) == (ssize_t)len)
 		ret = fsync(fd);
-out:
+	close(fd);
+	return ret;
+}
+
+static inline int rvm_zero_dev(const char *dev, off_t off, size_t len)
+{
+	void *buf = NULL;
+	int ret;
+
+	if (posix_memalign(&buf, 4096, len))
+		return -1;
+	memset(buf, 0, len);
+	ret = rvm_write_dev(dev, off, buf, len);
 	free(buf);
-	if (fd >= 0)
-		close(fd);
 	return ret;
 }
 
