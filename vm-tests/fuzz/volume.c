@@ -168,11 +168,20 @@ static void segtab_reseal(unsigned char *img, const struct rvm_disk_super *sb,
 /* The segment table copy the newer superblock names (the one in force). */
 static int segtab_in_force(unsigned char *img)
 {
-	const struct rvm_disk_super *a = img_super(img, 0), *b = img_super(img, 1);
+	const struct rvm_disk_super *a = img_super(img, 0),
+				    *b = img_super(img, 1);
 	const struct rvm_disk_super *s =
 		le64_to_cpu(a->sb_seq) > le64_to_cpu(b->sb_seq) ? a : b;
 
 	return le64_to_cpu(s->segtab_gen) & 1;
+}
+
+/* @v moved by one @step either way, or an "interesting" value. */
+static uint64_t nudge(struct fz_rng *r, uint64_t v, uint64_t step)
+{
+	if (fz_one_in(r, 2))
+		return fz_value(r);
+	return v + step * (fz_below(r, 3) - 1);
 }
 
 /*
@@ -198,6 +207,8 @@ static void corrupt_segtab(struct fz_rng *r, unsigned char *img,
 	struct rvm_disk_seg *e;
 	struct rvm_disk_super *s;
 	uint32_t nsegs, i;
+	uint64_t v;
+	int field;
 
 	fz_inc(FZ_VOL_SEGTAB, 1);
 	/* where the bytes that matter are: the header and the entries */
@@ -214,13 +225,14 @@ static void corrupt_segtab(struct fz_rng *r, unsigned char *img,
 	case 1:
 		n = 1 + fz_below(r, fz_one_in(r, 2) ? 16 : bytes - at);
 		n = n < bytes - at ? n : bytes - at;
-		if (fz_one_in(r, 2))
+		field = fz_below(r, 2);
+		if (field)
 			memset(t + at, 0, n);
 		else
 			fz_fill(r, t + at, n);
 		snprintf(what, wlen,
-			 "segment table %c: %zu bytes at %zu zeroed or random, %s",
-			 'A' + c, n, at, how[seal]);
+			 "segment table %c: %zu bytes at %zu %s, %s", 'A' + c,
+			 n, at, field ? "zeroed" : "random", how[seal]);
 		break;
 	case 2:
 		/* both copies, the same bytes */
@@ -259,23 +271,18 @@ static void corrupt_segtab(struct fz_rng *r, unsigned char *img,
 			 le32_to_cpu(s->segtab_crc));
 		return;
 	case 4:
-		/* a header field */
-		switch (fz_below(r, 4)) {
+		/* a header field: gen, nsegs, next_id, vol_nonce */
+		field = fz_below(r, 4);
+		switch (field) {
 		case 0:
-			h->gen = cpu_to_le64(fz_one_in(r, 2) ?
-						     le64_to_cpu(h->gen) + 2 :
-						     fz_value(r));
+			h->gen = cpu_to_le64(nudge(r, le64_to_cpu(h->gen), 2));
 			break;
 		case 1:
-			h->nsegs = cpu_to_le32(fz_one_in(r, 2) ?
-						       nsegs + fz_below(r, 3) - 1 :
-						       (uint32_t)fz_value(r));
+			h->nsegs = cpu_to_le32(nudge(r, nsegs, 1));
 			break;
 		case 2:
-			h->next_id = cpu_to_le32(fz_one_in(r, 2) ?
-							 le32_to_cpu(h->next_id) +
-								 fz_below(r, 3) - 1 :
-							 (uint32_t)fz_value(r));
+			v = nudge(r, le32_to_cpu(h->next_id), 1);
+			h->next_id = cpu_to_le32(v);
 			break;
 		default:
 			h->vol_nonce = cpu_to_le64(fz_value(r));
@@ -283,20 +290,19 @@ static void corrupt_segtab(struct fz_rng *r, unsigned char *img,
 		}
 		segtab_reseal(img, sb, c);
 		snprintf(what, wlen,
-			 "segment table %c: header field changed, resealed through",
-			 'A' + c);
+			 "segment table %c: header field %d, resealed through",
+			 'A' + c, field);
 		return;
 	default:
 		/* a field of an entry */
 		i = nsegs ? fz_below(r, nsegs < 63 ? nsegs : 63) : 0;
 		e = (struct rvm_disk_seg *)(h + 1) + i;
-		switch (fz_below(r, 7)) {
+		/* size, id, flags (kind), dev, ino, name */
+		field = fz_below(r, 7);
+		switch (field) {
 		case 0:
-			e->size = cpu_to_le64(fz_one_in(r, 2) ?
-						      le64_to_cpu(e->size) +
-							      RVM_BLOCK_SIZE *
-								      (fz_below(r, 3) - 1) :
-						      fz_value(r));
+			v = nudge(r, le64_to_cpu(e->size), RVM_BLOCK_SIZE);
+			e->size = cpu_to_le64(v);
 			break;
 		case 1:
 			e->id = cpu_to_le32(fz_one_in(r, 2) ?
@@ -323,8 +329,8 @@ static void corrupt_segtab(struct fz_rng *r, unsigned char *img,
 		}
 		segtab_reseal(img, sb, c);
 		snprintf(what, wlen,
-			 "segment table %c: entry %u changed, resealed through",
-			 'A' + c, i);
+			 "segment table %c: entry %u field %d, resealed",
+			 'A' + c, i, field);
 		return;
 	}
 	if (seal == 1)
