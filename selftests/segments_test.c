@@ -263,6 +263,34 @@ TEST(feature)
 	close(ctl);
 }
 
+/* A line of the kernel log (@line ends with a newline), as a driver's. */
+static int kmsg_line(const char *line)
+{
+	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : write(fd, line, strlen(line));
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)strlen(line) ? 0 : -1;
+}
+
+/* klog_has() sees the lines after klog_mark(), and only those. */
+TEST(klog_mark_hides_earlier_lines)
+{
+	char probe[64], line[66];
+
+	snprintf(probe, sizeof(probe), "rvm-selftest: probe %d", (int)getpid());
+	snprintf(line, sizeof(line), "%s\n", probe);
+	ASSERT_EQ(0, kmsg_line(line));
+	EXPECT_TRUE(klog_has(probe, ""));
+	ASSERT_EQ(0, klog_mark());
+	EXPECT_FALSE(klog_has(probe, ""));
+	ASSERT_EQ(0, kmsg_line(line));
+	EXPECT_TRUE(klog_has(probe, ""));
+	ASSERT_EQ(0, klog_mark());
+	EXPECT_FALSE(klog_has(probe, ""));
+}
+
 /* Two files, one fd, one transaction, truncation: read(2) has the bytes. */
 TEST_F(seg, two_files_one_txn)
 {
@@ -388,7 +416,7 @@ static void refused_then_recovered(struct __test_metadata *_metadata,
 	char msg[64];
 
 	ASSERT_EQ(0, copy_file(LOGCOPY, DIR "/log.before"));
-	klog_clear();
+	ASSERT_EQ(0, klog_mark());
 	EXPECT_EQ(-ENODEV, rvm_attach_dev(ctl, LOGCOPY, NULL));
 	snprintf(msg, sizeof(msg), "name segment %u (" SEGB ")", idb);
 	EXPECT_TRUE(klog_has(msg, why)) TH_LOG("no '%s ... %s' in the kernel log", msg, why);
@@ -454,7 +482,7 @@ TEST_F(seg, absent_without_pending)
 	ASSERT_EQ(0, seg_add(self->ctl, SEGB, &idb));
 	ASSERT_EQ(0, rvm_detach_dev(self->ctl, LOGF));
 	ASSERT_EQ(0, rename(SEGB, DIR "/b.away"));
-	klog_clear();
+	ASSERT_EQ(0, klog_mark());
 	ASSERT_EQ(0, rvm_attach_dev(self->ctl, LOGF, NULL));
 	EXPECT_TRUE(klog_has("segment", "(" SEGB ") is absent: missing (ENOENT)"));
 	ASSERT_EQ(0, seg_info_id(self->ctl, LOGF, idb, &si));

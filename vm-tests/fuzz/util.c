@@ -31,6 +31,7 @@ const char *const fz_op_names[FZ_NOPS] = {
 	[FZ_VOL_IMAGE] = "volume images",
 	[FZ_VOL_ATTACHED] = "images attached and compared",
 	[FZ_VOL_REFUSED] = "images refused (as offline)",
+	[FZ_VOL_SEGTAB] = "segment table corruptions",
 	[FZ_SIGNAL] = "SIGSEGV/SIGBUS caught",
 };
 

@@ -5,14 +5,21 @@
  * librvm's offline recovery (the same kmod/common/recovery.c, built with the
  * kshim).
  *
- * Each round: format FZ_IMG_SRC, attach it, run random transactions
- * (flush and no_flush, big and small, some left running, a truncation
- * now and then) and take a crash image of the live device into a file;
- * then, for one to four variants of it, corrupt the image (none, or up
- * to three of: bytes of the log flipped, sectors zeroed or copied
- * elsewhere, superblock fields (geometry included) changed and resealed
- * in one copy or both, or a bit of a superblock flipped without
- * resealing); recover a copy offline
+ * Each round: format FZ_IMG_SRC (in half of the rounds with an external
+ * segment, a file no record names, so that the table in force is
+ * generation 1 in copy B and copy A holds generation 0), attach it, run
+ * random transactions (flush and no_flush, big and small, some left
+ * running, a truncation now and then) and take a crash image of the live
+ * device into a file; then, for one to four variants of it, corrupt the
+ * image (none, or up to three of: bytes of the log flipped, sectors zeroed
+ * or copied elsewhere, superblock fields (geometry included) changed and
+ * resealed in one copy or both, a bit of a superblock flipped without
+ * resealing, or the segment table: bytes of one copy or both flipped,
+ * zeroed or randomized with a stale CRC, the copy resealed, or resealed
+ * and named by the superblocks; segtab_gen of one superblock moved, with
+ * or without the CRC of the copy it then names; a header field or an
+ * entry's id, kind, size, identity or name changed and resealed through);
+ * recover a copy offline
  * (rvm_vol_read_super(), rvm_vol_recover()) into the expected image; put
  * the image on FZ_IMG_DEV and attach it. Findings: attach and offline
  * recovery disagree on accepting it; the module's data segment (read
@@ -30,6 +37,9 @@
 
 #define IMG "/tmp/fuzz-img"
 #define EXP "/tmp/fuzz-exp"
+/* An external segment (a file no record names), in half of the volumes. */
+#define SEG1 "/tmp/fuzz-seg1"
+#define SEG1_SIZE (64 << 10)
 
 static size_t img_len;
 
@@ -116,6 +126,219 @@ static int workload(struct fz_rng *r, size_t data_len)
 	return 0;
 }
 
+/* Superblock copy @slot of @img, and where segment table copy @c is. */
+static struct rvm_disk_super *img_super(unsigned char *img, int slot)
+{
+	return (struct rvm_disk_super *)(img + slot * RVM_BLOCK_SIZE);
+}
+
+/* (@sb: format's superblock, not one of @img's, which may be corrupt) */
+static unsigned char *img_segtab(unsigned char *img,
+				 const struct rvm_disk_super *s, int c,
+				 size_t *bytes)
+{
+	*bytes = rvm_segtab_bytes(s);
+	return img + (le64_to_cpu(s->segtab_start) +
+		      c * le32_to_cpu(s->segtab_blocks)) *
+			     RVM_BLOCK_SIZE;
+}
+
+/*
+ * Reseal segment table copy @c and make every superblock that names it
+ * (segtab_gen of its parity) name its new CRC, resealed too.
+ */
+static void segtab_reseal(unsigned char *img, const struct rvm_disk_super *sb,
+			  int c)
+{
+	size_t bytes;
+	struct rvm_segtab_hdr *h = (void *)img_segtab(img, sb, c, &bytes);
+	int slot;
+
+	rvm_segtab_seal(h, bytes);
+	for (slot = 0; slot < RVM_SUPER_COPIES; slot++) {
+		struct rvm_disk_super *s = img_super(img, slot);
+
+		if ((le64_to_cpu(s->segtab_gen) & 1) != (uint64_t)c)
+			continue;
+		s->segtab_crc = h->crc;
+		rvm_super_seal(s);
+	}
+}
+
+/* The segment table copy the newer superblock names (the one in force). */
+static int segtab_in_force(unsigned char *img)
+{
+	const struct rvm_disk_super *a = img_super(img, 0),
+				    *b = img_super(img, 1);
+	const struct rvm_disk_super *s =
+		le64_to_cpu(a->sb_seq) > le64_to_cpu(b->sb_seq) ? a : b;
+
+	return le64_to_cpu(s->segtab_gen) & 1;
+}
+
+/* @v moved by one @step either way, or an "interesting" value. */
+static uint64_t nudge(struct fz_rng *r, uint64_t v, uint64_t step)
+{
+	if (fz_one_in(r, 2))
+		return fz_value(r);
+	return v + step * (fz_below(r, 3) - 1);
+}
+
+/*
+ * A segment table mutation: bytes of one copy or both (the one in force
+ * or the other) flipped, zeroed or randomized, left with a stale CRC,
+ * resealed, or resealed and named by the superblocks; segtab_gen (and
+ * segtab_crc) of one superblock moved, to the other copy or anywhere; a
+ * field of the header or of an entry (id, kind, size, identity, name)
+ * changed and resealed through.
+ */
+static void corrupt_segtab(struct fz_rng *r, unsigned char *img,
+			   const struct rvm_disk_super *sb, char *what,
+			   size_t wlen)
+{
+	int c = fz_one_in(r, 4) ? 1 - segtab_in_force(img) :
+				  segtab_in_force(img);
+	int slot = fz_below(r, RVM_SUPER_COPIES), seal = fz_below(r, 3);
+	static const char *const how[] = { "stale CRC", "copy resealed",
+					   "resealed through" };
+	size_t bytes, at, n;
+	unsigned char *t = img_segtab(img, sb, c, &bytes);
+	struct rvm_segtab_hdr *h = (void *)t;
+	struct rvm_disk_seg *e;
+	struct rvm_disk_super *s;
+	uint32_t nsegs, i;
+	uint64_t v;
+	int field;
+
+	fz_inc(FZ_VOL_SEGTAB, 1);
+	/* where the bytes that matter are: the header and the entries */
+	nsegs = le32_to_cpu(h->nsegs);
+	n = (size_t)(1 + (nsegs < 4 ? nsegs : 4)) * RVM_SEG_ENTRY_SIZE;
+	at = fz_below(r, fz_one_in(r, 4) ? bytes : n);
+
+	switch (fz_below(r, 6)) {
+	case 0:
+		t[at] ^= 1 << fz_below(r, 8);
+		snprintf(what, wlen, "segment table %c: bit flip at %zu, %s",
+			 'A' + c, at, how[seal]);
+		break;
+	case 1:
+		n = 1 + fz_below(r, fz_one_in(r, 2) ? 16 : bytes - at);
+		n = n < bytes - at ? n : bytes - at;
+		field = fz_below(r, 2);
+		if (field)
+			memset(t + at, 0, n);
+		else
+			fz_fill(r, t + at, n);
+		snprintf(what, wlen,
+			 "segment table %c: %zu bytes at %zu %s, %s", 'A' + c,
+			 n, at, field ? "zeroed" : "random", how[seal]);
+		break;
+	case 2:
+		/* both copies, the same bytes */
+		for (c = 0; c < 2; c++) {
+			t = img_segtab(img, sb, c, &bytes);
+			t[at] ^= 1 << fz_below(r, 8);
+			if (seal == 1)
+				rvm_segtab_seal(t, bytes);
+			else if (seal == 2)
+				segtab_reseal(img, sb, c);
+		}
+		snprintf(what, wlen,
+			 "segment tables A and B: bit flip at %zu, %s", at,
+			 how[seal]);
+		return;
+	case 3:
+		/* segtab_gen of one superblock, resealed */
+		s = img_super(img, slot);
+		if (fz_one_in(r, 2)) {
+			s->segtab_gen = cpu_to_le64(le64_to_cpu(s->segtab_gen) +
+						    fz_below(r, 3) - 1);
+		} else {
+			s->segtab_gen = cpu_to_le64(fz_value(r));
+		}
+		if (fz_one_in(r, 2)) {
+			/* and the CRC of the copy it names now: a rollback */
+			t = img_segtab(img, sb, le64_to_cpu(s->segtab_gen) & 1,
+				       &bytes);
+			s->segtab_crc = ((struct rvm_segtab_hdr *)t)->crc;
+		}
+		rvm_super_seal(s);
+		snprintf(what, wlen,
+			 "superblock %c: segtab_gen %llu, crc 0x%08x, resealed",
+			 'A' + slot,
+			 (unsigned long long)le64_to_cpu(s->segtab_gen),
+			 le32_to_cpu(s->segtab_crc));
+		return;
+	case 4:
+		/* a header field: gen, nsegs, next_id, vol_nonce */
+		field = fz_below(r, 4);
+		switch (field) {
+		case 0:
+			h->gen = cpu_to_le64(nudge(r, le64_to_cpu(h->gen), 2));
+			break;
+		case 1:
+			h->nsegs = cpu_to_le32(nudge(r, nsegs, 1));
+			break;
+		case 2:
+			v = nudge(r, le32_to_cpu(h->next_id), 1);
+			h->next_id = cpu_to_le32(v);
+			break;
+		default:
+			h->vol_nonce = cpu_to_le64(fz_value(r));
+			break;
+		}
+		segtab_reseal(img, sb, c);
+		snprintf(what, wlen,
+			 "segment table %c: header field %d, resealed through",
+			 'A' + c, field);
+		return;
+	default:
+		/* a field of an entry */
+		i = nsegs ? fz_below(r, nsegs < 63 ? nsegs : 63) : 0;
+		e = (struct rvm_disk_seg *)(h + 1) + i;
+		/* size, id, flags (kind), dev, ino, name */
+		field = fz_below(r, 7);
+		switch (field) {
+		case 0:
+			v = nudge(r, le64_to_cpu(e->size), RVM_BLOCK_SIZE);
+			e->size = cpu_to_le64(v);
+			break;
+		case 1:
+			e->id = cpu_to_le32(fz_one_in(r, 2) ?
+						    le32_to_cpu(e->id) ^ 1 :
+						    (uint32_t)fz_value(r));
+			break;
+		case 2:
+			e->flags = cpu_to_le32(1 << fz_below(r, 4));
+			break;
+		case 3:
+			e->dev = cpu_to_le64(le64_to_cpu(e->dev) ^
+					     (1ULL << fz_below(r, 20)));
+			break;
+		case 4:
+			e->ino = cpu_to_le64(le64_to_cpu(e->ino) ^
+					     (1ULL << fz_below(r, 20)));
+			break;
+		case 5:
+			e->name[fz_below(r, 8)] ^= 1 << fz_below(r, 7);
+			break;
+		default:
+			e->name[fz_below(r, RVM_SEG_NAME_LEN)] = 'x';
+			break;
+		}
+		segtab_reseal(img, sb, c);
+		snprintf(what, wlen,
+			 "segment table %c: entry %u field %d, resealed",
+			 'A' + c, i, field);
+		return;
+	}
+	if (seal == 1)
+		rvm_segtab_seal(t, bytes);
+	else if (seal == 2)
+		segtab_reseal(img, sb, c);
+}
+
 static void corrupt(struct fz_rng *r, unsigned char *img,
 		    const struct rvm_disk_super *sb, char *what, size_t wlen)
 {
@@ -127,7 +350,7 @@ static void corrupt(struct fz_rng *r, unsigned char *img,
 	struct rvm_disk_super s;
 	int slot = fz_below(r, 2);
 
-	switch (fz_below(r, 7)) {
+	switch (fz_below(r, 9)) {
 	case 0:
 		img[at] ^= 1 << fz_below(r, 8);
 		snprintf(what, wlen, "bit flip at %zu", at);
@@ -210,6 +433,10 @@ static void corrupt(struct fz_rng *r, unsigned char *img,
 		img[slot * RVM_BLOCK_SIZE + fz_below(r, RVM_SUPER_SIZE)] ^=
 			1 << fz_below(r, 8);
 		snprintf(what, wlen, "superblock %c bit flip", 'A' + slot);
+		break;
+	case 6:
+	case 7:
+		corrupt_segtab(r, img, sb, what, wlen);
 		break;
 	default:
 		snprintf(what, wlen, "none");
@@ -364,7 +591,28 @@ static int check_image(struct fz_rng *r, unsigned char *img, unsigned char *exp,
 }
 
 /*
- * One round: a fresh volume on FZ_IMG_SRC, a workload, its crash image in
+ * Register SEG1 offline with the fresh volume on FZ_IMG_SRC: its table is
+ * then generation 1 in copy B, and copy A still holds generation 0.
+ */
+static int add_segment(void)
+{
+	struct rvm_vol *v;
+	uint32_t id;
+	int ret;
+
+	ret = rvm_vol_open(FZ_IMG_SRC, 0, &v);
+	if (ret)
+		return ret;
+	ret = rvm_vol_read_super(v, NULL);
+	if (ret >= 0)
+		ret = rvm_vol_seg_add(v, SEG1, &id);
+	rvm_vol_close(v);
+	return ret;
+}
+
+/*
+ * One round: a fresh volume on FZ_IMG_SRC (with an external segment, SEG1,
+ * in half of them), a workload, its crash image in
  * @orig; then a few corrupted variants of it, each checked.
  */
 static int round_once(struct fz_rng *r, unsigned char *orig, unsigned char *img,
@@ -378,6 +626,10 @@ static int round_once(struct fz_rng *r, unsigned char *orig, unsigned char *img,
 	fz_detach(FZ_IMG_SRC);
 	if (rvm_vol_format(FZ_IMG_SRC, log_bytes, 0)) {
 		fz_finding("volume: format: %s", rvm_vol_last_error());
+		return 1;
+	}
+	if (fz_one_in(r, 2) && add_segment()) {
+		fz_finding("volume: segment add: %s", rvm_vol_last_error());
 		return 1;
 	}
 	if (rvm_vol_open(FZ_IMG_SRC, RVM_VOL_RDONLY, &v))
@@ -411,13 +663,17 @@ int fz_job_volume(const struct fz_job_ctx *c)
 	unsigned char *orig, *img, *exp;
 	struct fz_rng r;
 	struct rvm_vol *v;
-	int round = 0, finding = 0;
+	int round = 0, finding = 0, fd;
 
 	fz_seed(&r, c->seed);
 	if (rvm_vol_open(FZ_IMG_SRC, RVM_VOL_RDONLY, &v))
 		return 1;
 	img_len = rvm_vol_size(v) & ~((1UL << 20) - 1);
 	rvm_vol_close(v);
+	fd = open(SEG1, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, SEG1_SIZE))
+		return 1;
+	close(fd);
 	orig = malloc(img_len);
 	img = malloc(img_len);
 	exp = malloc(img_len);
@@ -430,6 +686,7 @@ int fz_job_volume(const struct fz_job_ctx *c)
 	fz_detach(FZ_IMG_SRC);
 	unlink(IMG);
 	unlink(EXP);
+	unlink(SEG1);
 	free(orig);
 	free(img);
 	free(exp);
