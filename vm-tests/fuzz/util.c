@@ -32,6 +32,7 @@ const char *const fz_op_names[FZ_NOPS] = {
 	[FZ_VOL_ATTACHED] = "images attached and compared",
 	[FZ_VOL_REFUSED] = "images refused (as offline)",
 	[FZ_VOL_SEGTAB] = "segment table corruptions",
+	[FZ_VOL_SEG_COMPARED] = "external segments compared",
 	[FZ_SIGNAL] = "SIGSEGV/SIGBUS caught",
 };
 

@@ -6,11 +6,12 @@
  * kshim).
  *
  * Each round: format FZ_IMG_SRC (in half of the rounds with an external
- * segment, a file no record names, so that the table in force is
+ * segment, SEG1, a file registered offline, so that the table in force is
  * generation 1 in copy B and copy A holds generation 0), attach it, run
- * random transactions (flush and no_flush, big and small, some left
- * running, a truncation now and then) and take a crash image of the live
- * device into a file; then, for one to four variants of it, corrupt the
+ * random transactions (flush and no_flush, big and small, a third of the
+ * ranges in SEG1 when it is there, some left running, a truncation now
+ * and then) and take a crash image of the live device, and of SEG1, into
+ * files; then, for one to four variants of it, corrupt the
  * image (none, or up to three of: bytes of the log flipped, sectors zeroed
  * or copied elsewhere, superblock fields (geometry included) changed and
  * resealed in one copy or both, a bit of a superblock flipped without
@@ -24,7 +25,10 @@
  * the image on FZ_IMG_DEV and attach it. Findings: attach and offline
  * recovery disagree on accepting it; the module's data segment (read
  * through a mapping) differs from the expected one; detach fails; the
- * detached device's data segment differs, or its log is not empty.
+ * detached device's data segment differs, or its log is not empty. SEG1
+ * is put back as it was at the crash before each recovery (in place: its
+ * identity must still match), and the module's view of it and the file
+ * after detach are compared with what offline recovery made of it.
  */
 #include <rvm/volume.h>
 
@@ -42,6 +46,12 @@
 #define SEG1_SIZE (64 << 10)
 
 static size_t img_len;
+/* This round's volume has SEG1, as segment @seg_id; its crash image. */
+static bool have_seg;
+static uint32_t seg_id;
+static unsigned char seg_exp[SEG1_SIZE], seg_cur[SEG1_SIZE];
+#define SEG1_CRASH "/tmp/fuzz-seg1-crash"
+#define SEG1_EXP "/tmp/fuzz-seg1-exp"
 
 static int copy(const char *from, const char *to, bool direct_to)
 {
@@ -74,12 +84,33 @@ out:
 	return ret;
 }
 
+/*
+ * Copy regular file @from over @to, in place (the same inode: the table's
+ * identity check must still find SEG1 itself), made durable.
+ */
+static int copy_file(const char *from, const char *to)
+{
+	unsigned char buf[SEG1_SIZE];
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	int out = open(to, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	int ret = -1;
+
+	if (in >= 0 && out >= 0 && pread(in, buf, SEG1_SIZE, 0) == SEG1_SIZE &&
+	    pwrite(out, buf, SEG1_SIZE, 0) == SEG1_SIZE)
+		ret = fsync(out);
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return ret;
+}
+
 /* Random transactions on the attached FZ_IMG_SRC. */
 static int workload(struct fz_rng *r, size_t data_len)
 {
 	size_t maplen = data_len < (2u << 20) ? data_len : (2u << 20);
 	int n = 1 + fz_below(r, 60);
-	unsigned char *p;
+	unsigned char *p, *q = NULL;
 	struct rvm_sync s;
 	int fd;
 
@@ -87,6 +118,14 @@ static int workload(struct fz_rng *r, size_t data_len)
 	if (fd < 0) {
 		fz_finding("volume: cannot map %s", FZ_IMG_SRC);
 		return -1;
+	}
+	if (have_seg) {
+		q = mmap(NULL, SEG1_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, RVM_SEG_OFFSET(seg_id, 0));
+		if (q == MAP_FAILED) {
+			fz_finding("volume: cannot map segment %u", seg_id);
+			return -1;
+		}
 	}
 	while (n--) {
 		uint32_t mode = fz_one_in(r, 2) ? RVM_TXN_RESTORE :
@@ -99,10 +138,19 @@ static int workload(struct fz_rng *r, size_t data_len)
 		while (k--) {
 			uint64_t len =
 				1 + fz_below(r, fz_one_in(r, 8) ? 65536 : 600);
-			uint64_t off = fz_below(r, maplen - len);
+			unsigned char *base = p;
+			uint64_t off;
 
-			if (!fz_range(fd, tid, p + off, len))
-				fz_fill(r, p + off, len);
+			/* A third of the ranges go to the external segment. */
+			if (q && fz_one_in(r, 3)) {
+				base = q;
+				len = 1 + fz_below(r, 600);
+				off = fz_below(r, SEG1_SIZE - len);
+			} else {
+				off = fz_below(r, maplen - len);
+			}
+			if (!fz_range(fd, tid, base + off, len))
+				fz_fill(r, base + off, len);
 		}
 		if (n == 0 && fz_one_in(r, 3))
 			break; /* left running in the crash image */
@@ -117,10 +165,13 @@ static int workload(struct fz_rng *r, size_t data_len)
 			fz_ioctl(fd, RVM_IOC_TRUNCATE, &s);
 		}
 	}
-	if (copy(FZ_IMG_SRC, IMG, false)) {
+	if (copy(FZ_IMG_SRC, IMG, false) ||
+	    (have_seg && copy_file(SEG1, SEG1_CRASH))) {
 		fz_finding("volume: cannot copy %s", FZ_IMG_SRC);
 		return -1;
 	}
+	if (q)
+		munmap(q, SEG1_SIZE);
 	munmap(p, maplen);
 	close(fd);
 	return 0;
@@ -516,7 +567,13 @@ static int check_image(struct fz_rng *r, unsigned char *img, unsigned char *exp,
 		return 1;
 	fz_inc(FZ_VOL_IMAGE, 1);
 
+	/* Both recoveries start from SEG1 as it was at the crash. */
+	if (have_seg && copy_file(SEG1_CRASH, SEG1))
+		return 1;
 	eret = offline(&esb);
+	if (have_seg &&
+	    (copy_file(SEG1, SEG1_EXP) || copy_file(SEG1_CRASH, SEG1)))
+		return 1;
 	if (copy(IMG, FZ_IMG_DEV, true))
 		return 1;
 	aret = fz_attach(FZ_IMG_DEV, NULL);
@@ -557,6 +614,24 @@ static int check_image(struct fz_rng *r, unsigned char *img, unsigned char *exp,
 		munmap(m, data_len);
 		close(fd);
 	}
+	if (have_seg && read_file(SEG1_EXP, seg_exp, SEG1_SIZE))
+		return 1;
+	/* SEG1 through the module, if the table still has it as seg_id. */
+	fd = have_seg ? fz_map(FZ_IMG_DEV, RVM_SEG_OFFSET(seg_id, 0),
+			       SEG1_SIZE, &m) :
+			-1;
+	if (fd >= 0) {
+		d = first_diff(m, seg_exp, SEG1_SIZE);
+		if (d >= 0) {
+			fz_finding(
+				"volume round %d.%d: module's segment %u differs from offline recovery at %ld",
+				round, variant, seg_id, d);
+			finding = 1;
+		}
+		fz_inc(FZ_VOL_SEG_COMPARED, 1);
+		munmap(m, SEG1_SIZE);
+		close(fd);
+	}
 	aret = fz_detach(FZ_IMG_DEV);
 	if (aret) {
 		fz_finding("volume round %d.%d: detach: %d", round, variant,
@@ -572,6 +647,17 @@ static int check_image(struct fz_rng *r, unsigned char *img, unsigned char *exp,
 			"volume round %d.%d: data segment after detach differs at %ld",
 			round, variant, d);
 		finding = 1;
+	}
+	if (have_seg) {
+		if (read_file(SEG1, seg_cur, SEG1_SIZE))
+			return 1;
+		d = first_diff(seg_cur, seg_exp, SEG1_SIZE);
+		if (d >= 0) {
+			fz_finding(
+				"volume round %d.%d: segment %u after detach differs at %ld",
+				round, variant, seg_id, d);
+			finding = 1;
+		}
 	}
 	if (rvm_vol_open(FZ_IMG_DEV, RVM_VOL_RDONLY, &v) == 0) {
 		if (rvm_vol_read_super(v, NULL) < 0 || rvm_vol_check(v, &cst) ||
@@ -597,7 +683,6 @@ static int check_image(struct fz_rng *r, unsigned char *img, unsigned char *exp,
 static int add_segment(void)
 {
 	struct rvm_vol *v;
-	uint32_t id;
 	int ret;
 
 	ret = rvm_vol_open(FZ_IMG_SRC, 0, &v);
@@ -605,7 +690,7 @@ static int add_segment(void)
 		return ret;
 	ret = rvm_vol_read_super(v, NULL);
 	if (ret >= 0)
-		ret = rvm_vol_seg_add(v, SEG1, &id);
+		ret = rvm_vol_seg_add(v, SEG1, &seg_id);
 	rvm_vol_close(v);
 	return ret;
 }
@@ -628,7 +713,8 @@ static int round_once(struct fz_rng *r, unsigned char *orig, unsigned char *img,
 		fz_finding("volume: format: %s", rvm_vol_last_error());
 		return 1;
 	}
-	if (fz_one_in(r, 2) && add_segment()) {
+	have_seg = fz_one_in(r, 2);
+	if (have_seg && add_segment()) {
 		fz_finding("volume: segment add: %s", rvm_vol_last_error());
 		return 1;
 	}
@@ -687,6 +773,8 @@ int fz_job_volume(const struct fz_job_ctx *c)
 	unlink(IMG);
 	unlink(EXP);
 	unlink(SEG1);
+	unlink(SEG1_CRASH);
+	unlink(SEG1_EXP);
 	free(orig);
 	free(img);
 	free(exp);
